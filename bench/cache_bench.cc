@@ -1,0 +1,1 @@
+// BoundedCache benchmarks: written by the cache component.

@@ -1,0 +1,10 @@
+// jemalloc's build-time options for every plateau executable.
+//
+// Profiling is compiled in but inactive at start: the soak runner switches it
+// on (`prof.active`) for the measured phase only, so warm-up allocations and
+// the cost of sampling stay out of the picture. One sample per 2^19 bytes
+// (512 KiB) on average; PLATEAU_LG_PROF_SAMPLE or MALLOC_CONF override it.
+extern "C" {
+extern const char* malloc_conf;
+const char* malloc_conf = "prof:true,prof_active:false,lg_prof_sample:19";
+}
