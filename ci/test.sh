@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The test command: set up, configure, build and test plateau.
+#
+#   ci/test.sh            everything CI runs (see the stages below)
+#   ci/test.sh --quick    only the default build and its tests
+#
+# Stages: the `default` preset (jemalloc, RelWithDebInfo) builds everything and
+# runs every ctest label (unit, concurrency, integration, canary); the unit
+# tests again under `asan` (AddressSanitizer + UBSan); the concurrency tests
+# under `tsan` (ThreadSanitizer); the probe tests under the `tcmalloc` and
+# `system` allocator builds. Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+[[ "${1:-}" == "--quick" ]] && quick=1
+jobs=$(nproc 2>/dev/null || echo 2)
+
+stage() { printf '\n==== %s ====\n' "$*"; }
+
+stage "setup"
+ci/setup.sh
+
+build() {  # build <preset> [targets...]
+  local preset=$1; shift
+  cmake --preset "$preset" >/dev/null
+  if (($#)); then
+    cmake --build --preset "$preset" -j "$jobs" --target "$@"
+  else
+    cmake --build --preset "$preset" -j "$jobs"
+  fi
+}
+
+stage "default (jemalloc): build and all tests"
+build default
+ctest --preset default -j "$jobs"
+
+if ((quick)); then exit 0; fi
+
+stage "asan: unit tests under AddressSanitizer + UBSan"
+build asan
+ctest --preset asan -j "$jobs"
+
+stage "tsan: concurrency tests under ThreadSanitizer"
+build tsan
+ctest --preset tsan -j "$jobs"
+
+for preset in tcmalloc system; do
+  stage "$preset: probe tests"
+  build "$preset" probes_test
+  ctest --preset "$preset" -L probes -j "$jobs"
+done
+
+stage "all stages passed"
