@@ -1,0 +1,146 @@
+// A soak scenario: how long to run, what load to drive through the engine,
+// what to sample, which failpoints to switch on, and how strictly to judge.
+//
+// Scenarios are JSON files (soak/scenarios/*.json, documented field by field
+// in docs/scenario.md). parse_scenario is strict: an unknown field, a wrong
+// type or an out-of-range value throws ScenarioError naming the JSON path, the
+// value and the rule, because a typo silently falling back to a default would
+// make a soak run test something other than what its author meant.
+//
+// Thread safety: Scenario is a plain value; parsing is stateless.
+// Invariants of a parsed Scenario: every duration is >= 0 and every rate
+// finite and >= 0; warm_up < duration; the measured phase
+// (duration - warm_up) holds at least one verdict window; sample_interval <
+// window; shares lie in [0, 1]; expiry_min <= expiry_max; symbols are
+// non-empty and unique; heap_profile_checkpoints are sorted, unique and
+// within [0, duration]. Failpoint and component names are kept as strings:
+// the soak runner checks them against the engine.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace plateau::soak {
+
+// Same representation as plateau::engine::Duration, so the runner converts
+// without rounding; this library does not depend on the engine.
+using Duration = std::chrono::nanoseconds;
+
+enum class ClockMode { sim, wall };
+std::string_view to_string(ClockMode mode) noexcept;
+std::ostream& operator<<(std::ostream& out, ClockMode mode);
+
+struct PlanLoad {
+  double per_second = 0.5;  // plans created per virtual second
+  Duration expiry_min = std::chrono::minutes(5);
+  Duration expiry_max = std::chrono::hours(2);
+  double cancel_share = 0.2;  // share of plans cancelled before they expire
+};
+
+struct WalletLoad {
+  double per_second = 5;         // wallet transactions per virtual second
+  double duplicate_share = 0.1;  // share re-delivered with an already seen hash
+};
+
+struct CloseStorms {
+  Duration interval = std::chrono::minutes(1);  // 0 = no storms
+  std::uint32_t threads = 4;                    // closers racing per position
+  std::uint32_t positions_per_storm = 8;
+};
+
+struct ExitLoad {
+  double per_second = 0.2;     // exit requests per virtual second
+  double failure_share = 0.1;  // share whose order fails
+};
+
+struct Rates {
+  double price_ticks_per_symbol_per_second = 0.2;  // each symbol's tick rate
+  PlanLoad plans;
+  WalletLoad wallet_transactions;
+  double position_opens_per_second = 0.2;
+  CloseStorms close_storms;
+  ExitLoad exits;
+};
+
+struct PriceSourceFaults {
+  double failure_share = 0.02;                       // share of fetches from a source that fail
+  Duration latency = std::chrono::milliseconds(20);  // virtual latency per fetch
+};
+
+struct VerdictTolerances {
+  double alpha = 0.01;                               // Mann–Kendall one-sided significance level
+  double relative = 0.05;                            // share of the steady level, over the horizon
+  double absolute_default = 0;                       // series unit, when nothing below matches
+  std::map<std::string, double> absolute_by_unit;    // e.g. {"bytes": 1048576}
+  std::map<std::string, double> absolute_by_prefix;  // series name prefix -> tolerance
+  Duration window = std::chrono::hours(2);           // must exceed the longest cleanup period
+};
+
+struct Scenario {
+  std::string name;         // from "name", else the file stem
+  std::string description;  // free text for people; not interpreted
+  Duration duration{};      // virtual; required
+  Duration warm_up{};       // default: a tenth of duration
+  std::uint64_t seed = 1;
+  ClockMode clock = ClockMode::sim;
+  std::vector<std::string> symbols;  // a count N expands to SYM000 .. SYM(N-1)
+  Rates rates;
+  PriceSourceFaults price_source;
+  // Optional overrides of a component's maintain interval, by component name.
+  std::map<std::string, Duration> maintain_intervals;
+  Duration sample_interval = std::chrono::seconds(10);
+  Duration audit_interval = std::chrono::minutes(1);
+  Duration restart_interval{};                     // 0 = never restart the engine
+  std::vector<Duration> heap_profile_checkpoints;  // virtual times, sorted
+  std::vector<std::string> failpoints;
+  VerdictTolerances verdict;
+};
+
+// A refused scenario: what() reads "<source>: <path>: <value> <rule>", e.g.
+// "gate.json: /rates/plans/cancel_share: 1.5 must be between 0 and 1".
+class ScenarioError : public std::runtime_error {
+ public:
+  ScenarioError(std::string source, std::string json_path, std::string value, std::string rule);
+  const std::string& json_path() const noexcept { return json_path_; }
+  const std::string& value() const noexcept { return value_; }
+  const std::string& rule() const noexcept { return rule_; }
+
+ private:
+  std::string json_path_;
+  std::string value_;
+  std::string rule_;
+};
+
+// Parses a scenario from JSON text. source names the text in messages (a
+// file name) and gives the default name. Throws ScenarioError.
+Scenario parse_scenario(std::string_view json_text, std::string_view source = "scenario");
+
+// The cross-field rules (warm-up shorter than the run, a window that fits
+// the measured phase, ...), with the JSON path of the field at fault. The
+// parser calls it; the runner calls it again after command-line overrides
+// (--duration, --seed, --clock). Throws ScenarioError.
+void validate_scenario(const Scenario& scenario, std::string_view source = "scenario");
+
+// Reads and parses a file; an unreadable file is a ScenarioError with path "".
+Scenario load_scenario(const std::filesystem::path& file);
+
+// Parses "6h", "90s", "10m", "250ms", "1d", "1h30m" or a plain number of
+// seconds ("3600", "0.5"). Throws
+// std::invalid_argument with the rule; parse_scenario turns it into a
+// ScenarioError with the path.
+Duration parse_duration(std::string_view text);
+
+// Formats a duration the way parse_duration reads it ("6h", "1h30m", "90s").
+std::string format_duration(Duration d);
+
+// Duration as fractional seconds.
+inline double seconds(Duration d) noexcept { return std::chrono::duration<double>(d).count(); }
+
+}  // namespace plateau::soak

@@ -1,0 +1,377 @@
+// The strict JSON reader behind parse_scenario. Each object is read through
+// a FieldReader that records the keys it consumed, so any key left over at
+// the end is refused as unknown, with its path.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "soak/scenario/scenario.h"
+
+namespace plateau::soak {
+namespace {
+
+using nlohmann::json;
+
+// A JSON value as it appears in a message, shortened if long.
+std::string shown(const json& value) {
+  std::string text = value.dump();
+  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  return text;
+}
+
+const char* type_name(const json& value) {
+  switch (value.type()) {
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "an object";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+    case json::value_t::number_float:
+      return "a number";
+    default:
+      return "an unsupported value";
+  }
+}
+
+class FieldReader {
+ public:
+  FieldReader(const json& object, std::string path, const std::string& source)
+      : object_(object), path_(std::move(path)), source_(source) {
+    if (!object_.is_object())
+      fail(path_.empty() ? "/" : path_, object_, std::string("must be an object, not ") + type_name(object_));
+  }
+
+  [[noreturn]] void fail(const std::string& path, const json& value, const std::string& rule) const {
+    throw ScenarioError(source_, path, shown(value), rule);
+  }
+
+  std::string path_of(const std::string& key) const { return path_ + "/" + key; }
+
+  // The value under key, or nullptr when absent (the caller keeps its default).
+  const json* find(const std::string& key) {
+    consumed_.insert(key);
+    auto it = object_.find(key);
+    return it == object_.end() ? nullptr : &*it;
+  }
+
+  const json& require(const std::string& key) {
+    const json* value = find(key);
+    if (!value) throw ScenarioError(source_, path_of(key), "", "is required");
+    return *value;
+  }
+
+  double number_at(const std::string& path, const json& v, double min, double max,
+                   const std::string& rule) const {
+    if (!v.is_number()) fail(path, v, std::string("must be a number, not ") + type_name(v));
+    const double d = v.get<double>();
+    if (!std::isfinite(d) || d < min || d > max) fail(path, v, rule);
+    return d;
+  }
+
+  void number(const std::string& key, double& out, double min, double max, const std::string& rule) {
+    if (const json* v = find(key)) out = number_at(path_of(key), *v, min, max, rule);
+  }
+
+  void share(const std::string& key, double& out) { number(key, out, 0, 1, "must be between 0 and 1"); }
+
+  void rate(const std::string& key, double& out) {
+    number(key, out, 0, 1e6, "must be a rate per virtual second between 0 and 1000000");
+  }
+
+  std::uint64_t unsigned_at(const std::string& path, const json& v, std::uint64_t min,
+                            std::uint64_t max) const {
+    const std::string rule =
+        "must be a whole number between " + std::to_string(min) + " and " + std::to_string(max);
+    if (v.is_number_unsigned()) {
+      const auto u = v.get<std::uint64_t>();
+      if (u < min || u > max) fail(path, v, rule);
+      return u;
+    }
+    // Negative integers and numbers with a fraction or a decimal point.
+    if (v.is_number()) fail(path, v, rule);
+    fail(path, v, std::string("must be a whole number, not ") + type_name(v));
+  }
+
+  void whole(const std::string& key, std::uint32_t& out, std::uint32_t min, std::uint32_t max) {
+    if (const json* v = find(key)) out = static_cast<std::uint32_t>(unsigned_at(path_of(key), *v, min, max));
+  }
+
+  Duration duration_at(const std::string& path, const json& v) const {
+    if (v.is_number()) {
+      const double s = v.get<double>();
+      if (!std::isfinite(s) || s < 0 || s > 1e9)
+        fail(path, v, "must be a number of seconds between 0 and 1e9");
+      return std::chrono::round<Duration>(std::chrono::duration<double>(s));
+    }
+    if (!v.is_string())
+      fail(path, v, std::string("must be seconds or a duration string such as \"6h\", not ") + type_name(v));
+    try {
+      return parse_duration(v.get<std::string>());
+    } catch (const std::invalid_argument& e) {
+      fail(path, v, e.what());
+    }
+  }
+
+  void duration(const std::string& key, Duration& out) {
+    if (const json* v = find(key)) out = duration_at(path_of(key), *v);
+  }
+
+  std::string string_at(const std::string& path, const json& v) const {
+    if (!v.is_string()) fail(path, v, std::string("must be a string, not ") + type_name(v));
+    return v.get<std::string>();
+  }
+
+  void string(const std::string& key, std::string& out) {
+    if (const json* v = find(key)) out = string_at(path_of(key), *v);
+  }
+
+  FieldReader object(const std::string& key, const json& empty) {
+    const json* v = find(key);
+    return FieldReader(v ? *v : empty, path_of(key), source_);
+  }
+
+  // Refuses the first key no reader asked for.
+  void finish() const {
+    for (auto it = object_.begin(); it != object_.end(); ++it) {
+      if (!consumed_.count(it.key())) {
+        std::string known;
+        for (const std::string& k : consumed_) known += (known.empty() ? "" : ", ") + k;
+        fail(path_of(it.key()), it.value(), "is not a known field here (known: " + known + ")");
+      }
+    }
+  }
+
+  const std::string& path() const { return path_; }
+  const std::string& source() const { return source_; }
+
+ private:
+  const json& object_;
+  std::string path_;
+  const std::string& source_;
+  std::set<std::string> consumed_;
+};
+
+bool is_name(const std::string& s, bool allow_upper) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-' ||
+                    (allow_upper && ((c >= 'A' && c <= 'Z') || c == '/'));
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// SYM000, SYM001, ...: names for a symbol count.
+std::vector<std::string> generated_symbols(std::uint64_t count) {
+  std::vector<std::string> symbols;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    std::string digits = std::to_string(i);
+    while (digits.size() < 3) digits.insert(digits.begin(), '0');
+    symbols.push_back("SYM" + digits);
+  }
+  return symbols;
+}
+
+std::vector<std::string> read_symbols(FieldReader& top) {
+  const json* v = top.find("symbols");
+  const std::string path = top.path_of("symbols");
+  if (!v) return generated_symbols(10);
+  if (v->is_number()) return generated_symbols(top.unsigned_at(path, *v, 1, 10000));
+  if (!v->is_array())
+    top.fail(path, *v, std::string("must be a count or a list of symbols, not ") + type_name(*v));
+  if (v->empty()) top.fail(path, *v, "must name at least one symbol");
+  std::vector<std::string> symbols;
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < v->size(); ++i) {
+    const std::string item_path = path + "/" + std::to_string(i);
+    std::string symbol = top.string_at(item_path, (*v)[i]);
+    if (!is_name(symbol, true)) {
+      top.fail(item_path, (*v)[i], "must be 1 to 64 letters, digits or . _ - /");
+    }
+    if (!seen.insert(symbol).second) top.fail(item_path, (*v)[i], "must appear only once");
+    symbols.push_back(std::move(symbol));
+  }
+  return symbols;
+}
+
+void read_rates(FieldReader& top, Rates& rates) {
+  static const json kEmpty = json::object();
+  FieldReader r = top.object("rates", kEmpty);
+  r.rate("price_ticks_per_symbol", rates.price_ticks_per_symbol_per_second);
+  r.rate("position_opens", rates.position_opens_per_second);
+  {
+    FieldReader p = r.object("plans", kEmpty);
+    p.rate("rate", rates.plans.per_second);
+    p.duration("expiry_min", rates.plans.expiry_min);
+    p.duration("expiry_max", rates.plans.expiry_max);
+    p.share("cancel_share", rates.plans.cancel_share);
+    p.finish();
+  }
+  {
+    FieldReader w = r.object("wallet_transactions", kEmpty);
+    w.rate("rate", rates.wallet_transactions.per_second);
+    w.share("duplicate_share", rates.wallet_transactions.duplicate_share);
+    w.finish();
+  }
+  {
+    FieldReader c = r.object("close_storms", kEmpty);
+    c.duration("interval", rates.close_storms.interval);
+    c.whole("threads", rates.close_storms.threads, 1, 64);
+    c.whole("positions_per_storm", rates.close_storms.positions_per_storm, 1, 10000);
+    c.finish();
+  }
+  {
+    FieldReader e = r.object("exits", kEmpty);
+    e.rate("rate", rates.exits.per_second);
+    e.share("failure_share", rates.exits.failure_share);
+    e.finish();
+  }
+  r.finish();
+}
+
+std::map<std::string, double> read_tolerance_map(FieldReader& parent, const std::string& key,
+                                                 bool series_prefix) {
+  std::map<std::string, double> out;
+  const json* v = parent.find(key);
+  if (!v) return out;
+  const std::string path = parent.path_of(key);
+  if (!v->is_object()) parent.fail(path, *v, std::string("must be an object, not ") + type_name(*v));
+  for (auto it = v->begin(); it != v->end(); ++it) {
+    const std::string item_path = path + "/" + it.key();
+    if (!is_name(it.key(), series_prefix)) {
+      parent.fail(item_path, it.value(),
+                  series_prefix ? "key must be a series name prefix (letters, digits, . _ -)"
+                                : "key must be a unit name (lower-case letters, digits, _)");
+    }
+    out[it.key()] = parent.number_at(item_path, it.value(), 0, std::numeric_limits<double>::max(),
+                                     "must be a number >= 0");
+  }
+  return out;
+}
+
+// Returns whether the window was given.
+bool read_verdict(FieldReader& top, VerdictTolerances& v) {
+  static const json kEmpty = json::object();
+  FieldReader r = top.object("verdict", kEmpty);
+  r.number("alpha", v.alpha, std::numeric_limits<double>::min(), 0.5, "must be above 0 and at most 0.5");
+  r.number("relative", v.relative, 0, 100, "must be between 0 and 100 (a share of the steady level)");
+  const bool window_given = r.find("window") != nullptr;
+  r.duration("window", v.window);
+  if (const json* a = r.find("absolute")) {
+    const std::string path = r.path_of("absolute");
+    if (a->is_number()) {
+      v.absolute_default =
+          r.number_at(path, *a, 0, std::numeric_limits<double>::max(), "must be a number >= 0");
+    } else {
+      if (!a->is_object())
+        r.fail(path, *a, std::string("must be a number or an object, not ") + type_name(*a));
+      FieldReader abs(*a, path, r.source());
+      abs.number("default", v.absolute_default, 0, std::numeric_limits<double>::max(),
+                 "must be a number >= 0");
+      v.absolute_by_unit = read_tolerance_map(abs, "units", false);
+      v.absolute_by_prefix = read_tolerance_map(abs, "series", true);
+      abs.finish();
+    }
+  }
+  r.finish();
+  return window_given;
+}
+
+}  // namespace
+
+Scenario parse_scenario(std::string_view json_text, std::string_view source_view) {
+  const std::string source(source_view);
+  json document;
+  try {
+    document = json::parse(json_text.begin(), json_text.end(), nullptr, /*allow_exceptions=*/true,
+                           /*ignore_comments=*/false);
+  } catch (const json::parse_error& e) {
+    throw ScenarioError(source, "", "", std::string("is not valid JSON: ") + e.what());
+  }
+  static const json kEmpty = json::object();
+  FieldReader top(document, "", source);
+  Scenario sc;
+  sc.name = std::filesystem::path(source).stem().string();
+  top.string("name", sc.name);
+  top.string("description", sc.description);
+  sc.duration = top.duration_at(top.path_of("duration"), top.require("duration"));
+  sc.warm_up = std::chrono::round<Duration>(sc.duration / 10.0);
+  top.duration("warm_up", sc.warm_up);
+  if (const json* seed = top.find("seed")) {
+    sc.seed = top.unsigned_at(top.path_of("seed"), *seed, 0, std::numeric_limits<std::uint64_t>::max());
+  }
+  if (const json* clock = top.find("clock")) {
+    const std::string mode = top.string_at(top.path_of("clock"), *clock);
+    if (mode == "sim") {
+      sc.clock = ClockMode::sim;
+    } else if (mode == "wall") {
+      sc.clock = ClockMode::wall;
+    } else {
+      top.fail(top.path_of("clock"), *clock, "must be \"sim\" or \"wall\"");
+    }
+  }
+  sc.symbols = read_symbols(top);
+  read_rates(top, sc.rates);
+  {
+    FieldReader p = top.object("price_source", kEmpty);
+    p.share("failure_share", sc.price_source.failure_share);
+    p.duration("latency", sc.price_source.latency);
+    p.finish();
+  }
+  if (const json* m = top.find("maintain")) {
+    const std::string path = top.path_of("maintain");
+    if (!m->is_object()) top.fail(path, *m, std::string("must be an object, not ") + type_name(*m));
+    for (auto it = m->begin(); it != m->end(); ++it) {
+      const std::string item_path = path + "/" + it.key();
+      if (!is_name(it.key(), false))
+        top.fail(item_path, it.value(), "key must be a component name (a-z, 0-9, _ . -)");
+      sc.maintain_intervals[it.key()] = top.duration_at(item_path, it.value());
+    }
+  }
+  top.duration("sample_interval", sc.sample_interval);
+  top.duration("audit_interval", sc.audit_interval);
+  top.duration("restart_interval", sc.restart_interval);
+  if (const json* c = top.find("heap_profile_checkpoints")) {
+    const std::string path = top.path_of("heap_profile_checkpoints");
+    if (!c->is_array())
+      top.fail(path, *c, std::string("must be a list of virtual times, not ") + type_name(*c));
+    for (std::size_t i = 0; i < c->size(); ++i) {
+      sc.heap_profile_checkpoints.push_back(top.duration_at(path + "/" + std::to_string(i), (*c)[i]));
+    }
+  }
+  if (const json* f = top.find("failpoints")) {
+    const std::string path = top.path_of("failpoints");
+    if (!f->is_array())
+      top.fail(path, *f, std::string("must be a list of failpoint names, not ") + type_name(*f));
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < f->size(); ++i) {
+      const std::string item_path = path + "/" + std::to_string(i);
+      std::string name = top.string_at(item_path, (*f)[i]);
+      if (!is_name(name, false))
+        top.fail(item_path, (*f)[i], "must be a failpoint name such as \"plans.leak_execution_locks\"");
+      if (!seen.insert(name).second) top.fail(item_path, (*f)[i], "must appear only once");
+      sc.failpoints.push_back(std::move(name));
+    }
+  }
+  if (!read_verdict(top, sc.verdict)) {
+    // No window given: 2h, shortened for short runs so that at least four
+    // windows fit in the measured phase.
+    sc.verdict.window = std::min(sc.verdict.window, (sc.duration - sc.warm_up) / 4);
+  }
+  top.finish();
+  validate_scenario(sc, source);
+  return sc;
+}
+
+}  // namespace plateau::soak

@@ -1,0 +1,20 @@
+#include "soak/scenario/verdict_settings.h"
+
+namespace plateau::soak {
+
+VerdictSettings verdict_settings_for(const Scenario& scenario) {
+  VerdictSettings s;
+  s.warm_up_end_s = seconds(scenario.warm_up);
+  s.window_s = seconds(scenario.verdict.window);
+  s.horizon_s = seconds(scenario.duration);
+  s.alpha = scenario.verdict.alpha;
+  s.relative_tolerance = scenario.verdict.relative;
+  s.absolute_tolerance = scenario.verdict.absolute_default;
+  s.absolute_by_unit = scenario.verdict.absolute_by_unit;
+  for (const auto& [prefix, absolute] : scenario.verdict.absolute_by_prefix) {
+    s.absolute_by_prefix.push_back({prefix, absolute});
+  }
+  return s;
+}
+
+}  // namespace plateau::soak

@@ -1,0 +1,132 @@
+#include "soak/verdict/stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+namespace plateau::soak {
+namespace {
+
+// Median of a scratch vector (reordered in place); NaN-free input assumed.
+double median_in_place(std::vector<double>& values) {
+  const std::size_t mid = values.size() / 2;
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid), values.end());
+  const double upper = values[mid];
+  if (values.size() % 2 == 1) return upper;
+  const double lower = *std::max_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid));
+  return (lower + upper) / 2;
+}
+
+// The typical spacing between samples: the median gap. Robust to the odd
+// missed or doubled sample.
+double typical_gap_s(std::span<const Point> samples) {
+  if (samples.size() < 2) return 0;
+  std::vector<double> gaps;
+  gaps.reserve(samples.size() - 1);
+  for (std::size_t i = 1; i < samples.size(); ++i) gaps.push_back(samples[i].t_s - samples[i - 1].t_s);
+  return median_in_place(gaps);
+}
+
+}  // namespace
+
+std::vector<WindowMinimum> window_minima(std::span<const Point> samples, double from_s, double window_s) {
+  if (!(window_s > 0) || !std::isfinite(window_s)) {
+    throw std::invalid_argument("window_minima: window_s = " + std::to_string(window_s) +
+                                " must be a positive finite number of seconds");
+  }
+  for (std::size_t i = 1; i < samples.size(); ++i) {
+    if (samples[i].t_s < samples[i - 1].t_s) {
+      throw std::invalid_argument("window_minima: sample " + std::to_string(i) + " at t_s = " +
+                                  std::to_string(samples[i].t_s) + " is earlier than the one before it");
+    }
+  }
+  auto first = std::lower_bound(samples.begin(), samples.end(), from_s,
+                                [](const Point& p, double t) { return p.t_s < t; });
+  std::span<const Point> judged(first, samples.end());
+  std::vector<WindowMinimum> minima;
+  if (judged.empty()) return minima;
+
+  // A window counts once the samples reach its end, give or take one gap, so
+  // a run that stops exactly on a window boundary keeps its last window.
+  const double last_t_s = judged.back().t_s;
+  const double reach_s = last_t_s + typical_gap_s(judged);
+
+  std::size_t i = 0;
+  for (std::size_t k = 0;; ++k) {
+    const double start_s = from_s + static_cast<double>(k) * window_s;
+    const double end_s = start_s + window_s;
+    if (end_s > reach_s + 1e-9 * window_s) break;
+    WindowMinimum w{start_s, end_s, 0, 0, 0};
+    for (; i < judged.size() && judged[i].t_s < end_s; ++i) {
+      if (w.samples == 0 || judged[i].value < w.value) {
+        w.value = judged[i].value;
+        w.min_t_s = judged[i].t_s;
+      }
+      ++w.samples;
+    }
+    if (w.samples > 0) minima.push_back(w);
+  }
+  return minima;
+}
+
+TrendLine theil_sen(std::span<const Point> points) {
+  if (points.empty()) return {};
+  std::vector<double> slopes;
+  slopes.reserve(points.size() * (points.size() - 1) / 2);
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    for (std::size_t j = i + 1; j < points.size(); ++j) {
+      const double dt = points[j].t_s - points[i].t_s;
+      if (dt != 0) slopes.push_back((points[j].value - points[i].value) / dt);
+    }
+  }
+  TrendLine line;
+  if (!slopes.empty()) line.slope_per_s = median_in_place(slopes);
+  std::vector<double> intercepts;
+  intercepts.reserve(points.size());
+  for (const Point& p : points) intercepts.push_back(p.value - line.slope_per_s * p.t_s);
+  line.intercept = median_in_place(intercepts);
+  return line;
+}
+
+double normal_upper_tail(double z) noexcept { return 0.5 * std::erfc(z / std::sqrt(2.0)); }
+
+MannKendall mann_kendall(std::span<const double> values) {
+  MannKendall result;
+  const std::size_t n = values.size();
+  result.n = static_cast<std::uint32_t>(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = i + 1; j < n; ++j) {
+      result.s += (values[j] > values[i]) - (values[j] < values[i]);
+    }
+  }
+  // Each group of t equal values removes t(t-1)(2t+5) from the variance.
+  std::map<double, std::size_t> tie_counts;
+  for (double v : values) ++tie_counts[v];
+  double tie_term = 0;
+  for (const auto& [value, t] : tie_counts) {
+    const double td = static_cast<double>(t);
+    tie_term += td * (td - 1) * (2 * td + 5);
+  }
+  const double nd = static_cast<double>(n);
+  result.variance = std::max(0.0, (nd * (nd - 1) * (2 * nd + 5) - tie_term) / 18.0);
+  if (result.variance <= 0) {
+    result.z = 0;
+    result.p_value_upward = 1;
+    return result;
+  }
+  const double sd = std::sqrt(result.variance);
+  const double s = static_cast<double>(result.s);
+  if (result.s > 0) {
+    result.z = (s - 1) / sd;
+  } else if (result.s < 0) {
+    result.z = (s + 1) / sd;
+  } else {
+    result.z = 0;
+  }
+  result.p_value_upward = normal_upper_tail(result.z);
+  return result;
+}
+
+}  // namespace plateau::soak

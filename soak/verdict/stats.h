@@ -1,0 +1,82 @@
+// Robust trend statistics for the soak verdict: per-window minima, the
+// Theil–Sen slope and the Mann–Kendall trend test.
+//
+// These are pure functions on plain values, kept apart from the verdict so
+// each can be tested against hand-computed figures. Times are virtual seconds
+// since the start of the run (t_s). Why minima: periodic cleanup draws a
+// saw-tooth, and the peaks move with load; the troughs left just after each
+// cleanup are what a logical leak raises, so a window longer than the longest
+// cleanup period always holds one trough. Why Theil–Sen and Mann–Kendall: both
+// are rank-based, so one outlier or a step cannot drag them the way it drags a
+// least-squares fit.
+//
+// Thread safety: stateless; call from any thread.
+// Invariants: inputs must be finite; window_minima expects samples sorted by
+// t_s (it checks and throws std::invalid_argument otherwise).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace plateau::soak {
+
+struct Point {
+  double t_s = 0;  // virtual seconds since the start of the run
+  double value = 0;
+  friend bool operator==(const Point&, const Point&) = default;
+};
+
+// The lowest sample of one window [start_s, end_s). The trend is fitted at
+// the window's midpoint so the fitted points are evenly spaced whatever the
+// phase of the saw-tooth; min_t_s keeps where the trough really was.
+struct WindowMinimum {
+  double start_s = 0;
+  double end_s = 0;
+  double min_t_s = 0;
+  double value = 0;
+  std::uint32_t samples = 0;
+  double mid_s() const noexcept { return (start_s + end_s) / 2; }
+  friend bool operator==(const WindowMinimum&, const WindowMinimum&) = default;
+};
+
+// Splits [from_s, ...) into back-to-back windows of window_s and returns the
+// minimum of each complete window that holds at least one sample. A window is
+// complete when the samples reach its end (the last sample lies within one
+// typical sample gap of it); the trailing partial window is dropped because a
+// minimum over less time reads high and would fake an upward trend. Samples
+// before from_s are ignored. Throws std::invalid_argument if window_s <= 0 or
+// the samples are not sorted by time.
+std::vector<WindowMinimum> window_minima(std::span<const Point> samples, double from_s, double window_s);
+
+// value(t_s) = intercept + slope_per_s * t_s.
+struct TrendLine {
+  double intercept = 0;
+  double slope_per_s = 0;
+  double at(double t_s) const noexcept { return intercept + slope_per_s * t_s; }
+  friend bool operator==(const TrendLine&, const TrendLine&) = default;
+};
+
+// Theil–Sen: the slope is the median of the slopes of every pair of points
+// with distinct times; the intercept is the median of value - slope * t_s.
+// Fewer than two distinct times give slope 0 through the median value
+// (intercept 0 for no points).
+TrendLine theil_sen(std::span<const Point> points);
+
+struct MannKendall {
+  std::int64_t s = 0;         // sum over i < j of sign(x_j - x_i)
+  double variance = 0;        // of S under "no trend", corrected for ties
+  double z = 0;               // normal score with continuity correction
+  double p_value_upward = 1;  // one-sided: P(S at least this large | no trend)
+  std::uint32_t n = 0;
+};
+
+// The Mann–Kendall test on values in time order. Ties (exactly equal values)
+// count zero in S and reduce the variance; a series that is all ties has
+// variance 0 and p-value 1, so a constant series never reads as a trend.
+MannKendall mann_kendall(std::span<const double> values);
+
+// Upper tail of the standard normal distribution, 1 - Phi(z).
+double normal_upper_tail(double z) noexcept;
+
+}  // namespace plateau::soak

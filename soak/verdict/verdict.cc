@@ -1,0 +1,356 @@
+#include "soak/verdict/verdict.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ostream>
+#include <stdexcept>
+
+namespace plateau::soak {
+namespace {
+
+std::string number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+// Virtual time as people read it in a message: "13h", "2h05m", "90s".
+std::string virtual_time(double t_s) {
+  const auto total = static_cast<long long>(std::llround(t_s));
+  const long long h = total / 3600, m = (total % 3600) / 60, s = total % 60;
+  char buf[64];
+  if (h > 0 && m == 0 && s == 0) {
+    std::snprintf(buf, sizeof buf, "%lldh", h);
+  } else if (h > 0 && s == 0) {
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm", h, m);
+  } else if (h > 0) {
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm%02llds", h, m, s);
+  } else if (m > 0 && s == 0) {
+    std::snprintf(buf, sizeof buf, "%lldm", m);
+  } else if (m > 0) {
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", m, s);
+  } else {
+    std::snprintf(buf, sizeof buf, "%llds", s);
+  }
+  return buf;
+}
+
+std::string with_unit(double v, const std::string& unit) {
+  return unit.empty() ? number(v) : number(v) + " " + unit;
+}
+
+void require_setting(bool ok, const char* field, double value, const char* rule) {
+  if (!ok) {
+    throw std::invalid_argument(std::string("verdict settings: ") + field + " = " + number(value) + " " +
+                                rule);
+  }
+}
+
+void check_samples(const SeriesInput& series) {
+  for (std::size_t i = 0; i < series.samples.size(); ++i) {
+    const Point& p = series.samples[i];
+    if (!std::isfinite(p.t_s) || !std::isfinite(p.value)) {
+      throw std::invalid_argument("series " + series.name + ": sample " + std::to_string(i) +
+                                  " is not finite (t_s = " + number(p.t_s) + ", value = " + number(p.value) +
+                                  ")");
+    }
+    if (i > 0 && p.t_s < series.samples[i - 1].t_s) {
+      throw std::invalid_argument("series " + series.name + ": sample " + std::to_string(i) +
+                                  " at t_s = " + number(p.t_s) + " is earlier than the sample before it");
+    }
+  }
+  if (series.bound && !std::isfinite(*series.bound)) {
+    throw std::invalid_argument("series " + series.name + ": declared bound is not finite");
+  }
+}
+
+// The samples the correctness checks (bound, invariant, residue) look at.
+std::span<const Point> correctness_samples(const SeriesInput& series, const VerdictSettings& settings) {
+  std::span<const Point> all(series.samples);
+  if (settings.judge_correctness_in_warm_up) return all;
+  auto first = std::lower_bound(all.begin(), all.end(), settings.warm_up_end_s,
+                                [](const Point& p, double t) { return p.t_s < t; });
+  return {first, all.end()};
+}
+
+double max_value(std::span<const Point> samples) {
+  double peak = samples.empty() ? 0 : samples.front().value;
+  for (const Point& p : samples) peak = std::max(peak, p.value);
+  return peak;
+}
+
+std::optional<Finding> check_bound(const SeriesInput& series, std::span<const Point> samples) {
+  if (!series.bound) return std::nullopt;
+  const double bound = *series.bound;
+  const Point* first_over = nullptr;
+  double over_count = 0;
+  for (const Point& p : samples) {
+    if (p.value > bound) {
+      if (!first_over) first_over = &p;
+      ++over_count;
+    }
+  }
+  if (!first_over) return std::nullopt;
+  const double peak = max_value(samples);
+  Finding f;
+  f.series = series.name;
+  f.component = series.component;
+  f.kind = FindingKind::bound;
+  f.figures = {{"bound", bound},
+               {"max_observed", peak},
+               {"first_over_bound_value", first_over->value},
+               {"first_over_bound_t_s", first_over->t_s},
+               {"samples_over_bound", over_count}};
+  f.time_to_detect_s = first_over->t_s;
+  f.message = series.name + " exceeded its declared bound of " + with_unit(bound, series.unit) +
+              " at t = " + virtual_time(first_over->t_s) + " (value " + number(first_over->value) +
+              ", peak " + number(peak) + ", " + number(over_count) + " samples over)";
+  return f;
+}
+
+std::optional<Finding> check_zero(const SeriesInput& series, std::span<const Point> samples) {
+  const Point* first_nonzero = nullptr;
+  double nonzero_count = 0;
+  for (const Point& p : samples) {
+    if (p.value != 0) {
+      if (!first_nonzero) first_nonzero = &p;
+      ++nonzero_count;
+    }
+  }
+  if (!first_nonzero) return std::nullopt;
+  const double peak = max_value(samples);
+  Finding f;
+  f.series = series.name;
+  f.component = series.component;
+  f.kind = series.kind == SeriesKind::residue ? FindingKind::residue : FindingKind::invariant;
+  f.figures = {{"first_nonzero_value", first_nonzero->value},
+               {"first_nonzero_t_s", first_nonzero->t_s},
+               {"max_observed", peak},
+               {"nonzero_samples", nonzero_count}};
+  f.time_to_detect_s = first_nonzero->t_s;
+  const char* what = series.kind == SeriesKind::residue ? "audit residue" : "invariant counter";
+  f.message = series.name + " (" + what + " that must stay zero) read " + number(first_nonzero->value) +
+              " at t = " + virtual_time(first_nonzero->t_s) + " (peak " + number(peak) + ")";
+  return f;
+}
+
+// The trend test on window minima; the same rule for the whole run and for
+// each prefix when looking for the time to detect.
+struct TrendEvaluation {
+  TrendLine line;
+  MannKendall mk;
+  double level = 0;
+  double projected_growth = 0;
+  double relative_amount = 0;
+  bool fires = false;
+};
+
+double median_of(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+TrendEvaluation evaluate_trend(std::span<const WindowMinimum> minima, const VerdictSettings& settings,
+                               double absolute_tolerance) {
+  std::vector<Point> points;
+  std::vector<double> values;
+  points.reserve(minima.size());
+  values.reserve(minima.size());
+  for (const WindowMinimum& w : minima) {
+    points.push_back({w.mid_s(), w.value});
+    values.push_back(w.value);
+  }
+  TrendEvaluation e;
+  e.line = theil_sen(points);
+  e.mk = mann_kendall(values);
+  e.level = median_of(values);
+  e.projected_growth = e.line.slope_per_s * settings.horizon_s;
+  e.relative_amount = settings.relative_tolerance * std::abs(e.level);
+  e.fires = e.mk.p_value_upward < settings.alpha && e.projected_growth > absolute_tolerance &&
+            e.projected_growth > e.relative_amount;
+  return e;
+}
+
+bool judges_trend(SeriesKind kind) {
+  return kind == SeriesKind::inventory || kind == SeriesKind::alloc || kind == SeriesKind::process;
+}
+
+}  // namespace
+
+std::string_view to_string(SeriesKind kind) noexcept {
+  switch (kind) {
+    case SeriesKind::inventory:
+      return "inventory";
+    case SeriesKind::alloc:
+      return "alloc";
+    case SeriesKind::process:
+      return "process";
+    case SeriesKind::invariant:
+      return "invariant";
+    case SeriesKind::residue:
+      return "residue";
+  }
+  return "?";
+}
+
+std::string_view to_string(FindingKind kind) noexcept {
+  switch (kind) {
+    case FindingKind::bound:
+      return "bound";
+    case FindingKind::invariant:
+      return "invariant";
+    case FindingKind::residue:
+      return "residue";
+    case FindingKind::trend:
+      return "trend";
+  }
+  return "?";
+}
+
+std::ostream& operator<<(std::ostream& out, SeriesKind kind) { return out << to_string(kind); }
+std::ostream& operator<<(std::ostream& out, FindingKind kind) { return out << to_string(kind); }
+
+std::optional<SeriesKind> parse_series_kind(std::string_view text) noexcept {
+  for (SeriesKind k : {SeriesKind::inventory, SeriesKind::alloc, SeriesKind::process, SeriesKind::invariant,
+                       SeriesKind::residue}) {
+    if (to_string(k) == text) return k;
+  }
+  return std::nullopt;
+}
+
+std::optional<SeriesKind> series_kind_from_name(std::string_view series_name) noexcept {
+  return parse_series_kind(series_name.substr(0, series_name.find('.')));
+}
+
+void validate(const VerdictSettings& s) {
+  require_setting(std::isfinite(s.warm_up_end_s) && s.warm_up_end_s >= 0, "warm_up_end_s", s.warm_up_end_s,
+                  "must be a finite number of seconds >= 0");
+  require_setting(std::isfinite(s.window_s) && s.window_s > 0, "window_s", s.window_s,
+                  "must be a finite number of seconds > 0");
+  require_setting(std::isfinite(s.horizon_s) && s.horizon_s > 0, "horizon_s", s.horizon_s,
+                  "must be a finite number of seconds > 0");
+  require_setting(s.alpha > 0 && s.alpha < 1, "alpha", s.alpha, "must be between 0 and 1 (exclusive)");
+  require_setting(std::isfinite(s.relative_tolerance) && s.relative_tolerance >= 0, "relative_tolerance",
+                  s.relative_tolerance, "must be finite and >= 0");
+  require_setting(std::isfinite(s.absolute_tolerance) && s.absolute_tolerance >= 0, "absolute_tolerance",
+                  s.absolute_tolerance, "must be finite and >= 0");
+  for (const auto& [unit, tolerance] : s.absolute_by_unit) {
+    require_setting(std::isfinite(tolerance) && tolerance >= 0, ("absolute_by_unit[" + unit + "]").c_str(),
+                    tolerance, "must be finite and >= 0");
+  }
+  for (const PrefixTolerance& p : s.absolute_by_prefix) {
+    require_setting(std::isfinite(p.absolute) && p.absolute >= 0,
+                    ("absolute_by_prefix[" + p.prefix + "]").c_str(), p.absolute, "must be finite and >= 0");
+  }
+  require_setting(s.min_windows >= 3, "min_windows", static_cast<double>(s.min_windows),
+                  "must be >= 3 (Mann-Kendall cannot reject with fewer points)");
+}
+
+double absolute_tolerance_for(const VerdictSettings& settings, std::string_view series_name,
+                              std::string_view unit) {
+  const PrefixTolerance* best = nullptr;
+  for (const PrefixTolerance& p : settings.absolute_by_prefix) {
+    if (series_name.starts_with(p.prefix) && (!best || p.prefix.size() > best->prefix.size())) best = &p;
+  }
+  if (best) return best->absolute;
+  if (auto it = settings.absolute_by_unit.find(std::string(unit)); it != settings.absolute_by_unit.end()) {
+    return it->second;
+  }
+  return settings.absolute_tolerance;
+}
+
+std::optional<double> Finding::figure(std::string_view name) const {
+  if (auto it = figures.find(std::string(name)); it != figures.end()) return it->second;
+  return std::nullopt;
+}
+
+SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& settings) {
+  validate(settings);
+  check_samples(series);
+  SeriesAnalysis a;
+  a.name = series.name;
+  a.component = series.component;
+  a.kind = series.kind;
+
+  const std::span<const Point> judged = correctness_samples(series, settings);
+  if (auto f = check_bound(series, judged)) a.findings.push_back(std::move(*f));
+  if (series.kind == SeriesKind::invariant || series.kind == SeriesKind::residue) {
+    if (auto f = check_zero(series, judged)) a.findings.push_back(std::move(*f));
+  }
+  if (!judges_trend(series.kind)) return a;
+
+  a.window_minima = window_minima(series.samples, settings.warm_up_end_s, settings.window_s);
+  if (a.window_minima.empty()) return a;
+  {
+    std::vector<double> values;
+    for (const WindowMinimum& w : a.window_minima) values.push_back(w.value);
+    a.level = median_of(values);
+  }
+  if (a.window_minima.size() < settings.min_windows) return a;
+
+  const double absolute = absolute_tolerance_for(settings, series.name, series.unit);
+  const TrendEvaluation whole = evaluate_trend(a.window_minima, settings, absolute);
+  a.trend_judged = true;
+  a.trend = whole.line;
+  a.mann_kendall = whole.mk;
+  a.projected_growth = whole.projected_growth;
+  if (!whole.fires) return a;
+
+  // Earliest prefix of windows on which the same rule already fires; the
+  // whole run fires, so one exists. O(windows^3) at worst, windows are few.
+  double detected_at_s = a.window_minima.back().end_s;
+  for (std::size_t k = settings.min_windows; k <= a.window_minima.size(); ++k) {
+    std::span<const WindowMinimum> prefix(a.window_minima.data(), k);
+    if (evaluate_trend(prefix, settings, absolute).fires) {
+      detected_at_s = prefix.back().end_s;
+      break;
+    }
+  }
+
+  const double slope_per_hour = whole.line.slope_per_s * 3600;
+  const double relative_growth = whole.level != 0 ? whole.projected_growth / std::abs(whole.level) : 0;
+  Finding f;
+  f.series = series.name;
+  f.component = series.component;
+  f.kind = FindingKind::trend;
+  f.figures = {{"slope_per_hour", slope_per_hour},
+               {"slope_per_s", whole.line.slope_per_s},
+               {"intercept", whole.line.intercept},
+               {"p_value", whole.mk.p_value_upward},
+               {"mann_kendall_s", static_cast<double>(whole.mk.s)},
+               {"z", whole.mk.z},
+               {"windows", static_cast<double>(a.window_minima.size())},
+               {"window_s", settings.window_s},
+               {"projected_growth", whole.projected_growth},
+               {"horizon_s", settings.horizon_s},
+               {"level", whole.level},
+               {"relative_growth", relative_growth},
+               {"absolute_tolerance", absolute},
+               {"relative_tolerance", settings.relative_tolerance},
+               {"max_observed", max_value(series.samples)}};
+  f.time_to_detect_s = detected_at_s;
+  f.message = series.name + " keeps growing: window minima rise " + with_unit(slope_per_hour, series.unit) +
+              "/h (Mann-Kendall p = " + number(whole.mk.p_value_upward) + "), +" +
+              with_unit(whole.projected_growth, series.unit) + " projected over " +
+              virtual_time(settings.horizon_s) + " = " + number(100 * relative_growth) +
+              "% of its steady level " + number(whole.level) + " (tolerances " +
+              number(100 * settings.relative_tolerance) + "% and " + with_unit(absolute, series.unit) +
+              "); detectable at t = " + virtual_time(detected_at_s);
+  a.findings.push_back(std::move(f));
+  return a;
+}
+
+VerdictResult judge(const std::vector<SeriesInput>& series, const VerdictSettings& settings) {
+  validate(settings);
+  VerdictResult result;
+  result.series.reserve(series.size());
+  for (const SeriesInput& s : series) {
+    result.series.push_back(analyse_series(s, settings));
+    for (const Finding& f : result.series.back().findings) result.findings.push_back(f);
+  }
+  return result;
+}
+
+}  // namespace plateau::soak

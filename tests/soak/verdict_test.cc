@@ -1,0 +1,280 @@
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "soak/verdict/verdict.h"
+#include "tests/soak/synthetic_series.h"
+
+using namespace plateau::soak;
+using plateau::soak::testing::bounded_random_walk;
+using plateau::soak::testing::saw_tooth;
+using plateau::soak::testing::SawTooth;
+
+namespace {
+
+constexpr double kHour = 3600;
+
+// A 24 h run judged like nightly: 1 h warm-up, 2 h windows (longer than the
+// hourly cleanup), alpha 0.01, 5% relative and 16 entries absolute tolerance.
+VerdictSettings nightly_settings() {
+  VerdictSettings s;
+  s.warm_up_end_s = 1 * kHour;
+  s.window_s = 2 * kHour;
+  s.horizon_s = 24 * kHour;
+  s.alpha = 0.01;
+  s.relative_tolerance = 0.05;
+  s.absolute_by_unit = {{"entries", 16}};
+  return s;
+}
+
+SeriesInput inventory(std::vector<Point> samples, std::optional<double> bound = std::nullopt) {
+  SeriesInput in;
+  in.name = "inventory.plans.execution_locks.entries";
+  in.component = "plans";
+  in.kind = SeriesKind::inventory;
+  in.unit = "entries";
+  in.samples = std::move(samples);
+  in.bound = bound;
+  return in;
+}
+
+std::string describe(const SeriesAnalysis& a) {
+  std::string text = a.name + ": " + std::to_string(a.findings.size()) + " findings";
+  for (const auto& f : a.findings) text += "; " + f.message;
+  if (a.mann_kendall) text += "; p = " + std::to_string(a.mann_kendall->p_value_upward);
+  if (a.projected_growth) text += "; projected = " + std::to_string(*a.projected_growth);
+  return text;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(verdict)
+
+BOOST_AUTO_TEST_CASE(hourly_saw_tooth_with_noise_is_bounded) {
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    SawTooth s;
+    s.seed = seed;
+    const auto a = analyse_series(inventory(saw_tooth(s), 2000), nightly_settings());
+    BOOST_TEST_INFO(describe(a));
+    BOOST_TEST(a.trend_judged);
+    BOOST_TEST(a.window_minima.size() == 11u);  // (24 h - 1 h) / 2 h, complete windows only
+    BOOST_TEST(a.findings.empty());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(window_minima_sit_on_the_cleanup_floor) {
+  // The window minima sit on the cleanup floor: about 1000 - noise, never
+  // the 1500 peaks, so the steady level is the floor.
+  const auto a = analyse_series(inventory(saw_tooth(SawTooth{})), nightly_settings());
+  BOOST_REQUIRE(a.level.has_value());
+  BOOST_TEST(*a.level < 1000.0);
+  BOOST_TEST(*a.level > 960.0);
+}
+
+BOOST_AUTO_TEST_CASE(higher_peaks_from_more_load_are_not_a_leak) {
+  // Load rises through the day, so more accumulates between cleanups (peaks
+  // from 1300 to 1900), but every cleanup brings the container back to 1000.
+  SawTooth s;
+  s.duration_s = 24 * kHour;
+  const auto base = saw_tooth(s);
+  std::vector<Point> rising_peaks;
+  for (const Point& p : base) {
+    const double extra = (p.t_s / (24 * kHour)) * std::fmod(p.t_s, kHour) / kHour * 600;
+    rising_peaks.push_back({p.t_s, p.value - 200 * std::fmod(p.t_s, kHour) / kHour + extra});
+  }
+  const auto a = analyse_series(inventory(rising_peaks, 2500), nightly_settings());
+  BOOST_TEST_INFO(describe(a));
+  BOOST_TEST(a.trend_judged);
+  BOOST_TEST(a.findings.empty());
+}
+
+BOOST_AUTO_TEST_CASE(slow_leak_under_the_saw_tooth_is_a_trend) {
+  // The floor rises 0.5% of the steady level per virtual hour: 5 entries/h,
+  // 120 entries (12%) over the 24 h horizon, under 500 entries of saw-tooth.
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    SawTooth s;
+    s.seed = seed;
+    s.floor = [](double t) { return 1000.0 * (1 + 0.005 * t / kHour); };
+    const auto a = analyse_series(inventory(saw_tooth(s), 2000), nightly_settings());
+    BOOST_TEST_INFO(describe(a));
+    BOOST_REQUIRE_EQUAL(a.findings.size(), 1u);
+    const Finding& f = a.findings.front();
+    BOOST_TEST(f.kind == FindingKind::trend);
+    BOOST_TEST(f.series == "inventory.plans.execution_locks.entries");
+    BOOST_TEST(f.component == "plans");
+    BOOST_TEST(*f.figure("slope_per_hour") == 5.0, boost::test_tools::tolerance(0.2));
+    BOOST_TEST(*f.figure("p_value") < 0.01);
+    BOOST_TEST(*f.figure("projected_growth") > 100.0);
+    BOOST_TEST(f.message.find("inventory.plans.execution_locks.entries") != std::string::npos);
+    // Detected from the minima of the first few windows, well before the end
+    // and never before four windows after warm-up have closed.
+    BOOST_REQUIRE(f.time_to_detect_s.has_value());
+    BOOST_TEST(*f.time_to_detect_s >= 1 * kHour + 4 * 2 * kHour);
+    BOOST_TEST(*f.time_to_detect_s <= 16 * kHour);
+    // The chart gets the line through the minima.
+    BOOST_REQUIRE(a.trend.has_value());
+    BOOST_TEST(a.trend->slope_per_s * kHour == 5.0, boost::test_tools::tolerance(0.2));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(leak_too_small_for_the_tolerances_is_not_reported) {
+  // 0.1% per hour: significant, but 24 entries (2.4%) over the horizon stays
+  // under the 5% relative tolerance.
+  SawTooth s;
+  s.floor = [](double t) { return 1000.0 * (1 + 0.001 * t / kHour); };
+  s.noise = 1;
+  const auto a = analyse_series(inventory(saw_tooth(s)), nightly_settings());
+  BOOST_TEST_INFO(describe(a));
+  BOOST_REQUIRE(a.mann_kendall.has_value());
+  BOOST_TEST(a.mann_kendall->p_value_upward < 0.01);
+  BOOST_TEST(a.findings.empty());
+}
+
+BOOST_AUTO_TEST_CASE(step_then_flat_is_bounded) {
+  // A cache fills to capacity three hours into the measured phase, then
+  // stays there: a step, not a leak.
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    SawTooth s;
+    s.seed = seed;
+    s.floor = [](double t) { return t < 4 * kHour ? 1000.0 : 1500.0; };
+    const auto a = analyse_series(inventory(saw_tooth(s), 2500), nightly_settings());
+    BOOST_TEST_INFO(describe(a));
+    BOOST_TEST(a.findings.empty());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(random_walk_within_bounds_is_bounded) {
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    const auto a = analyse_series(inventory(bounded_random_walk(900, 1100, 5, 24 * kHour, 10, seed), 1100),
+                                  nightly_settings());
+    BOOST_TEST_INFO(describe(a));
+    BOOST_TEST(a.findings.empty());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(ties_and_constant_series_give_no_false_trend) {
+  std::vector<Point> constant, small_counts, step_in_ties;
+  std::mt19937_64 rng(7);
+  for (double t = 0; t <= 24 * kHour; t += 10) {
+    constant.push_back({t, 42});
+    // A small container hovering between 3 and 6 entries.
+    small_counts.push_back({t, 3.0 + static_cast<double>(rng() % 4)});
+    // Half the run at 2, half at 3: Mann-Kendall alone calls this a trend;
+    // the absolute tolerance (16 entries) does not.
+    step_in_ties.push_back({t, t < 12 * kHour ? 2.0 : 3.0});
+  }
+  for (const auto* samples : {&constant, &small_counts, &step_in_ties}) {
+    const auto a = analyse_series(inventory(*samples), nightly_settings());
+    BOOST_TEST_INFO(describe(a));
+    BOOST_TEST(a.trend_judged);
+    BOOST_TEST(a.findings.empty());
+  }
+  const auto flat = analyse_series(inventory(constant), nightly_settings());
+  BOOST_TEST(flat.mann_kendall->p_value_upward == 1.0);
+  BOOST_TEST(flat.trend->slope_per_s == 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(bound_exceeded_is_found_with_the_first_offending_time) {
+  std::vector<Point> samples;
+  for (double t = 0; t <= 6 * kHour; t += 10) samples.push_back({t, t >= 5000 && t < 6000 ? 1200.0 : 800.0});
+  auto settings = nightly_settings();
+  settings.horizon_s = 6 * kHour;
+  settings.window_s = 1800;
+  const auto a = analyse_series(inventory(samples, 1000), settings);
+  BOOST_REQUIRE_EQUAL(a.findings.size(), 1u);
+  const Finding& f = a.findings.front();
+  BOOST_TEST(f.kind == FindingKind::bound);
+  BOOST_TEST(*f.time_to_detect_s == 5000.0);
+  BOOST_TEST(*f.figure("first_over_bound_t_s") == 5000.0);
+  BOOST_TEST(*f.figure("bound") == 1000.0);
+  BOOST_TEST(*f.figure("max_observed") == 1200.0);
+  BOOST_TEST(*f.figure("samples_over_bound") == 100.0);
+  // At the bound is within it.
+  for (auto& p : samples) p.value = std::min(p.value, 1000.0);
+  BOOST_TEST(analyse_series(inventory(samples, 1000), settings).findings.empty());
+}
+
+BOOST_AUTO_TEST_CASE(bound_exceeded_during_warm_up_still_counts) {
+  // market.delay_first_cleanup overshoots before the first cleanup, which may
+  // fall in warm-up; a declared bound is a promise at every instant.
+  std::vector<Point> samples;
+  for (double t = 0; t <= 6 * kHour; t += 10) samples.push_back({t, t < 600 ? 5000.0 : 100.0});
+  auto settings = nightly_settings();
+  settings.horizon_s = 6 * kHour;
+  settings.window_s = 1800;
+  const auto a = analyse_series(inventory(samples, 1000), settings);
+  BOOST_REQUIRE_EQUAL(a.findings.size(), 1u);
+  BOOST_TEST(*a.findings.front().time_to_detect_s == 0.0);
+  settings.judge_correctness_in_warm_up = false;
+  BOOST_TEST(analyse_series(inventory(samples, 1000), settings).findings.empty());
+}
+
+BOOST_AUTO_TEST_CASE(invariant_and_residue_must_stay_zero) {
+  std::vector<Point> samples;
+  for (double t = 0; t <= 6 * kHour; t += 60) samples.push_back({t, t >= 7200 ? 1.0 + (t >= 9000) : 0.0});
+  SeriesInput inv{"invariant.paper.double_closes", "paper", SeriesKind::invariant, "count", samples, {}};
+  SeriesInput res{"residue.plans.execution_locks", "plans", SeriesKind::residue, "entries", samples, {}};
+  SeriesInput clean{"invariant.paper.skipped_cycles", "paper", SeriesKind::invariant, "count", {}, {}};
+  for (const auto& p : samples) clean.samples.push_back({p.t_s, 0});
+  auto settings = nightly_settings();
+  settings.horizon_s = 6 * kHour;
+  const auto result = judge({inv, res, clean}, settings);
+  BOOST_TEST(!result.bounded());
+  BOOST_REQUIRE_EQUAL(result.findings.size(), 2u);
+  BOOST_TEST(result.findings[0].kind == FindingKind::invariant);
+  BOOST_TEST(result.findings[0].component == "paper");
+  BOOST_TEST(*result.findings[0].time_to_detect_s == 7200.0);
+  BOOST_TEST(*result.findings[0].figure("max_observed") == 2.0);
+  BOOST_TEST(result.findings[1].kind == FindingKind::residue);
+  BOOST_TEST(result.findings[1].series == "residue.plans.execution_locks");
+  BOOST_TEST(result.series[2].bounded());
+  BOOST_TEST(!result.series[2].trend_judged);  // counters are not trend-tested
+}
+
+BOOST_AUTO_TEST_CASE(too_few_windows_leave_the_trend_unjudged) {
+  SawTooth s;
+  s.duration_s = 6 * kHour;
+  s.floor = [](double t) { return 1000.0 * (1 + 0.05 * t / kHour); };
+  auto settings = nightly_settings();
+  settings.horizon_s = 6 * kHour;  // 1 h warm-up + 2 complete 2 h windows
+  const auto a = analyse_series(inventory(saw_tooth(s)), settings);
+  BOOST_TEST(a.window_minima.size() == 2u);
+  BOOST_TEST(!a.trend_judged);
+  BOOST_TEST(a.findings.empty());
+}
+
+BOOST_AUTO_TEST_CASE(absolute_tolerance_resolution) {
+  VerdictSettings s;
+  s.absolute_tolerance = 1;
+  s.absolute_by_unit = {{"bytes", 65536}};
+  s.absolute_by_prefix = {{"alloc.", 4e6}, {"alloc.jemalloc.", 8e6}};
+  BOOST_TEST(absolute_tolerance_for(s, "alloc.jemalloc.active", "bytes") == 8e6);
+  BOOST_TEST(absolute_tolerance_for(s, "alloc.glibc.arena", "bytes") == 4e6);
+  BOOST_TEST(absolute_tolerance_for(s, "inventory.cache.bytes", "bytes") == 65536.0);
+  BOOST_TEST(absolute_tolerance_for(s, "inventory.cache.entries", "entries") == 1.0);
+}
+
+BOOST_AUTO_TEST_CASE(bad_settings_and_samples_are_refused) {
+  auto settings = nightly_settings();
+  settings.alpha = 1.5;
+  BOOST_CHECK_EXCEPTION(validate(settings), std::invalid_argument, [](const std::invalid_argument& e) {
+    return std::string(e.what()).find("alpha = 1.5") != std::string::npos;
+  });
+  SeriesInput unsorted = inventory({{10, 1}, {0, 1}});
+  BOOST_CHECK_THROW(analyse_series(unsorted, nightly_settings()), std::invalid_argument);
+  SeriesInput nan = inventory({{0, std::nan("")}});
+  BOOST_CHECK_THROW(analyse_series(nan, nightly_settings()), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(kind_names) {
+  BOOST_TEST(to_string(FindingKind::residue) == "residue");
+  BOOST_TEST((parse_series_kind("alloc") == SeriesKind::alloc));
+  BOOST_TEST(!parse_series_kind("allocs").has_value());
+  BOOST_TEST((series_kind_from_name("invariant.paper.double_closes") == SeriesKind::invariant));
+  BOOST_TEST(!series_kind_from_name("heap.sites").has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
