@@ -6,7 +6,7 @@
 namespace plateau::engine {
 namespace {
 
-using Wide = __int128;
+__extension__ using Wide = __int128;
 
 std::int64_t narrow(Wide value, const char* what) {
   if (value > INT64_MAX || value < INT64_MIN) {
