@@ -1,0 +1,42 @@
+#include "reports/writers.h"
+
+#include <array>
+#include <string>
+
+#include "reports/atomic_file.h"
+#include "reports/json.h"
+
+namespace plateau::reports {
+
+void write_json_report(const Report& report, const std::filesystem::path& path) {
+  write_file_atomically(path, render_json(report));
+}
+void write_junit_xml(const Report& report, const std::filesystem::path& path) {
+  write_file_atomically(path, render_junit_xml(report));
+}
+void write_html_report(const Report& report, const std::filesystem::path& path) {
+  write_file_atomically(path, render_html_report(report));
+}
+void write_markdown_summary(const Report& report, const std::filesystem::path& path) {
+  write_file_atomically(path, render_markdown_summary(report));
+}
+
+std::vector<std::filesystem::path> write_all(const Report& report, const std::filesystem::path& dir) {
+  // Render everything first: a report one writer refuses (a non-finite number)
+  // must not leave a directory with some formats new and others stale.
+  const std::array<std::pair<const char*, std::string>, 4> outputs{{
+      {kJsonFileName, render_json(report)},
+      {kJunitFileName, render_junit_xml(report)},
+      {kHtmlFileName, render_html_report(report)},
+      {kMarkdownFileName, render_markdown_summary(report)},
+  }};
+  std::filesystem::create_directories(dir);
+  std::vector<std::filesystem::path> written;
+  for (const auto& [name, content] : outputs) {
+    written.push_back(dir / name);
+    write_file_atomically(written.back(), content);
+  }
+  return written;
+}
+
+}  // namespace plateau::reports
