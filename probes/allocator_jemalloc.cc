@@ -1,0 +1,97 @@
+// jemalloc backend of AllocatorProbe (PLATEAU_ALLOCATOR=jemalloc).
+#include <jemalloc/jemalloc.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "probes/allocator_probe.h"
+
+namespace plateau::probes {
+namespace {
+
+// MIBs are resolved once, so a pass is seven mallctlbymib calls and no
+// string lookups.
+class Mib {
+ public:
+  explicit Mib(const char* name) : name_(name) {
+    if (const int err = mallctlnametomib(name, mib_.data(), &length_); err != 0) {
+      throw std::runtime_error(std::string("jemalloc probe: mallctlnametomib(\"") + name +
+                               "\") failed: " + std::strerror(err));
+    }
+  }
+  std::size_t read_size() const {
+    std::size_t value = 0;
+    std::size_t size = sizeof value;
+    if (const int err = mallctlbymib(mib_.data(), length_, &value, &size, nullptr, 0); err != 0) {
+      throw std::runtime_error(std::string("jemalloc probe: reading ") + name_ +
+                               " failed: " + std::strerror(err));
+    }
+    return value;
+  }
+  void write_epoch() const {
+    std::uint64_t epoch = 1;
+    std::size_t size = sizeof epoch;
+    if (const int err = mallctlbymib(mib_.data(), length_, &epoch, &size, &epoch, size); err != 0) {
+      throw std::runtime_error(std::string("jemalloc probe: writing epoch failed: ") + std::strerror(err));
+    }
+  }
+
+ private:
+  const char* name_;
+  std::array<std::size_t, 8> mib_{};
+  std::size_t length_ = mib_.size();
+};
+
+class JemallocProbe final : public AllocatorProbe {
+ public:
+  std::string_view name() const noexcept override { return "alloc.jemalloc"; }
+  std::string_view backend() const noexcept override { return "jemalloc"; }
+
+  std::size_t allocated_bytes() override {
+    epoch_.write_epoch();
+    return allocated_.read_size();
+  }
+
+  void sample(engine::TimePoint /*now*/, SampleWriter& out) override {
+    if (!interned_) {
+      auto intern = [&](const char* name) {
+        return out.intern(name, "bytes", "allocator", SeriesFamily::kAllocator);
+      };
+      ids_ = {intern("alloc.allocated_bytes"),        intern("alloc.heap_bytes"),
+              intern("alloc.jemalloc.active_bytes"),  intern("alloc.jemalloc.resident_bytes"),
+              intern("alloc.jemalloc.mapped_bytes"),  intern("alloc.jemalloc.retained_bytes"),
+              intern("alloc.jemalloc.metadata_bytes")};
+      interned_ = true;
+    }
+    epoch_.write_epoch();  // statistics are a snapshot taken at the last epoch
+    const double mapped = static_cast<double>(mapped_.read_size());
+    out.put(ids_[0], static_cast<double>(allocated_.read_size()));
+    out.put(ids_[1], mapped);
+    out.put(ids_[2], static_cast<double>(active_.read_size()));
+    out.put(ids_[3], static_cast<double>(resident_.read_size()));
+    out.put(ids_[4], mapped);
+    out.put(ids_[5], static_cast<double>(retained_.read_size()));
+    out.put(ids_[6], static_cast<double>(metadata_.read_size()));
+  }
+
+ private:
+  Mib epoch_{"epoch"};
+  Mib allocated_{"stats.allocated"};
+  Mib active_{"stats.active"};
+  Mib resident_{"stats.resident"};
+  Mib mapped_{"stats.mapped"};
+  Mib retained_{"stats.retained"};
+  Mib metadata_{"stats.metadata"};
+  bool interned_ = false;
+  std::array<SeriesId, 7> ids_{};
+};
+
+}  // namespace
+
+std::unique_ptr<AllocatorProbe> make_allocator_probe() { return std::make_unique<JemallocProbe>(); }
+std::string_view compiled_allocator() noexcept { return "jemalloc"; }
+
+}  // namespace plateau::probes

@@ -1,0 +1,49 @@
+// AllocatorProbe: the allocator's own figures, one backend per allocator.
+//
+// The backend compiled in is the one every executable links (PLATEAU_ALLOCATOR,
+// seen here as PLATEAU_ALLOCATOR_JEMALLOC|TCMALLOC|SYSTEM); make_allocator_probe()
+// returns it. Every backend publishes the common series
+//   alloc.allocated_bytes  live bytes the program asked for and has not freed
+//   alloc.heap_bytes       bytes the allocator holds from the OS for the heap
+// plus its own:
+//   jemalloc (mallctl, after writing `epoch`): alloc.jemalloc.active_bytes,
+//     .resident_bytes, .mapped_bytes, .retained_bytes, .metadata_bytes
+//     (allocated = stats.allocated, heap = stats.mapped)
+//   tcmalloc (MallocExtension numeric properties): alloc.tcmalloc.pageheap_free_bytes,
+//     .pageheap_unmapped_bytes (allocated = generic.current_allocated_bytes,
+//     heap = generic.heap_size)
+//   system (glibc mallinfo2): alloc.glibc.free_bytes (fordblks),
+//     .mmap_bytes (hblkhd), .releasable_bytes (keepcost)
+//     (allocated = uordblks + hblkhd, heap = arena + hblkhd); under ASan or
+//     TSan (which replace malloc) the sanitizer allocator interface instead:
+//     alloc.sanitizer.free_bytes, .unmapped_bytes (allocated =
+//     __sanitizer_get_current_allocated_bytes, heap = __sanitizer_get_heap_size)
+// A failed read throws std::runtime_error naming the statistic.
+//
+// Thread safety: sample() and allocated_bytes() from one thread at a time;
+// the allocators' statistics calls are themselves thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+
+#include "probes/probe.h"
+
+namespace plateau::probes {
+
+class AllocatorProbe : public Probe {
+ public:
+  // "jemalloc", "tcmalloc" or "system".
+  virtual std::string_view backend() const noexcept = 0;
+  // Refreshes and returns alloc.allocated_bytes.
+  virtual std::size_t allocated_bytes() = 0;
+};
+
+// The backend of the allocator this build links.
+std::unique_ptr<AllocatorProbe> make_allocator_probe();
+
+// "jemalloc", "tcmalloc" or "system": the allocator compiled in.
+std::string_view compiled_allocator() noexcept;
+
+}  // namespace plateau::probes

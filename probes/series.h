@@ -1,0 +1,78 @@
+// Series: the named time series every probe writes into, and their table.
+//
+// A series is identified by a stable, documented name (see docs/probes.md):
+// `inventory.<component>.<container>.entries|bytes`, `alloc.*`, `process.*`,
+// `invariant.<component>.<counter>`, `health.<component>.<counter>` and
+// `invariant.residue.<component>.<container>`. Names are interned once in a
+// SeriesTable and samples carry only a small SeriesId, so a sampling pass
+// builds no strings once every series has been seen.
+//
+// Thread safety: none; a SeriesTable belongs to one ProbeRegistry and is used
+// from the sampling thread only. Invariants: ids are dense indices, never
+// reused; a name maps to exactly one id, unit and family for the table's life
+// (re-interning a name with another unit or family throws std::logic_error),
+// and SeriesInfo references stay valid as the table grows.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace plateau::probes {
+
+using SeriesId = std::uint32_t;
+
+enum class SeriesFamily : std::uint8_t {
+  kInventory,  // inventory.*: entries and bytes per engine container
+  kAllocator,  // alloc.*
+  kProcess,    // process.*
+  kInvariant,  // invariant.<component>.<counter>: must stay zero
+  kHealth,     // health.<component>.<counter>: informational
+  kResidue,    // invariant.residue.<component>.<container>: must stay zero
+};
+
+std::string_view to_string(SeriesFamily family) noexcept;
+
+// True for the families whose every non-zero value is a broken invariant.
+constexpr bool must_stay_zero(SeriesFamily family) noexcept {
+  return family == SeriesFamily::kInvariant || family == SeriesFamily::kResidue;
+}
+
+struct SeriesInfo {
+  std::string name;       // e.g. "inventory.plans.execution_locks.entries"
+  std::string unit;       // "entries", "bytes", "keys", "count", "fds", "threads"
+  std::string component;  // engine component, or "allocator" / "process"
+  SeriesFamily family = SeriesFamily::kInventory;
+};
+
+// One value of one series at the registry's sampling instant.
+struct Sample {
+  SeriesId series = 0;
+  double value = 0;
+  std::optional<double> bound;  // the bound declared for this series, if any
+};
+
+class SeriesTable {
+ public:
+  // Returns the id of `name`, creating the series on first use.
+  SeriesId intern(std::string_view name, std::string_view unit, std::string_view component,
+                  SeriesFamily family);
+  std::optional<SeriesId> find(std::string_view name) const;
+  const SeriesInfo& info(SeriesId id) const { return series_.at(id); }
+  std::size_t size() const noexcept { return series_.size(); }
+
+ private:
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::deque<SeriesInfo> series_;
+  std::unordered_map<std::string, SeriesId, NameHash, std::equal_to<>> by_name_;
+};
+
+}  // namespace plateau::probes

@@ -1,0 +1,200 @@
+#define BOOST_TEST_MODULE probes_heap_profile
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <new>
+#include <sstream>
+#include <string>
+
+#include "probes/heap_diff.h"
+#include "probes/heap_profile.h"
+
+namespace probes = plateau::probes;
+
+// A function of ours whose address stands in for an allocation site.
+extern "C++" __attribute__((noinline)) void plateau_test_growing_site() { asm volatile("" ::: "memory"); }
+
+namespace {
+
+const char* kJemalloc =
+    "heap_v2/524288\n"
+    "  t*: 3: 1572864 [0: 0]\n"
+    "  t0: 3: 1572864 [0: 0]\n"
+    "@ 0x1000 0x2000\n"
+    "  t*: 1: 524288 [0: 0]\n"
+    "  t0: 1: 524288 [0: 0]\n"
+    "@ 0x1000 0x3000\n"
+    "  t*: 2: 1048576 [0: 0]\n"
+    "  t0: 2: 1048576 [0: 0]\n"
+    "\n"
+    "MAPPED_LIBRARIES:\n"
+    "55d0c0a00000-55d0c0a01000 r--p 00000000 08:01 1 /bin/test\n";
+
+const char* kGperftools =
+    "heap profile:      3:  1572864 [     3:  1572864] @ heap_v2/524288\n"
+    "     1:   524288 [     1:   524288] @ 0x1000 0x2000\n"
+    "     1:   524288 [     1:   524288] @ 0x1000 0x3000\n"
+    "     1:   524288 [     1:   524288] @ 0x1000 0x3000\n"
+    "\n"
+    "MAPPED_LIBRARIES:\n"
+    "55d0c0a00000-55d0c0a01000 r--p 00000000 08:01 1 /bin/test\n";
+
+const probes::HeapSite* find_site(const probes::HeapProfile& p, std::uintptr_t second) {
+  for (const auto& s : p.sites) {
+    if (s.stack.size() == 2 && s.stack[1] == second) return &s;
+  }
+  return nullptr;
+}
+
+// heap_v2: an object of s bytes is sampled with probability 1 - exp(-s/P).
+double unsampled(double objects, double bytes, double period) {
+  return bytes / (1.0 - std::exp(-(bytes / objects) / period));
+}
+
+std::string error_of(std::string_view text, std::string_view source = "dump.heap") {
+  try {
+    probes::parse_heap_profile(text, source);
+  } catch (const probes::HeapProfileError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(jemalloc_dump_is_parsed_and_unsampled) {
+  const auto p = probes::parse_heap_profile(kJemalloc, "a.heap");
+  BOOST_TEST((p.format == probes::HeapProfileFormat::kJemalloc));
+  BOOST_TEST(p.sample_period_bytes == 524288u);
+  BOOST_REQUIRE(p.sites.size() == 2u);
+  const auto* site = find_site(p, 0x3000);
+  BOOST_REQUIRE(site != nullptr);
+  BOOST_TEST(site->stack[0] == 0x1000u);
+  BOOST_TEST(site->sampled_objects == 2u);
+  BOOST_TEST(site->sampled_bytes == 1048576u);
+  BOOST_TEST(site->bytes == unsampled(2, 1048576, 524288), boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(site->objects == site->bytes / 524288, boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(gperftools_sample_is_parsed_merged_and_unsampled) {
+  const auto p = probes::parse_heap_profile(kGperftools, "b.heap");
+  BOOST_TEST((p.format == probes::HeapProfileFormat::kGperftoolsSampled));
+  BOOST_REQUIRE(p.sites.size() == 2u);  // the two identical stacks merge
+  const auto* site = find_site(p, 0x3000);
+  BOOST_REQUIRE(site != nullptr);
+  BOOST_TEST(site->sampled_objects == 2u);
+  BOOST_TEST(site->bytes == unsampled(2, 1048576, 524288), boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(full_gperftools_profile_is_not_scaled) {
+  const auto p = probes::parse_heap_profile(
+      "heap profile:    2:   100 [   5:   300] @ heapprofile\n"
+      "     2:   100 [   5:   300] @ 0x10 0x20\n"
+      "MAPPED_LIBRARIES:\n");
+  BOOST_TEST((p.format == probes::HeapProfileFormat::kGperftoolsFull));
+  BOOST_REQUIRE(p.sites.size() == 1u);
+  BOOST_TEST(p.sites[0].bytes == 100.0);
+  BOOST_TEST(p.sites[0].objects == 2.0);
+}
+
+BOOST_AUTO_TEST_CASE(malformed_profiles_name_the_file_line_and_why) {
+  BOOST_TEST(error_of("").find("empty file") != std::string::npos);
+  BOOST_TEST(error_of("hello\n").find("line 1: not a heap profile") != std::string::npos);
+  BOOST_TEST(error_of("heap_v2/0\nMAPPED_LIBRARIES:\n").find("sampling period is 0") != std::string::npos);
+  const std::string bad_count = error_of("heap_v2/524288\n@ 0x1\n  t*: x: 1 [0: 0]\n");
+  BOOST_TEST(bad_count.find("'dump.heap' line 3") != std::string::npos, bad_count);
+  BOOST_TEST(bad_count.find("live object count") != std::string::npos, bad_count);
+  BOOST_TEST(error_of("heap_v2/524288\n@ 0xZZ\n").find("line 2") != std::string::npos);
+  BOOST_TEST(error_of("heap_v2/524288\n@ 0x1\n@ 0x2\n").find("no 't*:'") != std::string::npos);
+  BOOST_TEST(error_of("heap profile: 1: 2 [1: 2] @ heap/1\n").find("unsupported sampling label") !=
+             std::string::npos);
+  BOOST_TEST(error_of(std::string("heap_v2/1\0\n", 11)).find("binary") != std::string::npos);
+  BOOST_TEST(error_of("heap_v2/524288\n@ 0x1 0x12345678901234567\n  t*: 1: 1 [0: 0]\n")
+                 .find("longer than 64 bits") != std::string::npos);
+  BOOST_TEST(error_of("heap_v2/524288\n  t*: 99999999999999999999999: 1 [0: 0]\n").find("overflows") !=
+             std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(every_truncation_is_an_error_or_a_valid_prefix_never_a_crash) {
+  for (const std::string& full : {std::string(kJemalloc), std::string(kGperftools)}) {
+    const std::size_t mapped = full.find("MAPPED_LIBRARIES:") + std::strlen("MAPPED_LIBRARIES:");
+    for (std::size_t n = 0; n < full.size(); ++n) {
+      const std::string cut = full.substr(0, n);
+      const std::string error = error_of(cut);
+      if (n < mapped) {
+        BOOST_TEST(!error.empty(), "a dump cut at byte " << n << " was accepted");
+      } else {
+        BOOST_TEST(error.empty(), "cut at " << n << ": " << error);
+      }
+    }
+  }
+  const std::string cut = error_of(std::string(kJemalloc).substr(0, 60));
+  BOOST_TEST(cut.find("truncated") != std::string::npos, cut);
+}
+
+BOOST_AUTO_TEST_CASE(missing_file_is_a_clear_error) {
+  try {
+    probes::parse_heap_profile_file("/nonexistent/plateau/x.heap");
+    BOOST_FAIL("expected HeapProfileError");
+  } catch (const probes::HeapProfileError& e) {
+    BOOST_TEST(std::string(e.what()).find("/nonexistent/plateau/x.heap") != std::string::npos);
+    BOOST_TEST(std::string(e.what()).find("cannot open") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(diff_ranks_growth_and_names_our_frame) {
+  // Stacks of real addresses of this process: operator new, then our function.
+  const auto new_address =
+      reinterpret_cast<std::uintptr_t>(static_cast<void* (*)(std::size_t)>(&::operator new));
+  const auto ours = reinterpret_cast<std::uintptr_t>(&plateau_test_growing_site) + 1;
+  std::ostringstream base, now;
+  base << "heap_v2/1\n@ 0x" << std::hex << new_address + 1 << " 0x" << ours << "\n"
+       << std::dec << "  t*: 10: 1000 [0: 0]\n@ 0x77 0x88\n  t*: 5: 500 [0: 0]\nMAPPED_LIBRARIES:\n";
+  now << "heap_v2/1\n@ 0x" << std::hex << new_address + 1 << " 0x" << ours << "\n"
+      << std::dec << "  t*: 50: 5000 [0: 0]\n@ 0x77 0x88\n  t*: 1: 100 [0: 0]\n"
+      << "@ 0x99\n  t*: 2: 200 [0: 0]\nMAPPED_LIBRARIES:\n";
+  const auto b = probes::parse_heap_profile(base.str());
+  const auto c = probes::parse_heap_profile(now.str());
+
+  probes::Symbolizer symbolizer;
+  const probes::HeapDiff diff = probes::diff_heap_profiles(b, c, symbolizer);
+  BOOST_REQUIRE(diff.top.size() == 2u);  // the shrinking site is not growth
+  const auto& top = diff.top[0];
+  BOOST_TEST(top.bytes_added == c.sites[0].bytes - b.sites[0].bytes);
+  BOOST_TEST(top.objects_added > 0);
+  BOOST_REQUIRE(top.stack.size() == 2u);
+  // operator new (or the allocator's alias for it, e.g. tc_new) is not ours.
+  BOOST_TEST(!top.stack[0].function.empty(), top.stack[0].describe());
+  BOOST_TEST(!top.stack[0].ours, top.stack[0].describe());
+  BOOST_REQUIRE(top.our_frame.has_value());
+  BOOST_TEST(*top.our_frame == 1u);
+  BOOST_TEST(top.site_name() == "plateau_test_growing_site()");
+  BOOST_TEST(diff.top[1].site_name() == diff.top[1].stack[0].describe());  // unknown address
+  BOOST_TEST(diff.total_bytes_added == c.total_bytes() - b.total_bytes());
+}
+
+BOOST_AUTO_TEST_CASE(std_and_allocator_frames_are_not_ours) {
+  BOOST_TEST(probes::is_allocator_or_std_frame(
+      "std::vector<int, std::allocator<int> >::push_back(int const&)", "/bin/x"));
+  BOOST_TEST(probes::is_allocator_or_std_frame(
+      "int* std::copy<int const*, int*>(int const*, int const*, int*)", "/bin/x"));
+  BOOST_TEST(probes::is_allocator_or_std_frame("operator new(unsigned long)", "/bin/x"));
+  BOOST_TEST(
+      probes::is_allocator_or_std_frame("je_malloc_default", "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"));
+  BOOST_TEST(probes::is_allocator_or_std_frame("anything", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6"));
+  BOOST_TEST(!probes::is_allocator_or_std_frame(
+      "plateau::engine::PlanStore::add(plateau::engine::Plan const&)", "/bin/x"));
+  BOOST_TEST(!probes::is_allocator_or_std_frame("std_like_but_ours()", "/bin/x"));
+}
+
+BOOST_AUTO_TEST_CASE(open_commands_for_the_stock_tools) {
+  BOOST_TEST(probes::open_profile_command(probes::HeapProfileFormat::kJemalloc, "/b/plateau", "/out/2.heap",
+                                          std::filesystem::path("/out/1.heap")) ==
+             "jeprof --text --base /out/1.heap /b/plateau /out/2.heap");
+  BOOST_TEST(probes::open_profile_command(probes::HeapProfileFormat::kGperftoolsSampled, "/b/plateau",
+                                          "/my out/2.heap") ==
+             "google-pprof --text /b/plateau '/my out/2.heap'");
+}

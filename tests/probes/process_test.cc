@@ -1,0 +1,92 @@
+#define BOOST_TEST_MODULE probes_process
+#include <boost/test/unit_test.hpp>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstring>
+#include <latch>
+#include <thread>
+#include <vector>
+
+#include "probes/process_probe.h"
+#include "probes/registry.h"
+
+namespace probes = plateau::probes;
+
+namespace {
+
+constexpr std::size_t kMiB = 1024 * 1024;
+const plateau::engine::TimePoint kNow{std::chrono::seconds(1'700'000'000)};
+
+double sampled(probes::ProbeRegistry& registry, std::string_view name) {
+  registry.sample_all(kNow);
+  auto v = registry.last_value(name);
+  BOOST_REQUIRE_MESSAGE(v, "series " << name << " was not sampled");
+  return *v;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(touching_memory_raises_rss_by_about_that_much) {
+  probes::ProbeRegistry registry;
+  registry.emplace<probes::ProcessProbe>();
+  constexpr std::size_t kTouched = 64 * kMiB;
+
+  const double before = sampled(registry, "process.rss_bytes");
+  // mmap rather than malloc, so the allocator's caching cannot blur the figure.
+  void* block = ::mmap(nullptr, kTouched, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  BOOST_REQUIRE(block != MAP_FAILED);
+  std::memset(block, 0x5a, kTouched);
+  const double touched = sampled(registry, "process.rss_bytes");
+  const double hwm = sampled(registry, "process.hwm_bytes");
+  ::munmap(block, kTouched);
+  const double released = sampled(registry, "process.rss_bytes");
+
+  const double grown = touched - before;
+  BOOST_TEST_MESSAGE("touched 64 MiB: process.rss_bytes grew by " << grown / kMiB << " MiB");
+  BOOST_TEST(grown >= 0.95 * kTouched);
+  BOOST_TEST(grown <= 1.05 * kTouched + 4.0 * kMiB);
+  BOOST_TEST(hwm >= 0.99 * touched);  // the kernel syncs RSS counters lazily
+  // The high-water mark agrees with the kernel's VmHWM line of /proc/self/status.
+  const double vm_hwm = static_cast<double>(probes::read_process_figures().hwm_bytes);
+  BOOST_TEST(vm_hwm >= 0.99 * touched);
+  BOOST_TEST(std::abs(vm_hwm - hwm) <= 4.0 * kMiB);
+  BOOST_TEST(touched - released >= 0.95 * kTouched);
+}
+
+BOOST_AUTO_TEST_CASE(opening_files_raises_the_fd_count) {
+  const auto process_wide = probes::read_process_figures().open_fds;
+  probes::ProbeRegistry registry;
+  registry.emplace<probes::ProcessProbe>();
+  const double before = sampled(registry, "process.open_fds");
+  std::vector<int> fds;
+  for (int i = 0; i < 10; ++i) {
+    fds.push_back(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    BOOST_REQUIRE(fds.back() >= 0);
+  }
+  BOOST_TEST(sampled(registry, "process.open_fds") == before + 10);
+  for (int fd : fds) ::close(fd);
+  BOOST_TEST(sampled(registry, "process.open_fds") == before);
+  // The probe's own /proc descriptors are left out of its figure.
+  BOOST_TEST(before == process_wide);
+}
+
+BOOST_AUTO_TEST_CASE(threads_are_counted) {
+  probes::ProbeRegistry registry;
+  registry.emplace<probes::ProcessProbe>();
+  const double before = sampled(registry, "process.threads");
+  std::latch started(3), finish(1);
+  std::vector<std::jthread> threads;
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&] {
+      started.count_down();
+      finish.wait();
+    });
+  }
+  started.wait();
+  BOOST_TEST(sampled(registry, "process.threads") == before + 3);
+  finish.count_down();
+}
