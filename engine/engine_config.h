@@ -1,0 +1,61 @@
+// EngineConfig: one struct that configures the whole engine under test.
+//
+// It aggregates every component's own options struct, each with the defaults
+// the seed reports settled on (plans cleanup hourly; OHLCV caps per
+// timeframe and cleanup every 10 min; price cache TTL 30 s, 5 attempts,
+// stale fallback up to 5 min; wallet caches 50,000 / 1,000 / 5,000 entries
+// with a 30 min TTL; position locks released on close; paper max 15
+// positions, 90% capital, cooldown after 5 opens in 5 min, fee 0.04%/side,
+// $10 net TP/SL; terminal orders purged after 2 h, checked hourly; stale exit
+// intents after 60 s; priority symbols refreshed every second). The harness
+// or a scenario overrides single fields; the plan store path comes with the
+// Engine's constructor, not from here, because it names the state a restart
+// rebuilds from.
+//
+// Thread safety: a plain value.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "engine/core/clock.h"
+#include "engine/core/fixed.h"
+#include "engine/exec/exit_manager.h"
+#include "engine/exec/order_router.h"
+#include "engine/executor/trade_executor.h"
+#include "engine/market/market_data.h"
+#include "engine/market/price_provider.h"
+#include "engine/paper/paper_engine.h"
+#include "engine/plans/auto_executor.h"
+#include "engine/plans/plan_store.h"
+#include "engine/portfolio/priority_symbols.h"
+#include "engine/wallet/wallet_monitor.h"
+
+namespace plateau::engine {
+
+// Where a triggered plan's trade goes.
+enum class PlanExecutionTarget : std::uint8_t {
+  kPaper,   // PaperEngine::open_position at the trigger price (default)
+  kRouter,  // an order through the OrderRouter, filled at the trigger price
+};
+
+struct EngineConfig {
+  AutoExecutorOptions plans;
+  // `path` is ignored: the Engine's constructor argument wins.
+  PlanStoreOptions plan_store{.path = {}, .busy_timeout = std::chrono::milliseconds(5000), .max_attempts = 5,
+                              .initial_backoff = std::chrono::milliseconds(50),
+                              .max_backoff = std::chrono::milliseconds(2000), .durable_sync = false};
+  MarketDataOptions market;
+  PriceProviderOptions prices;
+  WalletMonitorOptions wallet;
+  TradeExecutorOptions executor;
+  PaperOptions paper;
+  OrderRouterOptions router;
+  ExitManagerOptions exits;
+  PrioritySymbolsOptions priority_symbols;
+  PlanExecutionTarget plan_execution = PlanExecutionTarget::kPaper;
+  // Bytes allocated and dropped per event while engine.unreachable_leak is on.
+  std::size_t unreachable_leak_bytes = 64;
+};
+
+}  // namespace plateau::engine

@@ -1,0 +1,207 @@
+// Harness: drives synthetic load through the Engine on a virtual (or paced
+// wall) clock, and samples the probes while it does.
+//
+// One Harness runs one soak: it builds the Engine (plan store at
+// options.plan_store_path, emptied first), registers the event streams of
+// HarnessOptions on an EventDriver — price ticks (random walk per symbol),
+// open interest, plans (created with an expiry spread, some triggering, some
+// cancelled later, some cancelled between begin_cycle and finish_cycle),
+// wallet transactions (with duplicates), paper position opens, orders through
+// the router (filled, cancelled or rejected later), exits (some failing at
+// the venue), close storms (real threads racing to close the same positions),
+// the plans and paper monitor cycles, the engine's maintain, the probe
+// sampler, the audit, engine restarts and the caller's checkpoints — and
+// dispatches the events in time order. Each engine (at start and after a
+// restart) first gets a one-minute candle backfill per symbol, a little
+// longer than the cap. It reports every entity's activation
+// and termination (plans, positions, orders, exit intents, transaction
+// hashes) with its grace period to the probes' EntityLedger. A restart tears
+// the Engine down and rebuilds it from the SQLite plan store; the plans active
+// before and after are compared, and any plan lost or duplicated counts in
+// the harness's own invariant series (invariant.harness.*), next to storm
+// double closes.
+//
+// The harness only records: samples go to the HarnessObserver as they are
+// taken; judging them is the verdict's job.
+//
+// Thread safety: run() on one thread; close storms start their own threads
+// inside an event. `stop` may be set from any thread (a signal handler): the
+// run stops before the next event. Observers are called on the run() thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "engine/core/clock.h"
+#include "engine/core/failpoints.h"
+#include "engine/engine.h"
+#include "harness/close_storm.h"
+#include "harness/delayed_actions.h"
+#include "harness/event_driver.h"
+#include "harness/harness_options.h"
+#include "harness/price_walk.h"
+#include "probes/audit_probe.h"
+#include "probes/entity_ledger.h"
+#include "probes/registry.h"
+
+namespace plateau::harness {
+
+class FaultyExitVenue;
+class SimulatedPriceSource;
+
+// What the soak runner hooks in. Every method has an empty default.
+class HarnessObserver {
+ public:
+  virtual ~HarnessObserver() = default;
+  // One probe pass; `batch` is valid only during the call.
+  virtual void on_sample(engine::TimePoint /*now*/, const probes::SampleBatch& /*batch*/,
+                         const probes::SeriesTable& /*table*/) {}
+  // HarnessOptions::checkpoints[index] was reached (before any other event at that instant).
+  virtual void on_checkpoint(engine::TimePoint /*now*/, std::size_t /*index*/) {}
+  // Every few thousand events, for a progress line.
+  virtual void on_progress(engine::TimePoint /*now*/, std::uint64_t /*events*/) {}
+};
+
+struct RestartResult {
+  std::size_t plans_before = 0;
+  std::size_t plans_after = 0;
+  std::size_t lost = 0;        // active before, missing after (unless expired by then)
+  std::size_t duplicated = 0;  // missing before, active after (resurrected or doubled)
+  std::vector<engine::PlanId> lost_ids;        // the first few, for messages
+  std::vector<engine::PlanId> duplicated_ids;
+};
+
+struct RunSummary {
+  bool completed = false;  // false: stopped before the end
+  std::uint64_t events = 0;
+  engine::TimePoint reached{};  // virtual instant of the last event handled
+  double wall_seconds = 0;
+  std::uint64_t event_digest = 0;
+  std::uint64_t restarts = 0;
+  std::uint64_t plans_lost_on_restart = 0;
+  std::uint64_t plans_duplicated_on_restart = 0;
+  std::vector<engine::PlanId> restart_plan_examples;  // a few lost or duplicated ids
+  std::uint64_t storms = 0;
+  std::uint64_t storm_positions_closed = 0;
+  std::uint64_t storm_double_closes = 0;
+  engine::Duration max_wall_lag{};  // wall mode: worst lag behind real time
+};
+
+class Harness {
+ public:
+  // Throws std::invalid_argument naming the field for bad options or an
+  // unknown failpoint name, and the Engine's exceptions if it cannot be built.
+  explicit Harness(HarnessOptions options, engine::EngineConfig config = {});
+  ~Harness();
+  Harness(const Harness&) = delete;
+  Harness& operator=(const Harness&) = delete;
+
+  // Runs the whole scenario (or until `stop` is set). Call once.
+  RunSummary run(HarnessObserver* observer = nullptr, const std::atomic<bool>* stop = nullptr);
+
+  // Tears the Engine down and rebuilds it from the plan store at `now`.
+  RestartResult restart(engine::TimePoint now);
+  // One close storm over the open paper and copy positions at `now`.
+  CloseStormResult close_storm(engine::TimePoint now);
+
+  engine::Engine& engine() noexcept { return *engine_; }
+  engine::Failpoints& failpoints() noexcept { return failpoints_; }
+  probes::EntityLedger& ledger() noexcept { return ledger_; }
+  probes::ProbeRegistry& probes() noexcept { return registry_; }
+  probes::AuditProbe* audit_probe() noexcept { return audit_probe_; }
+  const HarnessOptions& options() const noexcept { return options_; }
+  const std::vector<engine::Symbol>& symbols() const noexcept { return walk_.symbols(); }
+  engine::TimePoint start() const noexcept { return kVirtualEpoch; }
+  engine::TimePoint end() const noexcept { return kVirtualEpoch + options_.duration; }
+  engine::TimePoint now() const noexcept { return clock_.now(); }
+  std::uint64_t event_digest() const noexcept { return digest_; }
+  // Harness-side counters, also published as invariant.harness.* / health.harness.*.
+  const RunSummary& summary() const noexcept { return summary_; }
+
+ private:
+  class HarnessProbe;
+  struct TrackedPlan {
+    engine::TimePoint expires_at{};
+    bool triggerable = false;
+  };
+  struct Streams;
+
+  void build_engine();
+  void restore_candle_snapshot(engine::TimePoint now);
+  void backfill_candles(engine::TimePoint now);
+  void register_streams();
+  void dispatch(const Event& event);
+  void set_now(engine::TimePoint t);
+
+  // Event handlers (harness_load.cc).
+  void on_price_tick(Rng& rng, engine::TimePoint now);
+  void on_open_interest(Rng& rng, engine::TimePoint now);
+  void on_plan_created(Rng& rng, engine::TimePoint now);
+  void on_plans_cycle(Rng& rng, engine::TimePoint now);
+  void on_wallet_transaction(Rng& rng, engine::TimePoint now);
+  void on_position_open(Rng& rng, engine::TimePoint now);
+  void on_paper_cycle(engine::TimePoint now);
+  void on_order(Rng& rng, engine::TimePoint now);
+  void on_exit(Rng& rng, engine::TimePoint now);
+  void cancel_plan(const engine::PlanId& id, engine::TimePoint now);
+  void settle_plans(const engine::CycleSnapshot& snapshot, engine::TimePoint now);
+  void settle_paper_positions(engine::TimePoint now);
+  void deliver_exit_fills(engine::TimePoint now);
+  void order_terminal(const engine::OrderId& id, engine::TimePoint now);
+  // Ledger reports; no-ops when probes are off.
+  void report_terminal(engine::EntityKind kind, std::string_view key, engine::TimePoint now,
+                       engine::Duration grace);
+  void report_active(engine::EntityKind kind, std::string_view key, engine::TimePoint now);
+
+  // Grace periods: how long after its terminal event an entity may still be held.
+  engine::Duration plan_grace() const;
+  engine::Duration position_grace() const;
+  engine::Duration order_grace() const;
+  engine::Duration transaction_grace() const;
+  engine::Duration exit_intent_grace() const;
+
+  HarnessOptions options_;
+  engine::EngineConfig engine_config_;
+  engine::ManualClock clock_;
+  engine::Failpoints failpoints_;
+  PriceWalk walk_;
+  std::vector<std::shared_ptr<SimulatedPriceSource>> sources_;
+  FaultyExitVenue* exit_venue_ = nullptr;  // owned by the Engine
+  std::unique_ptr<engine::Engine> engine_;
+  std::uint64_t generation_ = 0;
+
+  probes::EntityLedger ledger_;
+  probes::ProbeRegistry registry_;
+  probes::AuditProbe* audit_probe_ = nullptr;
+
+  std::unique_ptr<EventDriver> driver_;
+  std::unique_ptr<Streams> streams_;
+  DelayedActions delayed_;
+
+  // What the harness itself knows of the entities it created.
+  std::unordered_map<engine::PlanId, TrackedPlan> plans_;
+  std::unordered_set<engine::PositionId> paper_open_;
+  std::unordered_set<engine::PositionId> copy_open_;
+  std::vector<engine::WalletTransaction> recent_transactions_;  // ring, for duplicates
+  std::size_t recent_next_ = 0;
+  std::uint64_t next_plan_ = 1;
+  std::uint64_t next_transaction_ = 1;
+  std::uint64_t next_order_ = 1;
+  std::uint64_t plan_add_errors_ = 0;
+  static constexpr std::size_t kRecentTransactions = 1000;
+  static constexpr std::uint64_t kTransactionLedgerSampling = 8;
+  static constexpr std::size_t kBackfillOverCap = 10;
+  static constexpr int kWallets = 10;
+
+  HarnessObserver* current_observer_ = nullptr;  // set during run()
+  RunSummary summary_;
+  std::uint64_t digest_ = 0xcbf29ce484222325ULL;
+};
+
+}  // namespace plateau::harness

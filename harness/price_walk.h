@@ -1,0 +1,52 @@
+// PriceWalk: the harness's "true" market: one geometric random walk per symbol.
+//
+// Each price tick event moves one symbol's price by a small normal step
+// (relative sd `step_sd`, default 0.1% per tick) drawn from the tick
+// stream's payload Rng, so the price path is part of the deterministic event
+// sequence. Prices are Fixed (never below `floor`). Symbols are fixed at
+// construction and addressed by index; the simulated price sources read the
+// current price by symbol name.
+//
+// Thread safety: step() is called by the driver thread only; price() may be
+// called from any thread (each price is one relaxed atomic). The symbol list
+// never changes after construction.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/core/fixed.h"
+#include "engine/core/types.h"
+#include "harness/rng.h"
+
+namespace plateau::harness {
+
+class PriceWalk {
+ public:
+  // Starting prices are spread deterministically over [10, 1000) by `seed`.
+  PriceWalk(std::vector<engine::Symbol> symbols, std::uint64_t seed, double step_sd = 0.001);
+
+  std::size_t size() const noexcept { return symbols_.size(); }
+  const engine::Symbol& symbol(std::size_t index) const { return symbols_.at(index); }
+  const std::vector<engine::Symbol>& symbols() const noexcept { return symbols_; }
+
+  // Moves symbol `index` one step; returns its new price.
+  engine::Fixed step(std::size_t index, Rng& rng);
+  engine::Fixed price(std::size_t index) const noexcept;
+  std::optional<engine::Fixed> price(const engine::Symbol& symbol) const;
+  std::optional<std::size_t> index_of(const engine::Symbol& symbol) const;
+
+ private:
+  std::vector<engine::Symbol> symbols_;
+  std::unordered_map<engine::Symbol, std::size_t> index_;
+  std::unique_ptr<std::atomic<std::int64_t>[]> raw_prices_;
+  double step_sd_;
+};
+
+}  // namespace plateau::harness

@@ -1,0 +1,140 @@
+#include "soak/runner/harness_mapping.h"
+
+#include <algorithm>
+#include <map>
+#include <string>
+
+#include "engine/core/failpoints.h"
+#include "engine/market/candle.h"
+
+namespace plateau::soak {
+
+namespace {
+
+std::string known_maintain_names() {
+  return "plans, market, router, wallet, executor, prices, engine, plans_monitor, paper_monitor";
+}
+
+// History containers whose cap takes longer than the warm-up to fill would
+// still be filling in the measured phase, and growth towards a cap reads as
+// a trend. A soak therefore runs them with caps the warm-up fills: each
+// candle timeframe keeps what the warm-up spans, open interest what the
+// warm-up delivers per symbol, the paper trade log what the open cooldown
+// lets through in the warm-up. Never above the production defaults.
+void scale_history_caps_to_warm_up(const Scenario& s, const harness::HarnessOptions& o, engine::EngineConfig& e) {
+  const double warm_up_s = seconds(s.warm_up);
+  auto clamp_cap = [](double value, std::size_t low, std::size_t high) {
+    return std::clamp(static_cast<std::size_t>(value), low, std::max(low, high));
+  };
+  for (engine::Timeframe tf : engine::kAllTimeframes) {
+    auto it = e.market.max_candles.find(tf);
+    const std::size_t production = it != e.market.max_candles.end() ? it->second : e.market.default_max_candles;
+    e.market.max_candles[tf] = clamp_cap(warm_up_s / engine::to_seconds(engine::duration_of(tf)), 1, production);
+  }
+  const double oi_per_symbol_s = o.rates.open_interest_per_s / static_cast<double>(std::max<std::size_t>(1, o.symbols.size()));
+  e.market.max_open_interest_points = clamp_cap(warm_up_s * oi_per_symbol_s, 10, e.market.max_open_interest_points);
+  const double opens_per_s = static_cast<double>(e.paper.cooldown_after_opens) / engine::to_seconds(e.paper.cooldown_window);
+  e.paper.closed_history_capacity = clamp_cap(warm_up_s * opens_per_s, 10, e.paper.closed_history_capacity);
+}
+
+}  // namespace
+
+Scenario apply_overrides(Scenario scenario, const RunRequest& request) {
+  if (request.seed) scenario.seed = *request.seed;
+  if (request.clock) scenario.clock = *request.clock;
+  if (request.duration) {
+    const Duration d = *request.duration;
+    if (d <= Duration::zero()) {
+      throw BadInput("--duration " + format_duration(d) + ": must be positive");
+    }
+    // Warm-up keeps its share of the run; checkpoints past the end are dropped.
+    const double scale = seconds(d) / seconds(scenario.duration);
+    scenario.warm_up = std::chrono::duration_cast<Duration>(scenario.warm_up * scale);
+    std::erase_if(scenario.heap_profile_checkpoints, [&](Duration c) { return c > d; });
+    scenario.duration = d;
+  }
+  for (const std::string& name : request.failpoints) {
+    try {
+      engine::Failpoints::parse(name);
+    } catch (const std::invalid_argument& e) {
+      throw BadInput(std::string("--failpoint ") + name + ": " + e.what());
+    }
+    if (std::find(scenario.failpoints.begin(), scenario.failpoints.end(), name) == scenario.failpoints.end()) {
+      scenario.failpoints.push_back(name);
+    }
+  }
+  for (const std::string& name : scenario.failpoints) {
+    try {
+      engine::Failpoints::parse(name);
+    } catch (const std::invalid_argument& e) {
+      throw BadInput(scenario.name + ": /failpoints: " + name + ": " + e.what());
+    }
+  }
+  return scenario;
+}
+
+HarnessSetup harness_setup_for(const Scenario& s, const std::filesystem::path& state_dir) {
+  HarnessSetup setup;
+  harness::HarnessOptions& o = setup.options;
+  engine::EngineConfig& e = setup.engine;
+  o.seed = s.seed;
+  o.duration = s.duration;
+  o.clock = s.clock == ClockMode::wall ? harness::ClockMode::kWall : harness::ClockMode::kSim;
+  o.symbols = s.symbols;
+  o.rates.price_ticks_per_s = s.rates.price_ticks_per_symbol_per_second * static_cast<double>(s.symbols.size());
+  o.rates.plans_per_s = s.rates.plans.per_second;
+  o.rates.plan_expiry_min = s.rates.plans.expiry_min;
+  o.rates.plan_expiry_max = s.rates.plans.expiry_max;
+  o.rates.plan_cancel_share = s.rates.plans.cancel_share;
+  o.rates.wallet_tx_per_s = s.rates.wallet_transactions.per_second;
+  o.rates.wallet_duplicate_share = s.rates.wallet_transactions.duplicate_share;
+  o.rates.position_opens_per_s = s.rates.position_opens_per_second;
+  o.rates.close_storm_interval = s.rates.close_storms.interval;
+  o.rates.close_storm_threads = static_cast<int>(s.rates.close_storms.threads);
+  o.rates.close_storm_positions = static_cast<int>(s.rates.close_storms.positions_per_storm);
+  o.rates.exits_per_s = s.rates.exits.per_second;
+  o.rates.exit_failure_share = s.rates.exits.failure_share;
+  // Orders and open interest follow the exits' and ticks' scale.
+  o.rates.orders_per_s = std::max(0.1, s.rates.exits.per_second);
+  o.rates.open_interest_per_s = o.rates.price_ticks_per_s / 20;
+  o.faults.price_source_failure_share = s.price_source.failure_share;
+  o.faults.price_source_latency = s.price_source.latency;
+  o.intervals.sample = s.sample_interval;
+  o.intervals.audit = s.audit_interval;
+  o.intervals.restart = s.restart_interval;
+  o.failpoints = s.failpoints;
+  o.plan_store_path = state_dir / "plans.sqlite";
+
+  for (const auto& [name, interval] : s.maintain_intervals) {
+    if (name == "plans") {
+      e.plans.cleanup_interval = interval;
+    } else if (name == "market") {
+      e.market.cleanup_interval = interval;
+    } else if (name == "router") {
+      e.router.purge_interval = interval;
+      e.router.terminal_order_ttl = std::min(e.router.terminal_order_ttl, interval);
+    } else if (name == "wallet") {
+      e.wallet.processed_transactions.sweep_interval = interval;
+      e.wallet.transaction_cache.sweep_interval = interval;
+      e.wallet.price_cache.sweep_interval = interval;
+    } else if (name == "executor") {
+      e.executor.position_locks.sweep_interval = interval;
+    } else if (name == "prices") {
+      e.prices.maintain_interval = interval;
+    } else if (name == "engine") {
+      o.intervals.maintain = interval;
+    } else if (name == "plans_monitor") {
+      o.intervals.plans_monitor = interval;
+    } else if (name == "paper_monitor") {
+      o.intervals.paper_monitor = interval;
+    } else {
+      throw BadInput(s.name + ": /maintain/" + name + ": unknown component; known: " + known_maintain_names());
+    }
+  }
+  scale_history_caps_to_warm_up(s, o, e);
+  // The price provider's audit allowance must cover how often it is maintained.
+  e.prices.maintain_interval = std::max(e.prices.maintain_interval, o.intervals.maintain);
+  return setup;
+}
+
+}  // namespace plateau::soak

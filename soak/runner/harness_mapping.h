@@ -1,0 +1,43 @@
+// Mapping a Scenario onto the harness's options and the engine's config.
+//
+// The soak runner is the only place that knows both vocabularies (soak/
+// depends on harness/, never the other way). Rates and shares map one to
+// one; `maintain` overrides name components: "plans" (cleanup interval),
+// "market" (cleanup interval), "router" (purge interval, and the terminal
+// order TTL, so terminal orders leave within one scenario window), "wallet"
+// and "executor" (their caches' sweep interval), "prices" (price-cache
+// maintenance), "engine" (how often Engine::maintain runs), "plans_monitor"
+// and "paper_monitor" (the monitor cycles). Anything else is BadInput
+// naming `/maintain/<name>`.
+//
+// History caps (candles per timeframe, open-interest points, the paper trade
+// log) are scaled down to what the warm-up fills, never above the production
+// defaults: a container still filling towards its cap in the measured phase
+// would read as a trend (see scale_history_caps_to_warm_up).
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <filesystem>
+
+#include "engine/engine_config.h"
+#include "harness/harness_options.h"
+#include "soak/runner/run_request.h"
+#include "soak/scenario/scenario.h"
+
+namespace plateau::soak {
+
+struct HarnessSetup {
+  harness::HarnessOptions options;
+  engine::EngineConfig engine;
+};
+
+// Throws BadInput for an unknown maintain component.
+HarnessSetup harness_setup_for(const Scenario& scenario, const std::filesystem::path& state_dir);
+
+// Applies the request's overrides to the scenario (seed, clock, duration,
+// extra failpoints). Throws BadInput naming the option for an unknown
+// failpoint or a duration that leaves no measured phase.
+Scenario apply_overrides(Scenario scenario, const RunRequest& request);
+
+}  // namespace plateau::soak

@@ -1,0 +1,114 @@
+#include "soak/runner/heap_session.h"
+
+#include <cmath>
+#include <exception>
+#include <utility>
+
+#include "probes/heap_diff.h"
+#include "probes/heap_profile.h"
+#include "probes/symbolizer.h"
+
+namespace plateau::soak {
+
+namespace {
+
+reports::HeapBackend backend_of(std::string_view name) {
+  if (name == "jemalloc") return reports::HeapBackend::jemalloc;
+  if (name == "tcmalloc") return reports::HeapBackend::tcmalloc;
+  return reports::HeapBackend::none;
+}
+
+}  // namespace
+
+HeapSession::HeapSession(std::filesystem::path dir, std::filesystem::path binary)
+    : dir_(std::move(dir)), binary_(std::move(binary)), profiler_(probes::make_heap_profiler()) {
+  section_.backend = backend_of(profiler_->backend());
+  if (!profiler_->available()) {
+    section_.backend = reports::HeapBackend::none;
+    section_.reason = profiler_->unavailable_reason();
+  }
+}
+
+HeapSession::~HeapSession() {
+  if (active_) {
+    try {
+      profiler_->stop();
+    } catch (...) {
+    }
+  }
+}
+
+void HeapSession::fail(const std::string& why) {
+  if (section_.reason.empty()) section_.reason = why;
+  if (active_) {
+    try {
+      profiler_->stop();
+    } catch (...) {
+    }
+  }
+  active_ = false;
+}
+
+std::optional<std::filesystem::path> HeapSession::dump(const std::string& label) {
+  if (!active_) return std::nullopt;
+  try {
+    std::filesystem::create_directories(dir_);
+    const std::filesystem::path file = dir_ / ("heap-" + label + ".heap");
+    profiler_->dump(file);
+    section_.dump_files.push_back(file.string());
+    section_.open_commands.push_back(probes::open_profile_command(profiler_->format(), binary_, file, base_));
+    return file;
+  } catch (const std::exception& e) {
+    fail(std::string("heap dump failed: ") + e.what());
+    return std::nullopt;
+  }
+}
+
+void HeapSession::begin_measured_phase(double) {
+  if (!profiler_->available() || active_) return;
+  try {
+    profiler_->start();
+    active_ = true;
+  } catch (const std::exception& e) {
+    fail(std::string("heap profiling could not start: ") + e.what());
+    return;
+  }
+  base_ = dump("start");
+}
+
+void HeapSession::checkpoint(double t_s) {
+  dump(std::to_string(static_cast<long long>(std::llround(t_s))) + "s");
+}
+
+reports::HeapProfile HeapSession::finish(double) {
+  std::optional<std::filesystem::path> end = dump("end");
+  if (active_) {
+    try {
+      profiler_->stop();
+    } catch (...) {
+    }
+    active_ = false;
+  }
+  if (!base_ || !end) return section_;
+  try {
+    const probes::HeapProfile base = probes::parse_heap_profile_file(*base_);
+    const probes::HeapProfile current = probes::parse_heap_profile_file(*end);
+    probes::Symbolizer symbolizer;
+    const probes::HeapDiff diff = probes::diff_heap_profiles(base, current, symbolizer);
+    section_.diff_base = base_->string();
+    section_.diff_target = end->string();
+    for (const probes::GrowingSite& site : diff.top) {
+      reports::HeapSite out;
+      out.bytes_added = static_cast<std::int64_t>(std::llround(site.bytes_added));
+      out.objects_added = static_cast<std::int64_t>(std::llround(site.objects_added));
+      out.our_frame = site.site_name();
+      for (const probes::Frame& frame : site.stack) out.stack.push_back(frame.describe());
+      section_.top_sites.push_back(std::move(out));
+    }
+  } catch (const std::exception& e) {
+    if (section_.reason.empty()) section_.reason = std::string("heap diff failed: ") + e.what();
+  }
+  return section_;
+}
+
+}  // namespace plateau::soak

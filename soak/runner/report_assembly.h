@@ -1,0 +1,45 @@
+// From recorded samples to the report model: the verdict's inputs, and the
+// verdict's results (plus context, heap profile, residue examples) copied
+// into reports::Report.
+//
+// This is bookkeeping only: the verdict library computes every figure, the
+// writers format it. Which series are judged: inventory, alloc and process
+// series (bound and trend) and invariant and residue series (must stay zero);
+// health counters (cumulative by nature), process.hwm_bytes (a high-water
+// mark never falls, so its "trend" says nothing) and the allocator's
+// retention figures (alloc.heap_bytes, *.mapped_bytes, *.retained_bytes,
+// *.metadata_bytes, free/unmapped page-heap bytes: address space the
+// allocator keeps for reuse, which grows in steps) are recorded, not judged.
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "probes/audit_probe.h"
+#include "reports/model.h"
+#include "soak/runner/sample_recorder.h"
+#include "soak/scenario/scenario.h"
+#include "soak/verdict/verdict.h"
+
+namespace plateau::soak {
+
+// True when the series is judged by the verdict.
+bool is_judged(const RecordedSeries& series);
+
+std::vector<SeriesInput> verdict_inputs(const SampleRecorder& recorder);
+
+VerdictSettings verdict_settings_for(const Scenario& scenario);
+
+// Fills report.series (every recorded series but the health counters, which
+// stay in series.csv) and report.findings from the recorder and the verdict;
+// residue findings get their example keys from `residue` (the audit probe's
+// last pass), matched by component and container.
+void fill_series_and_findings(reports::Report& report, const SampleRecorder& recorder,
+                              const VerdictResult& verdict, const std::vector<probes::ContainerResidue>& residue,
+                              double run_start_offset_s);
+
+reports::ScenarioSummary scenario_summary(const Scenario& scenario);
+
+}  // namespace plateau::soak

@@ -1,0 +1,168 @@
+#define BOOST_TEST_MODULE integration_cli
+#include <boost/test/unit_test.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path plateau_binary() { return fs::read_symlink("/proc/self/exe").parent_path() / "plateau"; }
+
+fs::path source_dir() {
+  if (const char* dir = std::getenv("PLATEAU_SOURCE_DIR")) return dir;
+  return PLATEAU_TEST_SOURCE_DIR;
+}
+
+fs::path scenario(const std::string& name) { return source_dir() / "soak" / "scenarios" / name; }
+
+fs::path scratch(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("plateau-it-" + std::to_string(::getpid())) / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir.parent_path());
+  return dir;
+}
+
+struct Child {
+  pid_t pid = -1;
+  fs::path stderr_file;
+};
+
+Child spawn(const std::vector<std::string>& args, const fs::path& stderr_file) {
+  std::vector<char*> argv;
+  std::string binary = plateau_binary().string();
+  argv.push_back(binary.data());
+  std::vector<std::string> copy = args;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  Child child{::fork(), stderr_file};
+  BOOST_REQUIRE(child.pid >= 0);
+  if (child.pid == 0) {
+    const int err = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (err >= 0) ::dup2(err, 2);
+    const int out = ::open("/dev/null", O_WRONLY);
+    if (out >= 0) ::dup2(out, 1);
+    ::setenv("CI", "true", 1);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return child;
+}
+
+int wait_exit_code(const Child& child) {
+  int status = 0;
+  ::waitpid(child.pid, &status, 0);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int run_plateau(const std::vector<std::string>& args, const fs::path& stderr_file) {
+  return wait_exit_code(spawn(args, stderr_file));
+}
+
+nlohmann::json read_report(const fs::path& dir) { return nlohmann::json::parse(read_text(dir / "report.json")); }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(clean_smoke_run_is_bounded_and_exits_0) {
+  const fs::path out = scratch("clean");
+  const int code = run_plateau({"run", scenario("smoke.json").string(), "--out", out.string()}, out.string() + ".err");
+  BOOST_TEST_INFO("stderr: " << read_text(out.string() + ".err"));
+  BOOST_TEST(code == 0);
+  const auto report = read_report(out);
+  BOOST_TEST(report.at("schema").get<std::string>() == "plateau.report/1");
+  BOOST_TEST(report.at("verdict").get<std::string>() == "bounded");
+  BOOST_TEST(report.at("findings").size() == 0u);
+  BOOST_TEST(report.at("context").at("seed").get<std::uint64_t>() == 1u);
+  for (const char* file : {"series.csv", "junit.xml", "report.html", "summary.md"}) {
+    BOOST_TEST(fs::exists(out / file), file);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(leaked_execution_locks_are_residue_of_the_plans_component_and_exit_1) {
+  const fs::path out = scratch("leak");
+  const int code = run_plateau({"run", scenario("smoke.json").string(), "--out", out.string(), "--failpoint",
+                                "plans.leak_execution_locks"},
+                               out.string() + ".err");
+  BOOST_TEST_INFO("stderr: " << read_text(out.string() + ".err"));
+  BOOST_TEST(code == 1);
+  const auto report = read_report(out);
+  BOOST_TEST(report.at("verdict").get<std::string>() == "leak");
+  bool residue_in_plans = false;
+  for (const auto& finding : report.at("findings")) {
+    if (finding.at("kind") == "residue" && finding.at("component") == "plans") {
+      residue_in_plans = true;
+      BOOST_TEST(finding.contains("time_to_detect_s"));
+    }
+  }
+  BOOST_TEST(residue_in_plans);
+}
+
+BOOST_AUTO_TEST_CASE(malformed_scenario_exits_2_naming_the_field) {
+  const fs::path dir = scratch("bad");
+  fs::create_directories(dir);
+  nlohmann::json smoke = nlohmann::json::parse(read_text(scenario("smoke.json")));
+  smoke["rates"]["plans"]["cancel_share"] = 1.5;
+  std::ofstream(dir / "bad.json") << smoke.dump(2);
+  const fs::path err = dir / "stderr.txt";
+  const int code = run_plateau({"run", (dir / "bad.json").string(), "--out", (dir / "out").string()}, err);
+  const std::string message = read_text(err);
+  BOOST_TEST_INFO("stderr: " << message);
+  BOOST_TEST(code == 2);
+  BOOST_TEST(message.find("/rates/plans/cancel_share") != std::string::npos);
+  BOOST_TEST(message.find("1.5") != std::string::npos);
+  BOOST_TEST(!fs::exists(dir / "out" / "report.json"));
+
+  BOOST_TEST(run_plateau({"run", scenario("smoke.json").string(), "--failpoint", "no.such_failpoint"}, err) == 2);
+  BOOST_TEST(read_text(err).find("no.such_failpoint") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(sigint_stops_the_run_with_a_partial_report_and_exit_3) {
+  const fs::path out = scratch("interrupted");
+  // Wall clock: an hour of real time, so the signal surely lands mid-run.
+  Child child = spawn({"run", scenario("smoke.json").string(), "--out", out.string(), "--clock", "wall"},
+                      out.string() + ".err");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ::kill(child.pid, SIGINT);
+  const int code = wait_exit_code(child);
+  BOOST_TEST_INFO("stderr: " << read_text(out.string() + ".err"));
+  BOOST_TEST(code == 3);
+  const auto report = read_report(out);
+  BOOST_TEST(report.at("verdict").get<std::string>() == "incomplete");
+  BOOST_TEST(report.at("incomplete").get<bool>());
+  BOOST_TEST(report.at("incomplete_reason").get<std::string>().find("SIGINT") != std::string::npos);
+  BOOST_TEST(fs::exists(out / "series.csv"));
+}
+
+BOOST_AUTO_TEST_CASE(failpoints_lists_every_failpoint) {
+  const fs::path dir = scratch("list");
+  fs::create_directories(dir);
+  const fs::path out_file = dir / "out.txt";
+  std::string binary = plateau_binary().string();
+  const std::string command = "'" + binary + "' failpoints > '" + out_file.string() + "'";
+  BOOST_TEST(std::system(command.c_str()) == 0);
+  const std::string listing = read_text(out_file);
+  for (const char* name : {"plans.leak_execution_locks", "engine.unreachable_leak", "router.keep_terminal_orders"}) {
+    BOOST_TEST(listing.find(name) != std::string::npos, name);
+  }
+}
