@@ -1,0 +1,90 @@
+#define BOOST_TEST_MODULE soak_canary_matrix
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include "engine/core/failpoints.h"
+#include "reports/json.h"
+#include "soak/canaries/canary_catalog.h"
+#include "soak/canaries/child_processes.h"
+#include "tests/soak/compare/report_builders.h"
+
+// The canary matrix end to end: `plateau canaries` over the gate scenario,
+// every failpoint and three clean seeds, as CI runs it. Slow by design (it
+// is the proof plateau still catches its bugs); label `canary`.
+
+using namespace plateau;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path source_dir() {
+  const char* env = std::getenv("PLATEAU_SOURCE_DIR");
+  return env ? fs::path(env) : fs::path(PLATEAU_SOURCE_DIR_DEFAULT);
+}
+
+// Canaries the gate load does not reach yet (issue 5 stays open for them):
+// no plan targets a symbol without prices (invalid symbols), every symbol
+// always has an active plan (M1 cache), and close storms drain paper
+// positions long before max_positions (15) is reached. Every other canary
+// must be caught; when one of these starts being caught, remove it here.
+const std::set<std::string> kNotYetCaught{"plans.leak_invalid_symbols", "plans.leak_m1_cache",
+                                          "paper.no_position_limit"};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_canary_is_caught_in_its_component_and_clean_seeds_stay_bounded) {
+  const fs::path out = fs::current_path() / "canary-matrix-out";
+  fs::remove_all(out);
+  fs::create_directories(out);
+  soak::ChildSpec spec;
+  spec.argv = {
+      PLATEAU_BINARY, "canaries",  "--scenario", (source_dir() / "soak/scenarios/gate.json").string(),
+      "--seeds",      "3",         "--jobs",     "2",
+      "--out",        out.string()};
+  spec.log_file = out / "canaries.log";
+  const auto results = soak::run_children({spec}, 1);
+  BOOST_TEST_MESSAGE("matrix wall time " << results[0].wall_seconds << " s; log " << spec.log_file);
+  // 1 while kNotYetCaught is not empty: the matrix itself fails then.
+  BOOST_TEST(results[0].exit_code == (kNotYetCaught.empty() ? 0 : 1),
+             "plateau canaries exited " << results[0].exit_code << "; see " << spec.log_file);
+
+  const reports::Report report = reports::read_report_file(out / "report.json");
+  BOOST_REQUIRE(report.canary_matrix.has_value());
+  BOOST_TEST(report.verdict == (kNotYetCaught.empty() ? reports::Verdict::bounded : reports::Verdict::leak));
+  const auto& canaries = report.canary_matrix->canaries;
+  BOOST_REQUIRE(canaries.size() == engine::all_failpoints().size());
+  for (std::size_t i = 0; i < canaries.size(); ++i) {
+    const auto& c = canaries[i];
+    const auto& expectation = soak::canary_expectation(c.failpoint);
+    BOOST_TEST(c.failpoint == std::string(engine::all_failpoints()[i].name));
+    BOOST_TEST(c.expected_component == expectation.component);
+    std::string fired;
+    for (const auto& signal : c.signals_fired) fired += (fired.empty() ? "" : ", ") + signal;
+    if (kNotYetCaught.contains(c.failpoint)) {
+      BOOST_TEST(!c.detected, c.failpoint << " is caught now: remove it from kNotYetCaught");
+      continue;
+    }
+    BOOST_TEST(c.detected, c.failpoint << " not detected in " << c.expected_component
+                                       << "; signals fired: " << (fired.empty() ? "none" : fired));
+    BOOST_TEST(c.time_to_detect_s.has_value(), c.failpoint << " has no time to detect");
+    if (c.time_to_detect_s) {
+      BOOST_TEST(*c.time_to_detect_s >= 0.0);
+      BOOST_TEST(*c.time_to_detect_s <= report.scenario.duration_s);
+    }
+    BOOST_TEST_MESSAGE(c.failpoint << ": time to detect " << c.time_to_detect_s.value_or(-1)
+                                   << " s, heap site " << reports::to_string(c.heap_site_in_component));
+  }
+  BOOST_REQUIRE(report.canary_matrix->clean_runs.size() == 3u);
+  for (const auto& clean : report.canary_matrix->clean_runs) {
+    BOOST_TEST(clean.verdict == reports::Verdict::bounded,
+               "clean seed " << clean.seed << " was not bounded; see "
+                             << out / ("clean-seed-" + std::to_string(clean.seed)));
+  }
+  BOOST_TEST(fs::exists(out / "summary.md"));
+  BOOST_TEST(fs::exists(out / "report.html"));
+  BOOST_TEST(fs::exists(out / "junit.xml"));
+}
