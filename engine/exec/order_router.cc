@@ -14,6 +14,12 @@ std::size_t approx_bytes(const OrderMeta& m) {
          approx_heap_bytes(m.symbol) + approx_heap_bytes(m.reason);
 }
 
+// Always measured on the element the set stores (not on a copy, whose
+// capacity may differ), so insert and erase add and subtract the same figure.
+std::size_t seen_entry_bytes(const OrderId& order_id) {
+  return sizeof(OrderId) + kHashNodeOverhead + approx_heap_bytes(order_id);
+}
+
 bool positive(Fixed value) { return !value.is_zero() && !value.is_negative(); }
 
 std::string invalid_intent(const OrderIntent& intent) {
@@ -88,7 +94,8 @@ SubmitResult OrderRouter::submit(const OrderIntent& intent, TimePoint now) {
     ++invalid_refused_;
     return {SubmitStatus::kInvalid, "OrderRouter::submit: " + error};
   }
-  if (!seen_.insert(intent.order_id).second) {
+  auto [seen_it, newly_seen] = seen_.insert(intent.order_id);
+  if (!newly_seen) {
     ++duplicates_refused_;
     return {SubmitStatus::kDuplicate,
             "OrderRouter::submit: order_id '" + intent.order_id + "' was already submitted"};
@@ -103,7 +110,11 @@ SubmitResult OrderRouter::submit(const OrderIntent& intent, TimePoint now) {
   meta.effect = intent.effect;
   meta.submitted_at = now;
   meta.updated_at = now;
-  if (!order_meta_.emplace(intent.order_id, std::move(meta)).second) {
+  seen_bytes_ += seen_entry_bytes(*seen_it);
+  const std::size_t meta_bytes = approx_bytes(meta);
+  if (order_meta_.emplace(intent.order_id, std::move(meta)).second) {
+    meta_bytes_ += meta_bytes;
+  } else {
     // An id in order_meta but not in seen: the two containers drifted apart.
     ++lost_orders_;
   }
@@ -172,7 +183,7 @@ std::size_t OrderRouter::purge_if_due_locked(TimePoint now) {
   for (const auto& [order_id, meta] : order_meta_) {
     if (!seen_.contains(order_id)) {
       ++lost_orders_;
-      seen_.insert(order_id);
+      seen_bytes_ += seen_entry_bytes(*seen_.insert(order_id).first);
     }
     if (is_terminal(meta.state) && now - meta.updated_at > options_.terminal_order_ttl) {
       expired.push_back(order_id);
@@ -184,14 +195,21 @@ std::size_t OrderRouter::purge_if_due_locked(TimePoint now) {
         ++it;
       } else {
         ++lost_orders_;
+        seen_bytes_ -= seen_entry_bytes(*it);
         it = seen_.erase(it);
       }
     }
   }
   if (failpoints_.on(Failpoint::kRouterKeepTerminalOrders)) return 0;
   for (const OrderId& order_id : expired) {
-    order_meta_.erase(order_id);
-    seen_.erase(order_id);
+    if (auto it = order_meta_.find(order_id); it != order_meta_.end()) {
+      meta_bytes_ -= approx_bytes(it->second);
+      order_meta_.erase(it);
+    }
+    if (auto it = seen_.find(order_id); it != seen_.end()) {
+      seen_bytes_ -= seen_entry_bytes(*it);
+      seen_.erase(it);
+    }
   }
   orders_purged_ += expired.size();
   return expired.size();
@@ -236,13 +254,8 @@ std::uint64_t OrderRouter::orders_purged() const {
 
 void OrderRouter::inventory(InventorySink& sink) const {
   std::lock_guard lock(mu_);
-  std::size_t meta_bytes = 0;
-  for (const auto& [order_id, meta] : order_meta_) meta_bytes += approx_bytes(meta);
-  std::size_t seen_bytes = 0;
-  for (const auto& order_id : seen_)
-    seen_bytes += sizeof(OrderId) + kHashNodeOverhead + approx_heap_bytes(order_id);
-  sink.container({kComponent, "order_meta", order_meta_.size(), meta_bytes, std::nullopt});
-  sink.container({kComponent, "seen", seen_.size(), seen_bytes, std::nullopt});
+  sink.container({kComponent, "order_meta", order_meta_.size(), meta_bytes_, std::nullopt});
+  sink.container({kComponent, "seen", seen_.size(), seen_bytes_, std::nullopt});
   sink.counter({kComponent, "submitted", submitted_, CounterKind::kHealth});
   sink.counter({kComponent, "duplicates_refused", duplicates_refused_, CounterKind::kHealth});
   sink.counter({kComponent, "invalid_refused", invalid_refused_, CounterKind::kHealth});

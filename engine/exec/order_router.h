@@ -113,6 +113,10 @@ class OrderRouter {
   mutable std::mutex mu_;
   std::unordered_map<OrderId, OrderMeta> order_meta_ GUARDED_BY(mu_);
   std::unordered_set<OrderId> seen_ GUARDED_BY(mu_);
+  // Running approximate-byte totals of the two containers, kept on every
+  // insert and erase so inventory() is O(1) on the sampling path.
+  std::size_t meta_bytes_ GUARDED_BY(mu_) = 0;
+  std::size_t seen_bytes_ GUARDED_BY(mu_) = 0;
   std::optional<TimePoint> last_purge_at_ GUARDED_BY(mu_);
   std::uint64_t submitted_ GUARDED_BY(mu_) = 0;
   std::uint64_t duplicates_refused_ GUARDED_BY(mu_) = 0;

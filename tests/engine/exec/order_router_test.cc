@@ -80,6 +80,31 @@ BOOST_FIXTURE_TEST_CASE(terminal_orders_leave_no_residue_after_ttl_and_purge, Ro
   BOOST_TEST(router.orders_purged() == 3u);
 }
 
+BOOST_FIXTURE_TEST_CASE(inventory_bytes_return_to_zero_once_every_order_is_purged, RouterFixture) {
+  // Long ids live on the heap, where a copy's capacity can differ from the
+  // original's: the byte totals must still come back to exactly zero.
+  const TimePoint t = at_seconds(kStart);
+  std::string long_id = "order-with-a-long-client-id-";
+  long_id.reserve(200);
+  for (int i = 0; i < 50; ++i) {
+    std::string id = long_id + std::to_string(i);
+    id.reserve(120);
+    BOOST_REQUIRE(router.submit(intent(id), t).accepted());
+    BOOST_REQUIRE((router.on_order_update(id, OrderState::kCancelled, t) == UpdateStatus::kApplied));
+  }
+  RecordingInventory before;
+  router.inventory(before);
+  BOOST_TEST(before.bytes("order_meta") > 0u);
+  BOOST_TEST(before.bytes("seen") > 0u);
+
+  BOOST_TEST(router.maintain(at_seconds(kStart + 3 * kInterval)) == 50u);
+  RecordingInventory after;
+  router.inventory(after);
+  BOOST_TEST(after.entries("order_meta") == 0u);
+  BOOST_TEST(after.bytes("order_meta") == 0u);
+  BOOST_TEST(after.bytes("seen") == 0u);
+}
+
 BOOST_FIXTURE_TEST_CASE(keep_terminal_orders_failpoint_leaves_the_residue, RouterFixture) {
   failpoints.set(Failpoint::kRouterKeepTerminalOrders, true);
   run_orders_to_terminal();
