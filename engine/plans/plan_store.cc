@@ -127,6 +127,10 @@ PlanStore::PlanStore(PlanStoreOptions options) : options_(std::move(options)) {
     throw std::invalid_argument("PlanStoreOptions.max_attempts = " + std::to_string(options_.max_attempts) +
                                 ": must be at least 1");
   }
+  if (options_.page_cache_kib < 16) {
+    throw std::invalid_argument("PlanStoreOptions.page_cache_kib = " + std::to_string(options_.page_cache_kib) +
+                                ": must be at least 16");
+  }
   if (options_.busy_timeout.count() < 0 || options_.initial_backoff.count() < 0 ||
       options_.max_backoff < options_.initial_backoff) {
     throw std::invalid_argument(
@@ -155,6 +159,7 @@ PlanStore::PlanStore(PlanStoreOptions options) : options_(std::move(options)) {
       }
     }
     exec(db_, options_.durable_sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    exec(db_, ("PRAGMA cache_size=-" + std::to_string(options_.page_cache_kib)).c_str());
   } catch (const SqliteFailure& failure) {
     sqlite3_close_v2(db_);
     db_ = nullptr;

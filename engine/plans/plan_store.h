@@ -56,6 +56,11 @@ struct PlanStoreOptions {
   // synchronous=FULL (true) also survives power loss; NORMAL (false) survives
   // a process crash, which is what soak runs need, and is faster.
   bool durable_sync = true;
+  // SQLite's page cache for this connection, in KiB (PRAGMA cache_size).
+  // Terminal plans stay in the table as history, so the file grows; the page
+  // cache is what it costs in memory, and it is capped here so it fills
+  // early and then stays flat instead of creeping up for hours.
+  int page_cache_kib = 256;
 };
 
 class PlanStore {
