@@ -165,6 +165,35 @@ PriceResult PriceProvider::get(const Symbol& symbol, TimePoint now) noexcept {
   }
 }
 
+PriceResult PriceProvider::fetch_direct(const Symbol& symbol, TimePoint now) noexcept {
+  PriceResult result;
+  result.freshness = PriceFreshness::kUnavailable;
+  try {
+    requests_.fetch_add(1, std::memory_order_relaxed);
+    fetches_.fetch_add(1, std::memory_order_relaxed);
+    PriceSource& primary = *sources_.front();
+    result.attempts = 1;
+    PriceQuote quote;
+    try {
+      quote = primary.fetch(symbol, now);
+    } catch (const std::exception& e) {
+      quote = PriceQuote::failure(std::string(primary.name()) + " threw: " + e.what());
+    }
+    if (quote.is_ok()) {
+      result.price = quote.price;
+      result.age = Duration::zero();
+      result.freshness = PriceFreshness::kFresh;
+      result.source = std::string(primary.name());
+      return result;
+    }
+    fetch_failures_.fetch_add(1, std::memory_order_relaxed);
+    result.error = quote.error.empty() ? std::string(primary.name()) + " failed" : quote.error;
+  } catch (...) {
+    result.price.reset();
+  }
+  return result;
+}
+
 std::size_t PriceProvider::maintain(TimePoint now) {
   std::lock_guard lock(mu_);
   std::size_t dropped = std::erase_if(

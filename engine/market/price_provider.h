@@ -106,6 +106,11 @@ class PriceProvider {
 
   PriceResult get(const Symbol& symbol, TimePoint now) noexcept;
 
+  // One attempt at the primary source: no cache, no retry, no fallback —
+  // price fetching as it was before seed 003's fix. Only the failpoint
+  // paper.no_price_fallback uses it; a failure comes back kUnavailable.
+  PriceResult fetch_direct(const Symbol& symbol, TimePoint now) noexcept;
+
   // Drops cache entries older than max_staleness; returns how many.
   std::size_t maintain(TimePoint now);
 

@@ -261,18 +261,26 @@ CycleReport PaperEngine::monitor_cycle(TimePoint now) {
     if (position->closed.load(std::memory_order_acquire)) continue;  // closed meanwhile
     try {
       if (options_.before_evaluate) options_.before_evaluate(position->id, position->symbol);
+      if (failpoints_.on(Failpoint::kPaperNoPriceFallback)) {
+        // 003 §2 as it was: one fetch, no cache or fallback, and a failed
+        // fetch drops the position for the cycle.
+        PriceResult direct = prices_.fetch_direct(position->symbol, now);
+        if (!direct.has_price()) {
+          ++report.skipped;
+          continue;
+        }
+        ++report.evaluated;
+        if (std::optional<CloseReason> reason = exit_reason(*position, *direct.price)) {
+          if (close_position(position->id, *reason, *direct.price, now)) ++report.closed;
+        }
+        continue;
+      }
       PriceResult price = prices_.get(position->symbol, now);
       if (!price.has_price()) {
         ++report.unpriced;
         continue;
       }
-      if (!price.fetch_succeeded()) {
-        if (failpoints_.on(Failpoint::kPaperNoPriceFallback)) {
-          ++report.skipped;  // 003 §2 as it was: the failed fetch drops the position
-          continue;
-        }
-        ++report.stale_prices;
-      }
+      if (!price.fetch_succeeded()) ++report.stale_prices;
       ++report.evaluated;
       if (std::optional<CloseReason> reason = exit_reason(*position, *price.price)) {
         if (close_position(position->id, *reason, *price.price, now)) ++report.closed;

@@ -36,7 +36,9 @@
 namespace plateau::engine {
 
 struct WalletMonitorOptions {
-  BoundedCacheOptions processed_transactions{.capacity = 50'000};
+  // Asks for the seed's original one-hour TTL; the cache caps it at its
+  // 30-minute max_ttl (seed 002 §1), unless cache.uncapped_ttl is on.
+  BoundedCacheOptions processed_transactions{.capacity = 50'000, .default_ttl = std::chrono::hours(1)};
   BoundedCacheOptions transaction_cache{.capacity = 1'000};
   BoundedCacheOptions price_cache{.capacity = 5'000};
   // Signal quantity = transaction quantity * copy_ratio; must be positive.
