@@ -16,7 +16,7 @@ quick=0
 [[ "${1:-}" == "--quick" ]] && quick=1
 jobs=$(nproc 2>/dev/null || echo 2)
 
-stage() { printf '\n==== %s ====\n' "$*"; }
+stage() { printf '\n==== %s (at %ds) ====\n' "$*" "$SECONDS"; }
 
 stage "setup"
 ci/setup.sh
@@ -38,16 +38,16 @@ ctest --preset default -j "$jobs"
 if ((quick)); then exit 0; fi
 
 stage "asan: unit tests under AddressSanitizer + UBSan"
-build asan
+build asan tests_unit
 ctest --preset asan -j "$jobs"
 
 stage "tsan: concurrency tests under ThreadSanitizer"
-build tsan
+build tsan tests_concurrency
 ctest --preset tsan -j "$jobs"
 
 for preset in tcmalloc system; do
   stage "$preset: probe tests"
-  build "$preset" probes_test
+  build "$preset" tests_probes
   ctest --preset "$preset" -L probes -j "$jobs"
 done
 

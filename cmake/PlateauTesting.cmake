@@ -1,7 +1,9 @@
 # plateau_add_test(NAME <name> SOURCES <src...> LIBS <targets...> LABELS <labels...>)
 # Builds one Boost.Test executable into bin/, links the configured allocator,
 # and registers it with CTest under the given labels (unit, concurrency,
-# integration, canary).
+# integration, canary). Each label also gets an aggregate target
+# `tests_<label>` that builds just those executables, so a sanitizer stage
+# compiles only what it runs (ci/test.sh).
 function(plateau_add_test)
   cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
   if(NOT T_NAME OR NOT T_SOURCES)
@@ -22,4 +24,10 @@ function(plateau_add_test)
   endif()
   set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
                        ENVIRONMENT "PLATEAU_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+  foreach(label IN LISTS T_LABELS)
+    if(NOT TARGET tests_${label})
+      add_custom_target(tests_${label})
+    endif()
+    add_dependencies(tests_${label} ${T_NAME})
+  endforeach()
 endfunction()
