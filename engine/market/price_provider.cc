@@ -11,6 +11,17 @@ namespace {
 constexpr std::string_view kComponent = "market";
 constexpr std::string_view kCacheContainer = "price_cache";
 
+// One fetch from one source; a throw becomes a failed quote naming the source.
+PriceQuote fetch_quote(PriceSource& source, const Symbol& symbol, TimePoint at) {
+  try {
+    return source.fetch(symbol, at);
+  } catch (const std::exception& e) {
+    return PriceQuote::failure(std::string(source.name()) + " threw: " + e.what());
+  } catch (...) {
+    return PriceQuote::failure(std::string(source.name()) + " threw a non-exception");
+  }
+}
+
 void validate(const std::vector<std::shared_ptr<PriceSource>>& sources, const PriceProviderOptions& options) {
   if (sources.empty()) throw std::invalid_argument("PriceProvider: sources is empty; need at least one");
   for (std::size_t i = 0; i < sources.size(); ++i) {
@@ -120,14 +131,7 @@ PriceResult PriceProvider::get(const Symbol& symbol, TimePoint now) noexcept {
         PriceSource& source = *sources_[i];
         ++result.attempts;
         fetches_.fetch_add(1, std::memory_order_relaxed);
-        PriceQuote quote;
-        try {
-          quote = source.fetch(symbol, attempt_at);
-        } catch (const std::exception& e) {
-          quote = PriceQuote::failure(std::string(source.name()) + " threw: " + e.what());
-        } catch (...) {
-          quote = PriceQuote::failure(std::string(source.name()) + " threw a non-exception");
-        }
+        const PriceQuote quote = fetch_quote(source, symbol, attempt_at);
         if (quote.is_ok()) {
           if (i > 0 || round > 0) fallbacks_.fetch_add(1, std::memory_order_relaxed);
           store(symbol, *quote.price, attempt_at, source.name());
@@ -173,12 +177,7 @@ PriceResult PriceProvider::fetch_direct(const Symbol& symbol, TimePoint now) noe
     fetches_.fetch_add(1, std::memory_order_relaxed);
     PriceSource& primary = *sources_.front();
     result.attempts = 1;
-    PriceQuote quote;
-    try {
-      quote = primary.fetch(symbol, now);
-    } catch (const std::exception& e) {
-      quote = PriceQuote::failure(std::string(primary.name()) + " threw: " + e.what());
-    }
+    const PriceQuote quote = fetch_quote(primary, symbol, now);
     if (quote.is_ok()) {
       result.price = quote.price;
       result.age = Duration::zero();
