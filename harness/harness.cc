@@ -91,6 +91,11 @@ void validate(const HarnessOptions& o) {
   require_rate(r.orders_per_s, "rates.orders_per_s");
   require_share(r.plan_cancel_share, "rates.plan_cancel_share");
   require_share(r.plan_trigger_share, "rates.plan_trigger_share");
+  require_share(r.plan_new_symbol_share, "rates.plan_new_symbol_share");
+  require_share(r.plan_unknown_symbol_share, "rates.plan_unknown_symbol_share");
+  require(r.plan_new_symbol_share + r.plan_unknown_symbol_share <= 1,
+          "rates.plan_new_symbol_share + plan_unknown_symbol_share",
+          std::to_string(r.plan_new_symbol_share + r.plan_unknown_symbol_share), "must be at most 1");
   require_share(r.plan_cancel_in_cycle_share, "rates.plan_cancel_in_cycle_share");
   require_share(r.wallet_duplicate_share, "rates.wallet_duplicate_share");
   require_share(r.exit_failure_share, "rates.exit_failure_share");
@@ -437,6 +442,12 @@ void Harness::report_active(engine::EntityKind kind, std::string_view key, TimeP
 Duration Harness::plan_grace() const {
   // Plans release everything at once on every exit path; allow two cycles.
   return 2 * options_.intervals.plans_monitor + std::chrono::seconds(1);
+}
+
+Duration Harness::symbol_grace() const {
+  // A symbol's candles and signals go with its last plan; its invalid mark
+  // waits for the next plans cleanup, which maintain runs when due.
+  return plan_grace() + engine_config_.plans.cleanup_interval + options_.intervals.maintain;
 }
 
 Duration Harness::position_grace() const {

@@ -129,6 +129,7 @@ class Harness {
   struct TrackedPlan {
     engine::TimePoint expires_at{};
     bool triggerable = false;
+    engine::Symbol own_symbol;  // a listing or unknown symbol only this plan uses; else empty
   };
   struct Streams;
 
@@ -150,6 +151,8 @@ class Harness {
   void on_order(Rng& rng, engine::TimePoint now);
   void on_exit(Rng& rng, engine::TimePoint now);
   void cancel_plan(const engine::PlanId& id, engine::TimePoint now);
+  // The plan reached a terminal state: stop tracking it, tell the ledger.
+  void plan_ended(const engine::PlanId& id, engine::TimePoint now);
   void settle_plans(const engine::CycleSnapshot& snapshot, engine::TimePoint now);
   void settle_paper_positions(engine::TimePoint now);
   void deliver_exit_fills(engine::TimePoint now);
@@ -161,6 +164,7 @@ class Harness {
 
   // Grace periods: how long after its terminal event an entity may still be held.
   engine::Duration plan_grace() const;
+  engine::Duration symbol_grace() const;
   engine::Duration position_grace() const;
   engine::Duration order_grace() const;
   engine::Duration transaction_grace() const;
@@ -191,6 +195,7 @@ class Harness {
   std::vector<engine::WalletTransaction> recent_transactions_;  // ring, for duplicates
   std::size_t recent_next_ = 0;
   std::uint64_t next_plan_ = 1;
+  std::uint64_t next_own_symbol_ = 1;
   std::uint64_t next_transaction_ = 1;
   std::uint64_t next_order_ = 1;
   std::uint64_t plan_add_errors_ = 0;

@@ -46,14 +46,24 @@ void Harness::on_open_interest(Rng& rng, TimePoint now) {
 
 void Harness::on_plan_created(Rng& rng, TimePoint now) {
   const LoadRates& r = options_.rates;
-  const std::size_t index = rng.index(walk_.size());
-  const Fixed price = walk_.price(index);
   engine::Plan plan;
   plan.id = "plan-" + std::to_string(next_plan_++);
-  plan.symbol = walk_.symbol(index);
+  // Most plans share the scenario's symbols; a few bring a symbol of their own.
+  const double churn = rng.uniform();
+  engine::Symbol own_symbol;
+  if (churn < r.plan_new_symbol_share) {
+    own_symbol = PriceWalk::listing_symbol(next_own_symbol_++);
+  } else if (churn < r.plan_new_symbol_share + r.plan_unknown_symbol_share) {
+    own_symbol = PriceWalk::unknown_symbol(next_own_symbol_++);
+  }
+  const std::size_t index = rng.index(walk_.size());
+  plan.symbol = own_symbol.empty() ? walk_.symbol(index) : own_symbol;
+  // An unknown symbol has no price; its plan is sized as if it had the walk's.
+  const Fixed price = walk_.price(plan.symbol).value_or(walk_.price(index));
   plan.side = random_side(rng);
   plan.quantity = quantity_for(rng.uniform(200, 800), price);
-  const bool triggerable = rng.bernoulli(r.plan_trigger_share);
+  // A plan on an unknown symbol can never trigger, whatever its level.
+  const bool triggerable = rng.bernoulli(r.plan_trigger_share) && walk_.price(plan.symbol).has_value();
   if (triggerable) {
     // Already met: executes in the next cycle (or retries if refused).
     plan.trigger = {engine::TriggerKind::kPriceAtOrBelow, price + price};
@@ -72,10 +82,22 @@ void Harness::on_plan_created(Rng& rng, TimePoint now) {
     ++plan_add_errors_;
     return;
   }
-  plans_.emplace(plan.id, TrackedPlan{plan.expires_at, triggerable});
+  if (!own_symbol.empty()) report_active(engine::EntityKind::kSymbol, own_symbol, now);
+  plans_.emplace(plan.id, TrackedPlan{plan.expires_at, triggerable, std::move(own_symbol)});
   if (cancel) {
     delayed_.schedule(now + cancel_after, [this, id = plan.id](TimePoint at) { cancel_plan(id, at); });
   }
+}
+
+void Harness::plan_ended(const engine::PlanId& id, TimePoint now) {
+  auto tracked = plans_.find(id);
+  if (tracked == plans_.end()) return;
+  if (!tracked->second.own_symbol.empty()) {
+    // Its symbol's last plan: the engine must forget the symbol too.
+    report_terminal(engine::EntityKind::kSymbol, tracked->second.own_symbol, now, symbol_grace());
+  }
+  plans_.erase(tracked);
+  report_terminal(engine::EntityKind::kPlan, id, now, plan_grace());
 }
 
 void Harness::cancel_plan(const engine::PlanId& id, TimePoint now) {
@@ -86,8 +108,7 @@ void Harness::cancel_plan(const engine::PlanId& id, TimePoint now) {
       return;
     case engine::CancelResult::kCancelled:
     case engine::CancelResult::kNotFound:  // it ended on its own before the harness noticed
-      plans_.erase(id);
-      report_terminal(engine::EntityKind::kPlan, id, now, plan_grace());
+      plan_ended(id, now);
       return;
   }
 }
@@ -118,8 +139,7 @@ void Harness::settle_plans(const engine::CycleSnapshot& snapshot, TimePoint now)
     if (!tracked->second.triggerable && now < tracked->second.expires_at) continue;
     std::optional<engine::Plan> current = engine_->plans().find(plan.id);
     if (current && !engine::is_terminal(current->status)) continue;
-    plans_.erase(tracked);
-    report_terminal(engine::EntityKind::kPlan, plan.id, now, plan_grace());
+    plan_ended(plan.id, now);
   }
 }
 

@@ -33,6 +33,12 @@ struct LoadRates {
   engine::Duration plan_expiry_max = 2h;
   double plan_cancel_share = 0.2;
   double plan_trigger_share = 0.3;
+  // Symbol churn: these shares of plans go to a symbol of their own. A new
+  // listing (PriceWalk::listing_symbol) is quoted but never trades; an
+  // unknown symbol is quoted by no source. When the plan ends, so must
+  // everything the engine keeps for its symbol.
+  double plan_new_symbol_share = 0.05;
+  double plan_unknown_symbol_share = 0.02;
   // Per plans cycle: the chance that one snapshot plan is cancelled between
   // begin_cycle and finish_cycle (seed 000 §8's race, made deterministic).
   double plan_cancel_in_cycle_share = 0.3;

@@ -3,12 +3,21 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <string_view>
 
 namespace plateau::harness {
 
 namespace {
 constexpr std::int64_t kFloorRaw = engine::Fixed::kScale / 100;  // 0.01
+constexpr std::string_view kListingPrefix = "NEW:";
+constexpr std::string_view kUnknownPrefix = "GONE:";
+
+// A listing's quote: spread over [10, 1000) by its name, to the cent.
+engine::Fixed listing_price(const engine::Symbol& symbol) {
+  Rng rng(fnv1a(symbol));
+  return engine::Fixed::from_double(std::exp(rng.uniform(std::log(10.0), std::log(1000.0)))).rounded(2);
 }
+}  // namespace
 
 PriceWalk::PriceWalk(std::vector<engine::Symbol> symbols, std::uint64_t seed, double step_sd)
     : symbols_(std::move(symbols)),
@@ -42,9 +51,16 @@ engine::Fixed PriceWalk::price(std::size_t index) const noexcept {
 
 std::optional<engine::Fixed> PriceWalk::price(const engine::Symbol& symbol) const {
   auto it = index_.find(symbol);
-  if (it == index_.end()) return std::nullopt;
-  return price(it->second);
+  if (it != index_.end()) return price(it->second);
+  if (is_listing(symbol)) return listing_price(symbol);
+  return std::nullopt;
 }
+
+engine::Symbol PriceWalk::listing_symbol(std::uint64_t n) { return std::string(kListingPrefix) + std::to_string(n); }
+
+engine::Symbol PriceWalk::unknown_symbol(std::uint64_t n) { return std::string(kUnknownPrefix) + std::to_string(n); }
+
+bool PriceWalk::is_listing(const engine::Symbol& symbol) noexcept { return symbol.starts_with(kListingPrefix); }
 
 std::optional<std::size_t> PriceWalk::index_of(const engine::Symbol& symbol) const {
   auto it = index_.find(symbol);

@@ -7,6 +7,13 @@
 // construction and addressed by index; the simulated price sources read the
 // current price by symbol name.
 //
+// New listings: besides its own symbols the walk quotes any number of
+// freshly listed ones, named by listing_symbol(n) ("NEW:<n>"; the colon
+// keeps them apart from every scenario symbol). A listing has no trades yet,
+// so its quote is constant, derived from its name; it needs no state, so an
+// endless stream of listings costs the harness nothing. unknown_symbol(n)
+// ("GONE:<n>") names a symbol nobody quotes.
+//
 // Thread safety: step() is called by the driver thread only; price() may be
 // called from any thread (each price is one relaxed atomic). The symbol list
 // never changes after construction.
@@ -39,8 +46,13 @@ class PriceWalk {
   // Moves symbol `index` one step; returns its new price.
   engine::Fixed step(std::size_t index, Rng& rng);
   engine::Fixed price(std::size_t index) const noexcept;
+  // The walk's price, a listing's constant quote, or nothing.
   std::optional<engine::Fixed> price(const engine::Symbol& symbol) const;
   std::optional<std::size_t> index_of(const engine::Symbol& symbol) const;
+
+  static engine::Symbol listing_symbol(std::uint64_t n);
+  static engine::Symbol unknown_symbol(std::uint64_t n);
+  static bool is_listing(const engine::Symbol& symbol) noexcept;
 
  private:
   std::vector<engine::Symbol> symbols_;

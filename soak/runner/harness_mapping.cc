@@ -20,7 +20,9 @@ std::string known_maintain_names() {
 // a trend. A soak therefore runs them with caps the warm-up fills: each
 // candle timeframe keeps what the warm-up spans, open interest what the
 // warm-up delivers per symbol, the paper trade log what the open cooldown
-// lets through in the warm-up. Never above the production defaults.
+// lets through in a quarter of the warm-up (positions open well below the
+// cooldown's most, as they also wait for max_positions and for closes).
+// Never above the production defaults.
 void scale_history_caps_to_warm_up(const Scenario& s, const harness::HarnessOptions& o, engine::EngineConfig& e) {
   const double warm_up_s = seconds(s.warm_up);
   auto clamp_cap = [](double value, std::size_t low, std::size_t high) {
@@ -34,7 +36,7 @@ void scale_history_caps_to_warm_up(const Scenario& s, const harness::HarnessOpti
   const double oi_per_symbol_s = o.rates.open_interest_per_s / static_cast<double>(std::max<std::size_t>(1, o.symbols.size()));
   e.market.max_open_interest_points = clamp_cap(warm_up_s * oi_per_symbol_s, 10, e.market.max_open_interest_points);
   const double opens_per_s = static_cast<double>(e.paper.cooldown_after_opens) / engine::to_seconds(e.paper.cooldown_window);
-  e.paper.closed_history_capacity = clamp_cap(warm_up_s * opens_per_s, 10, e.paper.closed_history_capacity);
+  e.paper.closed_history_capacity = clamp_cap(warm_up_s / 4 * opens_per_s, 10, e.paper.closed_history_capacity);
 }
 
 }  // namespace
@@ -86,6 +88,8 @@ HarnessSetup harness_setup_for(const Scenario& s, const std::filesystem::path& s
   o.rates.plan_expiry_min = s.rates.plans.expiry_min;
   o.rates.plan_expiry_max = s.rates.plans.expiry_max;
   o.rates.plan_cancel_share = s.rates.plans.cancel_share;
+  o.rates.plan_new_symbol_share = s.rates.plans.new_symbol_share;
+  o.rates.plan_unknown_symbol_share = s.rates.plans.unknown_symbol_share;
   o.rates.wallet_tx_per_s = s.rates.wallet_transactions.per_second;
   o.rates.wallet_duplicate_share = s.rates.wallet_transactions.duplicate_share;
   o.rates.position_opens_per_s = s.rates.position_opens_per_second;
@@ -104,6 +108,10 @@ HarnessSetup harness_setup_for(const Scenario& s, const std::filesystem::path& s
   o.intervals.restart = s.restart_interval;
   o.failpoints = s.failpoints;
   o.plan_store_path = state_dir / "plans.sqlite";
+  if (s.paper.max_positions) e.paper.max_positions = *s.paper.max_positions;
+  if (s.paper.cooldown_after_opens) e.paper.cooldown_after_opens = *s.paper.cooldown_after_opens;
+  if (s.paper.cooldown_window) e.paper.cooldown_window = *s.paper.cooldown_window;
+  if (s.paper.capital) e.paper.capital = engine::Fixed::from_double(*s.paper.capital).rounded(2);
 
   for (const auto& [name, interval] : s.maintain_intervals) {
     if (name == "plans") {

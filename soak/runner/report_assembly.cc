@@ -172,11 +172,14 @@ reports::ScenarioSummary scenario_summary(const Scenario& s) {
       {"rate.price_ticks_per_symbol_per_s", s.rates.price_ticks_per_symbol_per_second},
       {"rate.plans_per_s", s.rates.plans.per_second},
       {"rate.plan_cancel_share", s.rates.plans.cancel_share},
+      {"rate.plan_new_symbol_share", s.rates.plans.new_symbol_share},
+      {"rate.plan_unknown_symbol_share", s.rates.plans.unknown_symbol_share},
       {"rate.wallet_tx_per_s", s.rates.wallet_transactions.per_second},
       {"rate.wallet_duplicate_share", s.rates.wallet_transactions.duplicate_share},
       {"rate.position_opens_per_s", s.rates.position_opens_per_second},
       {"rate.close_storm_interval_s", seconds(s.rates.close_storms.interval)},
       {"rate.close_storm_threads", static_cast<double>(s.rates.close_storms.threads)},
+      {"rate.close_storm_positions", static_cast<double>(s.rates.close_storms.positions_per_storm)},
       {"rate.exits_per_s", s.rates.exits.per_second},
       {"rate.exit_failure_share", s.rates.exits.failure_share},
       {"fault.price_source_failure_share", s.price_source.failure_share},
@@ -185,6 +188,11 @@ reports::ScenarioSummary scenario_summary(const Scenario& s) {
       {"tolerance.relative", s.verdict.relative},
       {"tolerance.absolute_default", s.verdict.absolute_default},
   };
+  // Paper limits the scenario sets (absent ones are the engine's defaults).
+  if (s.paper.max_positions) out.parameters["paper.max_positions"] = *s.paper.max_positions;
+  if (s.paper.cooldown_after_opens) out.parameters["paper.cooldown_after_opens"] = *s.paper.cooldown_after_opens;
+  if (s.paper.cooldown_window) out.parameters["paper.cooldown_window_s"] = seconds(*s.paper.cooldown_window);
+  if (s.paper.capital) out.parameters["paper.capital"] = *s.paper.capital;
   return out;
 }
 

@@ -19,6 +19,12 @@ std::string what_message(const std::string& source, const std::string& path, con
   return m + rule;
 }
 
+std::string number_text(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
 // Longest accepted duration; keeps nanosecond arithmetic far from overflow.
 constexpr double kMaxDurationSeconds = 1e9;
 
@@ -144,6 +150,15 @@ void validate_scenario(const Scenario& sc, std::string_view source) {
   if (sc.rates.plans.expiry_max < sc.rates.plans.expiry_min) {
     refuse(source, "/rates/plans/expiry_max", sc.rates.plans.expiry_max,
            "must be at least /rates/plans/expiry_min (" + format_duration(sc.rates.plans.expiry_min) + ")");
+  }
+  if (sc.rates.plans.new_symbol_share + sc.rates.plans.unknown_symbol_share > 1) {
+    throw ScenarioError(std::string(source), "/rates/plans/unknown_symbol_share",
+                        number_text(sc.rates.plans.unknown_symbol_share),
+                        "plus /rates/plans/new_symbol_share (" + number_text(sc.rates.plans.new_symbol_share) +
+                            ") must be at most 1");
+  }
+  if (sc.paper.cooldown_window && *sc.paper.cooldown_window <= Duration::zero()) {
+    refuse(source, "/paper/cooldown_window", *sc.paper.cooldown_window, "must be longer than 0s");
   }
   if (sc.rates.close_storms.interval < Duration::zero()) {
     refuse(source, "/rates/close_storms/interval", sc.rates.close_storms.interval,

@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <iosfwd>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -42,6 +43,12 @@ struct PlanLoad {
   Duration expiry_min = std::chrono::minutes(5);
   Duration expiry_max = std::chrono::hours(2);
   double cancel_share = 0.2;  // share of plans cancelled before they expire
+  // Symbol churn: a share of plans goes to a symbol no other plan uses, so
+  // per-symbol state must go when that plan ends. A new listing is priced
+  // (quoted, no trades yet); an unknown symbol (delisted or mistyped) is
+  // priced by no source.
+  double new_symbol_share = 0.05;
+  double unknown_symbol_share = 0.02;
 };
 
 struct WalletLoad {
@@ -69,6 +76,15 @@ struct Rates {
   ExitLoad exits;
 };
 
+// The paper engine's risk limits under test; an absent field keeps the
+// engine's default (engine/paper/paper_engine.h).
+struct PaperLimits {
+  std::optional<std::uint32_t> max_positions;
+  std::optional<std::uint32_t> cooldown_after_opens;
+  std::optional<Duration> cooldown_window;
+  std::optional<double> capital;
+};
+
 struct PriceSourceFaults {
   double failure_share = 0.02;                       // share of fetches from a source that fail
   Duration latency = std::chrono::milliseconds(20);  // virtual latency per fetch
@@ -93,6 +109,7 @@ struct Scenario {
   std::vector<std::string> symbols;  // a count N expands to SYM000 .. SYM(N-1)
   Rates rates;
   PriceSourceFaults price_source;
+  PaperLimits paper;
   // Optional overrides of a component's maintain interval, by component name.
   std::map<std::string, Duration> maintain_intervals;
   Duration sample_interval = std::chrono::seconds(10);

@@ -216,6 +216,8 @@ void read_rates(FieldReader& top, Rates& rates) {
     p.duration("expiry_min", rates.plans.expiry_min);
     p.duration("expiry_max", rates.plans.expiry_max);
     p.share("cancel_share", rates.plans.cancel_share);
+    p.share("new_symbol_share", rates.plans.new_symbol_share);
+    p.share("unknown_symbol_share", rates.plans.unknown_symbol_share);
     p.finish();
   }
   {
@@ -238,6 +240,25 @@ void read_rates(FieldReader& top, Rates& rates) {
     e.finish();
   }
   r.finish();
+}
+
+void read_paper(FieldReader& top, PaperLimits& paper) {
+  static const json kEmpty = json::object();
+  FieldReader p = top.object("paper", kEmpty);
+  if (const json* v = p.find("max_positions")) {
+    paper.max_positions = static_cast<std::uint32_t>(p.unsigned_at(p.path_of("max_positions"), *v, 1, 100000));
+  }
+  if (const json* v = p.find("cooldown_after_opens")) {
+    paper.cooldown_after_opens =
+        static_cast<std::uint32_t>(p.unsigned_at(p.path_of("cooldown_after_opens"), *v, 1, 100000));
+  }
+  if (const json* v = p.find("cooldown_window")) {
+    paper.cooldown_window = p.duration_at(p.path_of("cooldown_window"), *v);
+  }
+  if (const json* v = p.find("capital")) {
+    paper.capital = p.number_at(p.path_of("capital"), *v, 1, 1e12, "must be a number between 1 and 1e12");
+  }
+  p.finish();
 }
 
 std::map<std::string, double> read_tolerance_map(FieldReader& parent, const std::string& key,
@@ -323,6 +344,7 @@ Scenario parse_scenario(std::string_view json_text, std::string_view source_view
   }
   sc.symbols = read_symbols(top);
   read_rates(top, sc.rates);
+  read_paper(top, sc.paper);
   {
     FieldReader p = top.object("price_source", kEmpty);
     p.share("failure_share", sc.price_source.failure_share);

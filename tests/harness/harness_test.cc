@@ -7,10 +7,13 @@
 #include <atomic>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "engine/paper/paper_engine.h"
 #include "harness/close_storm.h"
 #include "harness/harness.h"
+#include "harness/price_walk.h"
+#include "probes/audit_probe.h"
 
 using namespace std::chrono_literals;
 using plateau::harness::Harness;
@@ -123,4 +126,63 @@ BOOST_AUTO_TEST_CASE(stop_flag_ends_the_run_early) {
   const RunSummary run = harness.run(nullptr, &stop);
   BOOST_TEST(!run.completed);
   BOOST_TEST(run.events == 0u);
+}
+
+namespace {
+
+struct PlansResidue {
+  std::size_t held = 0;
+  std::size_t residue = 0;
+};
+
+// Held and residue keys of one plans container at the end of a run with
+// symbol churn (a fifth of plans on new listings, a fifth on unknown symbols).
+PlansResidue churn_run(const std::string& store, const std::vector<std::string>& failpoints,
+                       const std::string& container) {
+  HarnessOptions o = small_load(store);
+  o.duration = 40min;
+  o.rates.plan_new_symbol_share = 0.2;
+  o.rates.plan_unknown_symbol_share = 0.2;
+  o.failpoints = failpoints;
+  plateau::engine::EngineConfig config;
+  config.plans.cleanup_interval = 5min;
+  Harness harness(o, config);
+  BOOST_REQUIRE(harness.run().completed);
+  harness.audit_probe()->run_audit(harness.now());
+  PlansResidue out;
+  for (const auto& c : harness.audit_probe()->residue()) {
+    if (c.component == "plans" && c.container == container) out = {c.held_keys, c.residue_keys};
+  }
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(churned_symbols_are_forgotten_with_their_last_plan) {
+  // The churn reaches the per-symbol containers, and a clean engine lets go.
+  const PlansResidue invalid = churn_run("churn-invalid.sqlite", {}, "invalid_symbols");
+  BOOST_TEST(invalid.held > 0u, "no plan on an unknown symbol was active at the end");
+  BOOST_TEST(invalid.residue == 0u);
+  const PlansResidue m1 = churn_run("churn-m1.sqlite", {}, "m1_cache");
+  BOOST_TEST(m1.held > 5u, "the M1 cache holds only the 5 shared symbols: no listing reached it");
+  BOOST_TEST(m1.residue == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(churned_symbols_expose_the_seed_000_per_symbol_leaks) {
+  // Put seed 000's bugs back: the churned symbols stay, past their grace.
+  BOOST_TEST(churn_run("leak-invalid.sqlite", {"plans.leak_invalid_symbols"}, "invalid_symbols").residue > 10u);
+  BOOST_TEST(churn_run("leak-m1.sqlite", {"plans.leak_m1_cache"}, "m1_cache").residue > 10u);
+}
+
+BOOST_AUTO_TEST_CASE(listings_are_quoted_and_unknown_symbols_are_not) {
+  const plateau::harness::PriceWalk walk({"AAA"}, 1);
+  const auto listing = plateau::harness::PriceWalk::listing_symbol(42);
+  BOOST_TEST(plateau::harness::PriceWalk::is_listing(listing));
+  const auto quote = walk.price(listing);
+  BOOST_REQUIRE(quote.has_value());
+  BOOST_TEST(quote->to_double() >= 10.0);
+  BOOST_TEST(quote->to_double() < 1000.0);
+  BOOST_TEST((*walk.price(listing) == *quote));  // constant: a listing has not traded yet
+  BOOST_TEST(!walk.price(plateau::harness::PriceWalk::unknown_symbol(42)).has_value());
+  BOOST_TEST(!plateau::harness::PriceWalk::is_listing("AAA"));
 }

@@ -26,10 +26,12 @@ json valid() {
   return json::parse(R"({
     "duration": "2h", "warm_up": "10m", "seed": 3, "clock": "sim", "symbols": ["BTCUSDT", "ETHUSDT"],
     "rates": {"price_ticks_per_symbol": 1, "plans": {"rate": 0.5, "expiry_min": "1m", "expiry_max": "10m",
-              "cancel_share": 0.2}, "wallet_transactions": {"rate": 2, "duplicate_share": 0.1},
+              "cancel_share": 0.2, "new_symbol_share": 0.1, "unknown_symbol_share": 0.03},
+              "wallet_transactions": {"rate": 2, "duplicate_share": 0.1},
               "position_opens": 0.1, "close_storms": {"interval": "1m", "threads": 4, "positions_per_storm": 2},
               "exits": {"rate": 0.1, "failure_share": 0.5}},
     "price_source": {"failure_share": 0.1, "latency": "20ms"},
+    "paper": {"max_positions": 12, "cooldown_after_opens": 20, "cooldown_window": "2m", "capital": 50000},
     "maintain": {"plans": "5m"}, "sample_interval": "10s", "audit_interval": "1m", "restart_interval": "30m",
     "heap_profile_checkpoints": ["1h"], "failpoints": ["plans.leak_execution_locks"],
     "verdict": {"alpha": 0.01, "relative": 0.05, "window": "15m",
@@ -117,6 +119,12 @@ BOOST_AUTO_TEST_CASE(fields_are_read) {
   BOOST_TEST(sc.verdict.absolute_by_unit.at("bytes") == 65536.0);
   BOOST_TEST(sc.verdict.absolute_by_prefix.at("alloc.") == 4194304.0);
   BOOST_TEST((sc.verdict.window == 15min));
+  BOOST_TEST(sc.rates.plans.new_symbol_share == 0.1);
+  BOOST_TEST(sc.rates.plans.unknown_symbol_share == 0.03);
+  BOOST_TEST(sc.paper.max_positions.value_or(0) == 12u);
+  BOOST_TEST(sc.paper.cooldown_after_opens.value_or(0) == 20u);
+  BOOST_TEST((sc.paper.cooldown_window.value_or(Duration::zero()) == 2min));
+  BOOST_TEST(sc.paper.capital.value_or(0) == 50000.0);
 }
 
 BOOST_AUTO_TEST_CASE(defaults_fill_a_minimal_scenario) {
@@ -128,6 +136,13 @@ BOOST_AUTO_TEST_CASE(defaults_fill_a_minimal_scenario) {
   BOOST_TEST(sc.symbols.front() == "SYM000");
   BOOST_TEST(sc.clock == ClockMode::sim);
   BOOST_TEST((sc.restart_interval == Duration::zero()));
+  BOOST_TEST(sc.rates.plans.new_symbol_share == 0.05);
+  BOOST_TEST(sc.rates.plans.unknown_symbol_share == 0.02);
+  // Absent paper limits stay the engine's own.
+  BOOST_TEST(!sc.paper.max_positions.has_value());
+  BOOST_TEST(!sc.paper.cooldown_after_opens.has_value());
+  BOOST_TEST(!sc.paper.cooldown_window.has_value());
+  BOOST_TEST(!sc.paper.capital.has_value());
   const Scenario counted = parse_scenario(R"({"duration": "1h", "symbols": 3})");
   BOOST_TEST(counted.symbols == (std::vector<std::string>{"SYM000", "SYM001", "SYM002"}));
 }
@@ -211,6 +226,22 @@ BOOST_AUTO_TEST_CASE(out_of_range_values_are_refused_with_path_value_and_rule) {
   doc = valid();
   doc["duration"] = "6 hours";
   expect_refused(doc, {"/duration", "\"6 hours\"", "\"90s\""});
+  doc = valid();
+  doc["rates"]["plans"]["new_symbol_share"] = 0.7;
+  doc["rates"]["plans"]["unknown_symbol_share"] = 0.4;
+  expect_refused(doc, {"/rates/plans/unknown_symbol_share", "0.4", "new_symbol_share", "at most 1"});
+  doc = valid();
+  doc["paper"]["max_positions"] = 0;
+  expect_refused(doc, {"/paper/max_positions", "0", "between 1 and 100000"});
+  doc = valid();
+  doc["paper"]["cooldown_window"] = 0;
+  expect_refused(doc, {"/paper/cooldown_window", "\"0s\"", "longer than 0s"});
+  doc = valid();
+  doc["paper"]["capital"] = -5;
+  expect_refused(doc, {"/paper/capital", "-5", "between 1 and 1e12"});
+  doc = valid();
+  doc["paper"]["max_position"] = 3;
+  expect_refused(doc, {"/paper/max_position", "is not a known field", "max_positions"});
 }
 
 BOOST_AUTO_TEST_CASE(missing_duration_and_broken_json_are_refused) {
