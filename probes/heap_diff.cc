@@ -40,11 +40,18 @@ HeapDiff diff_heap_profiles(const HeapProfile& base, const HeapProfile& current,
   }
   std::sort(growth.begin(), growth.end(),
             [](const Growth& a, const Growth& b) { return a.bytes_added > b.bytes_added; });
-  if (growth.size() > options.top_sites) growth.resize(options.top_sites);
 
   HeapDiff diff;
   diff.total_bytes_added = current.total_bytes() - base.total_bytes();
+  auto excluded = [&options](const GrowingSite& site) {
+    if (!site.our_frame) return false;
+    const std::string& function = site.stack[*site.our_frame].function;
+    return std::any_of(options.excluded_frame_prefixes.begin(), options.excluded_frame_prefixes.end(),
+                       [&function](const std::string& prefix) { return function.starts_with(prefix); });
+  };
   for (const Growth& g : growth) {
+    // Without exclusions nothing past the top needs symbolising.
+    if (diff.top.size() >= options.top_sites && options.excluded_frame_prefixes.empty()) break;
     GrowingSite site;
     site.bytes_added = g.bytes_added;
     site.objects_added = g.objects_added;
@@ -54,7 +61,12 @@ HeapDiff diff_heap_profiles(const HeapProfile& base, const HeapProfile& current,
       site.stack.push_back(symbolizer.resolve(address));
       if (!site.our_frame && site.stack.back().ours) site.our_frame = site.stack.size() - 1;
     }
-    diff.top.push_back(std::move(site));
+    if (excluded(site)) {
+      diff.excluded_bytes_added += site.bytes_added;
+      ++diff.excluded_sites;
+    } else if (diff.top.size() < options.top_sites) {
+      diff.top.push_back(std::move(site));
+    }
   }
   return diff;
 }

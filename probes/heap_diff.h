@@ -8,6 +8,11 @@
 // shrank or vanished are not growth and are left out; total_bytes_added is
 // the net change over all sites.
 //
+// Sites whose "our" frame starts with one of `excluded_frame_prefixes` (the
+// measuring tool's own namespaces, e.g. "plateau::probes::") are kept out
+// of `top` and summed in excluded_bytes_added: a leak hunt is about the code
+// under test, and the ledger or recorder growing is the tool, not the bug.
+//
 // Both profiles must come from this process (addresses are symbolised here).
 // Thread safety: pure over its inputs; uses the caller's Symbolizer.
 #pragma once
@@ -27,6 +32,7 @@ namespace plateau::probes {
 struct HeapDiffOptions {
   std::size_t top_sites = 10;
   double min_bytes_added = 1.0;  // smaller growth is noise from sampling
+  std::vector<std::string> excluded_frame_prefixes;
 };
 
 struct GrowingSite {
@@ -41,8 +47,10 @@ struct GrowingSite {
 };
 
 struct HeapDiff {
-  double total_bytes_added = 0;  // net, all sites
-  std::vector<GrowingSite> top;  // at most top_sites, largest growth first
+  double total_bytes_added = 0;     // net, all sites
+  double excluded_bytes_added = 0;  // growth of the excluded sites
+  std::size_t excluded_sites = 0;
+  std::vector<GrowingSite> top;  // at most top_sites, largest growth first, none excluded
 };
 
 HeapDiff diff_heap_profiles(const HeapProfile& base, const HeapProfile& current, Symbolizer& symbolizer,

@@ -151,6 +151,10 @@ void write_heap(std::ostringstream& out, const HeapProfile& heap, const HtmlOpti
     }
     out << "</table>\n";
   }
+  if (heap.instrumentation_bytes_added > 0) {
+    out << "<p>plateau's own sites (ledger, recorder, harness) grew by "
+        << h(format_bytes(static_cast<double>(heap.instrumentation_bytes_added))) << " and are not listed.</p>\n";
+  }
   if (!heap.open_commands.empty()) {
     out << "<p>Open the raw dumps with:</p>\n<pre>" << h(join(heap.open_commands, "\n")) << "</pre>\n";
   }

@@ -174,6 +174,10 @@ HeapProfile read_heap(const Node& n) {
     h.top_sites.push_back({site.field("bytes_added").integer(), site.field("objects_added").integer(),
                            site.field("our_frame").string(), site.field("stack").strings()});
   }
+  // Optional: reports written before it existed read as 0.
+  if (n.has("instrumentation_bytes_added")) {
+    h.instrumentation_bytes_added = n.field("instrumentation_bytes_added").integer();
+  }
   return h;
 }
 

@@ -125,7 +125,8 @@ json heap_json(const HeapProfile& h) {
           {"open_commands", h.open_commands},
           {"diff_base", h.diff_base},
           {"diff_target", h.diff_target},
-          {"top_sites", sites}};
+          {"top_sites", sites},
+          {"instrumentation_bytes_added", h.instrumentation_bytes_added}};
 }
 
 json canary_json(const CanaryMatrix& m) {

@@ -96,6 +96,10 @@ void write_heap_sites(std::ostringstream& out, const HeapProfile& heap, const Ma
         << markdown_code_cell(site.our_frame) << " |\n";
   }
   left_out(out, heap.top_sites.size(), shown, "sites");
+  if (heap.instrumentation_bytes_added > 0) {
+    out << "\nplateau's own sites (ledger, recorder, harness) grew by "
+        << format_bytes(static_cast<double>(heap.instrumentation_bytes_added)) << " and are not listed.\n";
+  }
 }
 
 void write_comparison(std::ostringstream& out, const Comparison& comparison, const MarkdownLimits& limits) {

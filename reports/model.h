@@ -157,6 +157,8 @@ struct HeapProfile {
   std::string diff_base;                   // the two dumps the diff compares
   std::string diff_target;
   std::vector<HeapSite> top_sites;         // largest bytes_added first
+  // Growth of plateau's own sites (ledger, recorder, harness), kept out of top_sites.
+  std::int64_t instrumentation_bytes_added = 0;
   friend bool operator==(const HeapProfile&, const HeapProfile&) = default;
 };
 

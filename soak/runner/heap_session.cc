@@ -94,7 +94,12 @@ reports::HeapProfile HeapSession::finish(double) {
     const probes::HeapProfile base = probes::parse_heap_profile_file(*base_);
     const probes::HeapProfile current = probes::parse_heap_profile_file(*end);
     probes::Symbolizer symbolizer;
-    const probes::HeapDiff diff = probes::diff_heap_profiles(base, current, symbolizer);
+    probes::HeapDiffOptions options;
+    // The measuring tool shares the process: its growth is not the engine's.
+    options.excluded_frame_prefixes = {"plateau::probes::", "plateau::harness::", "plateau::soak::",
+                                       "plateau::reports::"};
+    const probes::HeapDiff diff = probes::diff_heap_profiles(base, current, symbolizer, options);
+    section_.instrumentation_bytes_added = static_cast<std::int64_t>(std::llround(diff.excluded_bytes_added));
     section_.diff_base = base_->string();
     section_.diff_target = end->string();
     for (const probes::GrowingSite& site : diff.top) {

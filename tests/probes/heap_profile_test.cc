@@ -176,6 +176,35 @@ BOOST_AUTO_TEST_CASE(diff_ranks_growth_and_names_our_frame) {
   BOOST_TEST(diff.total_bytes_added == c.total_bytes() - b.total_bytes());
 }
 
+BOOST_AUTO_TEST_CASE(diff_leaves_out_the_measuring_tools_own_sites) {
+  // The same growing site twice over: excluded by its frame's prefix, it
+  // leaves the top list and is summed apart; the rest is ranked as before.
+  const auto new_address =
+      reinterpret_cast<std::uintptr_t>(static_cast<void* (*)(std::size_t)>(&::operator new));
+  const auto ours = reinterpret_cast<std::uintptr_t>(&plateau_test_growing_site) + 1;
+  std::ostringstream base, now;
+  base << "heap_v2/1\n@ 0x" << std::hex << new_address + 1 << " 0x" << ours << "\n"
+       << std::dec << "  t*: 10: 1000 [0: 0]\nMAPPED_LIBRARIES:\n";
+  now << "heap_v2/1\n@ 0x" << std::hex << new_address + 1 << " 0x" << ours << "\n"
+      << std::dec << "  t*: 50: 5000 [0: 0]\n@ 0x99\n  t*: 2: 200 [0: 0]\nMAPPED_LIBRARIES:\n";
+  const auto b = probes::parse_heap_profile(base.str());
+  const auto c = probes::parse_heap_profile(now.str());
+  probes::Symbolizer symbolizer;
+  probes::HeapDiffOptions options;
+  options.excluded_frame_prefixes = {"plateau_test_growing"};
+  const probes::HeapDiff diff = probes::diff_heap_profiles(b, c, symbolizer, options);
+  BOOST_REQUIRE(diff.top.size() == 1u);
+  BOOST_TEST(diff.top[0].bytes_added == c.sites[1].bytes);  // new since the base
+  BOOST_TEST(diff.excluded_sites == 1u);
+  BOOST_TEST(diff.excluded_bytes_added == c.sites[0].bytes - b.sites[0].bytes);
+  BOOST_TEST(diff.total_bytes_added == c.total_bytes() - b.total_bytes());  // still net over all sites
+
+  options.excluded_frame_prefixes = {"plateau::probes::"};  // no match: nothing is left out
+  const probes::HeapDiff kept = probes::diff_heap_profiles(b, c, symbolizer, options);
+  BOOST_TEST(kept.top.size() == 2u);
+  BOOST_TEST(kept.excluded_sites == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(std_and_allocator_frames_are_not_ours) {
   BOOST_TEST(probes::is_allocator_or_std_frame(
       "std::vector<int, std::allocator<int> >::push_back(int const&)", "/bin/x"));

@@ -115,6 +115,14 @@ BOOST_AUTO_TEST_CASE(unknown_extra_fields_are_ignored) {
   BOOST_TEST((r::from_json(document) == leaking_run_report()));
 }
 
+BOOST_AUTO_TEST_CASE(reports_written_before_instrumentation_bytes_read_as_zero) {
+  nlohmann::ordered_json document = r::to_json(leaking_run_report());
+  document["heap_profile"].erase("instrumentation_bytes_added");
+  const r::Report read = r::from_json(document);
+  BOOST_TEST(read.heap_profile.instrumentation_bytes_added == 0);
+  BOOST_TEST(read.heap_profile.top_sites.size() == leaking_run_report().heap_profile.top_sites.size());
+}
+
 BOOST_AUTO_TEST_CASE(non_finite_numbers_are_refused_with_their_path) {
   r::Report report = leaking_run_report();
   report.findings[0].figures["p_value"] = std::numeric_limits<double>::quiet_NaN();
