@@ -19,6 +19,20 @@ extern "C++" __attribute__((noinline)) void plateau_test_growing_site() { asm vo
 
 namespace {
 
+// A heap_v2 dump whose first site is operator new called from our test
+// function (real addresses of this process) holding `objects` / `bytes`,
+// followed by `others` (raw "@ stack\n  t*: counts\n" records).
+std::string dump_with_our_site(int objects, int bytes, const std::string& others) {
+  const auto new_address =
+      reinterpret_cast<std::uintptr_t>(static_cast<void* (*)(std::size_t)>(&::operator new));
+  const auto ours = reinterpret_cast<std::uintptr_t>(&plateau_test_growing_site) + 1;
+  std::ostringstream out;
+  out << "heap_v2/1\n@ 0x" << std::hex << new_address + 1 << " 0x" << ours << "\n"
+      << std::dec << "  t*: " << objects << ": " << bytes << " [0: 0]\n"
+      << others << "MAPPED_LIBRARIES:\n";
+  return out.str();
+}
+
 const char* kJemalloc =
     "heap_v2/524288\n"
     "  t*: 3: 1572864 [0: 0]\n"
@@ -147,17 +161,9 @@ BOOST_AUTO_TEST_CASE(missing_file_is_a_clear_error) {
 
 BOOST_AUTO_TEST_CASE(diff_ranks_growth_and_names_our_frame) {
   // Stacks of real addresses of this process: operator new, then our function.
-  const auto new_address =
-      reinterpret_cast<std::uintptr_t>(static_cast<void* (*)(std::size_t)>(&::operator new));
-  const auto ours = reinterpret_cast<std::uintptr_t>(&plateau_test_growing_site) + 1;
-  std::ostringstream base, now;
-  base << "heap_v2/1\n@ 0x" << std::hex << new_address + 1 << " 0x" << ours << "\n"
-       << std::dec << "  t*: 10: 1000 [0: 0]\n@ 0x77 0x88\n  t*: 5: 500 [0: 0]\nMAPPED_LIBRARIES:\n";
-  now << "heap_v2/1\n@ 0x" << std::hex << new_address + 1 << " 0x" << ours << "\n"
-      << std::dec << "  t*: 50: 5000 [0: 0]\n@ 0x77 0x88\n  t*: 1: 100 [0: 0]\n"
-      << "@ 0x99\n  t*: 2: 200 [0: 0]\nMAPPED_LIBRARIES:\n";
-  const auto b = probes::parse_heap_profile(base.str());
-  const auto c = probes::parse_heap_profile(now.str());
+  const auto b = probes::parse_heap_profile(dump_with_our_site(10, 1000, "@ 0x77 0x88\n  t*: 5: 500 [0: 0]\n"));
+  const auto c = probes::parse_heap_profile(
+      dump_with_our_site(50, 5000, "@ 0x77 0x88\n  t*: 1: 100 [0: 0]\n@ 0x99\n  t*: 2: 200 [0: 0]\n"));
 
   probes::Symbolizer symbolizer;
   const probes::HeapDiff diff = probes::diff_heap_profiles(b, c, symbolizer);
@@ -179,16 +185,8 @@ BOOST_AUTO_TEST_CASE(diff_ranks_growth_and_names_our_frame) {
 BOOST_AUTO_TEST_CASE(diff_leaves_out_the_measuring_tools_own_sites) {
   // The same growing site twice over: excluded by its frame's prefix, it
   // leaves the top list and is summed apart; the rest is ranked as before.
-  const auto new_address =
-      reinterpret_cast<std::uintptr_t>(static_cast<void* (*)(std::size_t)>(&::operator new));
-  const auto ours = reinterpret_cast<std::uintptr_t>(&plateau_test_growing_site) + 1;
-  std::ostringstream base, now;
-  base << "heap_v2/1\n@ 0x" << std::hex << new_address + 1 << " 0x" << ours << "\n"
-       << std::dec << "  t*: 10: 1000 [0: 0]\nMAPPED_LIBRARIES:\n";
-  now << "heap_v2/1\n@ 0x" << std::hex << new_address + 1 << " 0x" << ours << "\n"
-      << std::dec << "  t*: 50: 5000 [0: 0]\n@ 0x99\n  t*: 2: 200 [0: 0]\nMAPPED_LIBRARIES:\n";
-  const auto b = probes::parse_heap_profile(base.str());
-  const auto c = probes::parse_heap_profile(now.str());
+  const auto b = probes::parse_heap_profile(dump_with_our_site(10, 1000, ""));
+  const auto c = probes::parse_heap_profile(dump_with_our_site(50, 5000, "@ 0x99\n  t*: 2: 200 [0: 0]\n"));
   probes::Symbolizer symbolizer;
   probes::HeapDiffOptions options;
   options.excluded_frame_prefixes = {"plateau_test_growing"};
