@@ -10,7 +10,7 @@
 # top growing sites plateau found, and the commands that open the raw dumps
 # in jeprof / google-pprof. The report and the dumps go to PLATEAU_OUT
 # (default plateau-out/heap-<scenario>-<time>). PLATEAU_LG_PROF_SAMPLE (jemalloc,
-# default 19 = one sample per 512 KiB) samples more finely when lowered.
+# default 14 = one sample per 16 KiB) samples more finely when lowered.
 # PLATEAU_SKIP_BUILD=1 reuses an existing binary (in PLATEAU_BUILD_DIR, default
 # build/$PLATEAU_PRESET). Exit code: plateau run's (0 bounded, 1 leak, 2 bad
 # input, 3 interrupted).

@@ -2,9 +2,12 @@
 //
 // Profiling is compiled in but inactive at start: the soak runner switches it
 // on (`prof.active`) for the measured phase only, so warm-up allocations and
-// the cost of sampling stay out of the picture. One sample per 2^19 bytes
-// (512 KiB) on average; PLATEAU_LG_PROF_SAMPLE or MALLOC_CONF override it.
+// the cost of sampling stay out of the picture. One sample per 2^14 bytes
+// (16 KiB) on average: fine enough that a leak of a few hundred KiB over a
+// gate run stands out of the diff (at 512 KiB it came and went with the
+// draw), for about 6% of the nightly's wall time. PLATEAU_LG_PROF_SAMPLE or
+// MALLOC_CONF override it.
 extern "C" {
 extern const char* malloc_conf;
-const char* malloc_conf = "prof:true,prof_active:false,lg_prof_sample:19";
+const char* malloc_conf = "prof:true,prof_active:false,lg_prof_sample:14";
 }

@@ -2,7 +2,7 @@
 //
 // Backends, matching the allocator compiled in (make_heap_profiler()):
 //   - jemalloc: profiling is compiled in but inactive (cmake/jemalloc_conf.cc:
-//     `prof:true,prof_active:false,lg_prof_sample:19`). start() optionally
+//     `prof:true,prof_active:false,lg_prof_sample:14`). start() optionally
 //     resets the sample rate (`prof.reset` with lg_sample) and sets
 //     `prof.active`; dump(file) writes a heap_v2 dump with `prof.dump`.
 //   - tcmalloc (gperftools): the sampled heap. Sampling is fixed when the
@@ -56,9 +56,9 @@ class HeapProfiler {
 
 std::unique_ptr<HeapProfiler> make_heap_profiler();
 
-// Default TCMALLOC_SAMPLE_PARAMETER: one sample per 512 KiB, like jemalloc's
-// lg_prof_sample 19.
-inline constexpr std::uint64_t kDefaultSamplePeriodBytes = std::uint64_t{1} << 19;
+// Default TCMALLOC_SAMPLE_PARAMETER: one sample per 16 KiB, like jemalloc's
+// lg_prof_sample 14 (cmake/jemalloc_conf.cc).
+inline constexpr std::uint64_t kDefaultSamplePeriodBytes = std::uint64_t{1} << 14;
 
 // tcmalloc builds only: if TCMALLOC_SAMPLE_PARAMETER is unset, sets it to
 // `period_bytes` and re-executes /proc/self/exe with `argv` (does not return

@@ -30,7 +30,7 @@ class TcmallocHeapProfiler final : public HeapProfiler {
 
   std::string unavailable_reason() const override {
     if (available()) return {};
-    return "tcmalloc heap sampling is off: TCMALLOC_SAMPLE_PARAMETER must be set (e.g. 524288) "
+    return "tcmalloc heap sampling is off: TCMALLOC_SAMPLE_PARAMETER must be set (e.g. 16384) "
            "in the environment before the process starts (CTest ENVIRONMENT, or "
            "reexec_with_heap_sampling(argv) at the top of main)";
   }

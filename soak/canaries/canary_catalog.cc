@@ -37,13 +37,14 @@ const std::map<std::string, ComponentRule>& component_rules() {
   return rules;
 }
 
-// Failpoints whose bug keeps memory that grows over the gate run by far more
+// Failpoints whose bug keeps memory that grows over the gate run by more
 // than the heap diff's noise (bounded caches churning move a few hundred KiB
-// between two dumps, and jemalloc samples one allocation per 512 KiB), so
+// between two dumps; one sample per 16 KiB allocated), so
 // the diff between the start and the end of the measured phase must show
 // it. The others break a correctness invariant, exceed a bound only
 // briefly, or keep too little for a sampled profile to see: invalid-symbol
-// marks and M1 caches of churned symbols (under 150 KiB in a gate run) and
+// marks and M1 caches of churned symbols (under 150 KiB in a gate run, lost
+// among the caches' churn) and
 // position locks (held in a BoundedCache whose capacity caps them); their
 // inventory and audit signals name them instead.
 const std::set<std::string>& allocating_failpoints() {
