@@ -180,7 +180,8 @@ class Harness {
   std::unique_ptr<engine::Engine> engine_;
   std::uint64_t generation_ = 0;
 
-  probes::EntityLedger ledger_;
+  probes::EntityLedger ledger_{
+      probes::EntityLedgerOptions{.follow_one_in = {{engine::EntityKind::kTransaction, kTransactionLedgerSampling}}}};
   probes::ProbeRegistry registry_;
   probes::AuditProbe* audit_probe_ = nullptr;
 

@@ -166,10 +166,10 @@ void Harness::on_wallet_transaction(Rng& rng, TimePoint now) {
   }
   std::optional<engine::PositionId> opened = engine_->on_wallet_transaction(tx, now);
   // A hash is done with once processed; its dedup entry may stay for the
-  // cache TTL. One hash in kTransactionLedgerSampling is followed (chosen by
-  // hash, so duplicates agree): enough to name a set that keeps them all,
-  // at a fraction of the ledger's cost at 20 transactions a second.
-  if (fnv1a(tx.hash) % kTransactionLedgerSampling == 0) {
+  // cache TTL. The ledger follows one hash in kTransactionLedgerSampling
+  // (chosen by hash, so duplicates agree): enough to name a set that keeps
+  // them all, at a fraction of the ledger's cost at 20 transactions a second.
+  if (ledger_.follows(engine::EntityKind::kTransaction, tx.hash)) {
     report_terminal(engine::EntityKind::kTransaction, tx.hash, now, transaction_grace());
   }
   if (!opened) return;

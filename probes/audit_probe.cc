@@ -19,7 +19,8 @@ std::string_view to_string(ResidueReason reason) noexcept {
 // container, so the container is looked up once per run of keys.
 class AuditProbe::Sink final : public engine::AuditSink {
  public:
-  Sink(AuditProbe& probe, engine::TimePoint now) : probe_(probe), now_(now) {}
+  Sink(AuditProbe& probe, EntityLedger::AuditPass& pass, engine::TimePoint now)
+      : probe_(probe), pass_(pass), now_(now) {}
 
   void held(const engine::AuditContainer& container, std::string_view key,
             std::optional<engine::TimePoint> stored_at) override {
@@ -31,7 +32,7 @@ class AuditProbe::Sink final : public engine::AuditSink {
 
     std::optional<ResidueExample> found;
     if (container.kind != engine::EntityKind::kCacheEntry) {
-      if (auto record = probe_.ledger_.mark_held(container.kind, key, now_)) {
+      if (auto record = pass_.mark_held(container.kind, key, now_)) {
         found = ResidueExample{{},
                                container.kind,
                                ResidueReason::kTerminatedPastGrace,
@@ -53,6 +54,7 @@ class AuditProbe::Sink final : public engine::AuditSink {
 
  private:
   AuditProbe& probe_;
+  EntityLedger::AuditPass& pass_;
   engine::TimePoint now_;
   ContainerResidue* current_ = nullptr;
 };
@@ -92,10 +94,10 @@ void AuditProbe::run_audit(engine::TimePoint now) {
     c.residue_keys = 0;
     c.examples.clear();
   }
-  ledger_.begin_audit();
-  Sink sink(*this, now);
+  EntityLedger::AuditPass pass(ledger_);
+  Sink sink(*this, pass, now);
   source_(sink);
-  ledger_.forget(now);
+  pass.finish(now);
   last_audit_ = now;
 }
 

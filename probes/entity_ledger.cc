@@ -9,6 +9,17 @@ EntityLedger::EntityLedger(EntityLedgerOptions options) : options_(options) {
   if (options_.forget_after < engine::Duration::zero()) {
     throw std::invalid_argument("EntityLedgerOptions.forget_after is negative: it must be >= 0");
   }
+  if (options_.forget_every < engine::Duration::zero()) {
+    throw std::invalid_argument("EntityLedgerOptions.forget_every is negative: it must be >= 0");
+  }
+  one_in_.fill(1);
+  for (const auto& [kind, n] : options_.follow_one_in) {
+    if (n == 0) {
+      throw std::invalid_argument("EntityLedgerOptions.follow_one_in[" + std::string(engine::to_string(kind)) +
+                                  "] = 0: it must be >= 1 (1 follows every key)");
+    }
+    one_in_[index(kind)] = n;
+  }
 }
 
 std::size_t EntityLedger::index(engine::EntityKind kind) {
@@ -19,7 +30,13 @@ std::size_t EntityLedger::index(engine::EntityKind kind) {
   return i;
 }
 
+bool EntityLedger::follows(engine::EntityKind kind, std::string_view key) const {
+  const std::uint32_t n = one_in_[index(kind)];
+  return n == 1 || std::hash<std::string_view>{}(key) % n == 0;
+}
+
 void EntityLedger::activated(engine::EntityKind kind, std::string_view key, engine::TimePoint /*now*/) {
+  if (!follows(kind, key)) return;
   const std::size_t k = index(kind);
   std::lock_guard lock(mu_);
   Records& records = records_[k];
@@ -32,6 +49,7 @@ void EntityLedger::terminated(engine::EntityKind kind, std::string_view key, eng
     throw std::invalid_argument("EntityLedger::terminated: grace for key '" + std::string(key) +
                                 "' is negative: it must be >= 0");
   }
+  if (!follows(kind, key)) return;
   const std::size_t k = index(kind);
   std::lock_guard lock(mu_);
   Records& records = records_[k];
@@ -44,6 +62,7 @@ void EntityLedger::terminated(engine::EntityKind kind, std::string_view key, eng
 
 std::optional<TerminalRecord> EntityLedger::overdue(engine::EntityKind kind, std::string_view key,
                                                     engine::TimePoint now) const {
+  if (!follows(kind, key)) return std::nullopt;
   const std::size_t k = index(kind);
   std::lock_guard lock(mu_);
   const Records& records = records_[k];
@@ -61,9 +80,14 @@ void EntityLedger::begin_audit() {
 
 std::optional<TerminalRecord> EntityLedger::mark_held(engine::EntityKind kind, std::string_view key,
                                                       engine::TimePoint now) {
-  const std::size_t k = index(kind);
   std::lock_guard lock(mu_);
-  Records& records = records_[k];
+  return mark_held_locked(kind, key, now);
+}
+
+std::optional<TerminalRecord> EntityLedger::mark_held_locked(engine::EntityKind kind, std::string_view key,
+                                                             engine::TimePoint now) {
+  if (!follows(kind, key)) return std::nullopt;
+  Records& records = records_[index(kind)];
   auto it = records.find(key);
   if (it == records.end()) return std::nullopt;
   it->second.held_in_audit = audit_pass_;
@@ -73,6 +97,27 @@ std::optional<TerminalRecord> EntityLedger::mark_held(engine::EntityKind kind, s
 
 std::size_t EntityLedger::forget(engine::TimePoint now) {
   std::lock_guard lock(mu_);
+  return forget_locked(now);
+}
+
+EntityLedger::AuditPass::AuditPass(EntityLedger& ledger) : ledger_(ledger), lock_(ledger.mu_) {
+  ++ledger_.audit_pass_;
+}
+
+std::optional<TerminalRecord> EntityLedger::AuditPass::mark_held(engine::EntityKind kind, std::string_view key,
+                                                                 engine::TimePoint now) {
+  return ledger_.mark_held_locked(kind, key, now);
+}
+
+std::size_t EntityLedger::AuditPass::finish(engine::TimePoint now) {
+  const std::size_t dropped = ledger_.forget_locked(now);
+  lock_.unlock();
+  return dropped;
+}
+
+std::size_t EntityLedger::forget_locked(engine::TimePoint now) {
+  if (last_sweep_ && now >= *last_sweep_ && now - *last_sweep_ < options_.forget_every) return 0;
+  last_sweep_ = now;
   std::size_t dropped = 0;
   for (Records& records : records_) {
     for (auto it = records.begin(); it != records.end();) {

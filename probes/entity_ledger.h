@@ -14,8 +14,11 @@
 // which drops a terminal record once its deadline (terminated_at + grace)
 // lies more than `forget_after` in the past and no container held the key in
 // that pass. Held keys stay recorded (they are the residue being reported),
-// so the ledger holds about (terminal rate x (grace + forget_after)) records
-// plus the residue itself. One AuditProbe drives the audit passes of a ledger.
+// so the ledger holds about (terminal rate x (grace + forget_after +
+// forget_every)) records plus the residue itself. forget() walks every
+// record, so it sweeps at most once per `forget_every` of `now`; the calls
+// in between return 0 at once (a minute's audits would otherwise spend as
+// much on forgetting as on looking up). One AuditProbe drives the audit passes of a ledger.
 //
 // Thread safety: all methods may be called from any thread (one mutex); the
 // harness's close storms report terminations concurrently.
@@ -25,6 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -41,6 +45,14 @@ struct EntityLedgerOptions {
   // How long past its deadline an unheld terminal record is kept (so a key
   // that shows up again soon after is still recognised).
   engine::Duration forget_after = std::chrono::hours(1);
+  // Least time between two sweeps of forget().
+  engine::Duration forget_every = std::chrono::minutes(15);
+  // Sampling per kind: with n > 1 for a kind, only the keys with
+  // hash(key) % n == 0 are followed (follows()); the others are neither
+  // recorded nor looked up. For kinds whose keys arrive faster than every
+  // one needs following (transaction hashes): a leak keeps all of them, so
+  // the followed share shows it just the same.
+  std::map<engine::EntityKind, std::uint32_t> follow_one_in;
 };
 
 struct TerminalRecord {
@@ -54,6 +66,10 @@ class EntityLedger {
   explicit EntityLedger(EntityLedgerOptions options = {});
   EntityLedger(const EntityLedger&) = delete;
   EntityLedger& operator=(const EntityLedger&) = delete;
+
+  // Whether the ledger follows `key` (see EntityLedgerOptions::follow_one_in);
+  // reports of other keys are ignored. Lock-free.
+  bool follows(engine::EntityKind kind, std::string_view key) const;
 
   void activated(engine::EntityKind kind, std::string_view key, engine::TimePoint now);
   // A later termination of the same key replaces the earlier record.
@@ -73,12 +89,31 @@ class EntityLedger {
                                           engine::TimePoint now);
   std::size_t forget(engine::TimePoint now);
 
+  // The same pass under one lock: begin_audit() on construction, mark_held()
+  // per key without locking again (an audit looks up tens of thousands of
+  // keys a minute), forget(now) on finish(). Other threads' reports wait
+  // for the pass. Not to be nested with the ledger's other calls.
+  class AuditPass {
+   public:
+    explicit AuditPass(EntityLedger& ledger);
+    std::optional<TerminalRecord> mark_held(engine::EntityKind kind, std::string_view key, engine::TimePoint now);
+    std::size_t finish(engine::TimePoint now);
+
+   private:
+    EntityLedger& ledger_;
+    std::unique_lock<std::mutex> lock_;
+  };
+
   std::size_t size() const;  // terminal records currently kept
 
  private:
+  // Not noexcept on purpose: libstdc++ caches the hash code in each node only
+  // for hashers it may not call cheaply, and with cached codes a lookup
+  // compares codes before keys (the ledger's keys share lengths and
+  // prefixes, so key compares cost a memcmp each).
   struct KeyHash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   struct Entry {
     TerminalRecord record;
@@ -87,11 +122,16 @@ class EntityLedger {
   using Records = std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>>;
   static constexpr std::size_t kKinds = 7;  // engine::EntityKind values
   static std::size_t index(engine::EntityKind kind);
+  std::optional<TerminalRecord> mark_held_locked(engine::EntityKind kind, std::string_view key,
+                                                 engine::TimePoint now) REQUIRES(mu_);
+  std::size_t forget_locked(engine::TimePoint now) REQUIRES(mu_);
 
   const EntityLedgerOptions options_;
+  std::array<std::uint32_t, kKinds> one_in_{};  // from options_.follow_one_in; 1 = every key
   mutable std::mutex mu_;
   std::array<Records, kKinds> records_ GUARDED_BY(mu_);
   std::uint64_t audit_pass_ GUARDED_BY(mu_) = 0;
+  std::optional<engine::TimePoint> last_sweep_ GUARDED_BY(mu_);
 };
 
 }  // namespace plateau::probes

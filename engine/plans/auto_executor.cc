@@ -1,5 +1,6 @@
 #include "engine/plans/auto_executor.h"
 
+#include <algorithm>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -44,7 +45,13 @@ void AutoExecutor::add_plan(const Plan& plan) {
   // The store first: a plan the store refused is never watched, so memory
   // never holds a plan a restart would lose.
   store_.add(plan);
-  active_plans_.emplace(plan.id, plan);
+  watch(plan);
+}
+
+void AutoExecutor::watch(Plan plan) {
+  const Symbol symbol = plan.symbol;
+  const PlanId id = plan.id;
+  if (active_plans_.emplace(id, std::move(plan)).second) ++plans_per_symbol_[symbol];
 }
 
 CancelResult AutoExecutor::cancel_plan(const PlanId& id) {
@@ -64,10 +71,16 @@ CycleSnapshot AutoExecutor::begin_cycle(TimePoint now) {
   std::lock_guard lock(mu_);
   ++stats_.cycles;
   CycleSnapshot snapshot{now, {}};
-  snapshot.plans.reserve(active_plans_.size());
+  std::vector<const Plan*> order;
+  order.reserve(active_plans_.size());
   for (const auto& [id, plan] : active_plans_) {
-    if (plan.status == PlanStatus::kActive) snapshot.plans.push_back(plan);
+    if (plan.status == PlanStatus::kActive) order.push_back(&plan);
   }
+  std::sort(order.begin(), order.end(), [](const Plan* a, const Plan* b) {
+    return a->created_at != b->created_at ? a->created_at < b->created_at : a->id < b->id;
+  });
+  snapshot.plans.reserve(order.size());
+  for (const Plan* plan : order) snapshot.plans.push_back(*plan);
   return snapshot;
 }
 
@@ -78,7 +91,7 @@ void AutoExecutor::finish_cycle(const CycleSnapshot& snapshot, TimePoint now) {
     std::optional<Fixed> price;
     std::optional<std::vector<M1Candle>> candles;
   };
-  std::map<Symbol, SymbolWork> work;
+  std::unordered_map<Symbol, SymbolWork> work;
   {
     std::lock_guard lock(mu_);
     for (const Plan& plan : snapshot.plans) work.try_emplace(plan.symbol);
@@ -219,18 +232,16 @@ bool AutoExecutor::write_status(const Plan& plan) {
 }
 
 void AutoExecutor::release_plan_resources(const PlanId& id, const Symbol& symbol) {
-  active_plans_.erase(id);
+  if (active_plans_.erase(id) > 0) {
+    auto count = plans_per_symbol_.find(symbol);
+    if (count != plans_per_symbol_.end() && --count->second == 0) plans_per_symbol_.erase(count);
+  }
   if (!on(Failpoint::kPlansLeakExecutionLocks)) execution_locks_.erase(id);
   executing_plans_.erase(id);
   if (!symbol_in_use(symbol)) drop_symbol_state(symbol);
 }
 
-bool AutoExecutor::symbol_in_use(const Symbol& symbol) const {
-  for (const auto& [id, plan] : active_plans_) {
-    if (plan.symbol == symbol) return true;
-  }
-  return false;
-}
+bool AutoExecutor::symbol_in_use(const Symbol& symbol) const { return plans_per_symbol_.contains(symbol); }
 
 void AutoExecutor::drop_symbol_state(const Symbol& symbol) {
   if (!on(Failpoint::kPlansLeakM1Cache)) {
@@ -276,9 +287,7 @@ void AutoExecutor::cleanup_locked(TimePoint now) {
   if (!on(Failpoint::kPlansLeakExecutionLocks)) std::erase_if(execution_locks_, orphaned);
   std::erase_if(executing_plans_, orphaned);
 
-  std::unordered_set<Symbol> in_use;
-  for (const auto& [id, plan] : active_plans_) in_use.insert(plan.symbol);
-  auto unused = [&in_use](const auto& entry) { return !in_use.contains(entry.first); };
+  auto unused = [this](const auto& entry) { return !plans_per_symbol_.contains(entry.first); };
   if (!on(Failpoint::kPlansLeakInvalidSymbols)) std::erase_if(invalid_symbols_, unused);
   if (!on(Failpoint::kPlansLeakM1Cache)) {
     std::erase_if(m1_cache_, unused);
@@ -318,7 +327,7 @@ ReloadResult AutoExecutor::reload_from_store(TimePoint now) {
       if (write_status(plan)) ++stats_.expired;
       continue;
     }
-    active_plans_.emplace(plan.id, std::move(plan));
+    watch(std::move(plan));
     ++result.added;
   }
   return result;
@@ -336,6 +345,7 @@ std::vector<Plan> AutoExecutor::active_plans() const {
   std::vector<Plan> plans;
   plans.reserve(active_plans_.size());
   for (const auto& [id, plan] : active_plans_) plans.push_back(plan);
+  std::sort(plans.begin(), plans.end(), [](const Plan& a, const Plan& b) { return a.id < b.id; });
   return plans;
 }
 

@@ -72,7 +72,8 @@ struct AutoExecutorOptions {
   Fixed min_confidence;
 };
 
-// The active plans as begin_cycle() saw them.
+// The active plans as begin_cycle() saw them, oldest first (created_at, then id):
+// the order finish_cycle() acts on them.
 struct CycleSnapshot {
   TimePoint taken_at{};
   std::vector<Plan> plans;
@@ -133,6 +134,7 @@ class AutoExecutor {
   ReloadResult reload_from_store(TimePoint now);
 
   std::optional<Plan> find(const PlanId& id) const;
+  // By plan id.
   std::vector<Plan> active_plans() const;
   AutoExecutorStats stats() const;
 
@@ -148,6 +150,8 @@ class AutoExecutor {
   // everything kept for it; `symbol` is its symbol, whose state goes too when
   // no other active plan uses it. Idempotent.
   void release_plan_resources(const PlanId& id, const Symbol& symbol) REQUIRES(mu_);
+  // Adds `plan` to active_plans_ and counts it for its symbol.
+  void watch(Plan plan) REQUIRES(mu_);
   bool symbol_in_use(const Symbol& symbol) const REQUIRES(mu_);
   void drop_symbol_state(const Symbol& symbol) REQUIRES(mu_);
   void record_confidence(const Symbol& symbol, Fixed confidence) REQUIRES(mu_);
@@ -167,7 +171,11 @@ class AutoExecutor {
   const AutoExecutorOptions options_;
 
   mutable std::mutex mu_;
-  std::map<PlanId, Plan> active_plans_ GUARDED_BY(mu_);  // status kActive or kExecuting
+  std::unordered_map<PlanId, Plan> active_plans_ GUARDED_BY(mu_);  // status kActive or kExecuting
+  // Active plans per symbol (symbols with none are absent): answers "does
+  // any plan still use this symbol?" without walking active_plans_, which
+  // every cycle asks once per symbol.
+  std::unordered_map<Symbol, std::size_t> plans_per_symbol_ GUARDED_BY(mu_);
   std::unordered_map<PlanId, ExecutionLock> execution_locks_ GUARDED_BY(mu_);
   std::unordered_map<PlanId, TimePoint> executing_plans_ GUARDED_BY(mu_);  // -> since
   std::unordered_map<Symbol, TimePoint> invalid_symbols_ GUARDED_BY(mu_);  // -> last failed lookup

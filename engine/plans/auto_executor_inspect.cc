@@ -25,10 +25,12 @@ void AutoExecutor::inventory(InventorySink& sink) const {
   };
   std::size_t bytes = 0;
   for (const auto& [id, plan] : active_plans_) {
-    bytes += kTreeNodeOverhead + sizeof(PlanId) + sizeof(Plan) + 2 * approx_heap_bytes(id) +
-             approx_heap_bytes(plan.symbol);
+    bytes += hash_entry_bytes(id, sizeof(Plan)) + approx_heap_bytes(plan.id) + approx_heap_bytes(plan.symbol);
   }
   report("active_plans", active_plans_.size(), bytes);
+  bytes = 0;
+  for (const auto& [symbol, count] : plans_per_symbol_) bytes += hash_entry_bytes(symbol, sizeof(std::size_t));
+  report("plans_per_symbol", plans_per_symbol_.size(), bytes);
 
   bytes = 0;
   for (const auto& [id, entry] : execution_locks_) {
@@ -95,6 +97,8 @@ void AutoExecutor::audit(AuditSink& sink) const {
     const AuditContainer where = container(name, kind);
     for (const auto& [key, since] : map) sink.held(where, key, since);
   };
+  const AuditContainer per_symbol = container("plans_per_symbol", EntityKind::kSymbol);
+  for (const auto& [symbol, count] : plans_per_symbol_) sink.held(per_symbol, symbol, std::nullopt);
   held_times("executing_plans", EntityKind::kPlan, executing_plans_);
   held_times("invalid_symbols", EntityKind::kSymbol, invalid_symbols_);
   held_times("m1_cache_timestamps", EntityKind::kSymbol, m1_cache_timestamps_);

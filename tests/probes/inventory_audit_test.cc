@@ -243,7 +243,7 @@ BOOST_AUTO_TEST_CASE(audit_runs_once_per_interval_and_republishes_between) {
 }
 
 BOOST_AUTO_TEST_CASE(ledger_forgets_unheld_records_and_keeps_held_ones) {
-  probes::EntityLedger ledger(probes::EntityLedgerOptions{1h});
+  probes::EntityLedger ledger(probes::EntityLedgerOptions{.forget_after = 1h, .forget_every = 15min});
   // A day of terminations, one a minute, audited every minute.
   for (int minute = 0; minute < 24 * 60; ++minute) {
     const TimePoint now = kStart + std::chrono::minutes(minute);
@@ -252,11 +252,65 @@ BOOST_AUTO_TEST_CASE(ledger_forgets_unheld_records_and_keeps_held_ones) {
     ledger.mark_held(EntityKind::kOrder, "o0", now);  // one order is leaked and always held
     ledger.forget(now);
   }
-  // Kept: the leaked order plus the records within grace + forget_after.
-  BOOST_TEST(ledger.size() <= 1u + 70u + 1u);
+  // Kept: the leaked order plus the records within grace + forget_after,
+  // and up to forget_every's worth more between two sweeps.
+  BOOST_TEST(ledger.size() <= 1u + 70u + 15u + 1u);
   BOOST_TEST(ledger.size() >= 70u);
   BOOST_TEST(ledger.overdue(EntityKind::kOrder, "o0", kStart + 24h).has_value());
   BOOST_TEST(!ledger.overdue(EntityKind::kOrder, "o1", kStart + 24h).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(ledger_sweeps_at_most_once_per_forget_every) {
+  probes::EntityLedger ledger(probes::EntityLedgerOptions{.forget_after = 0s, .forget_every = 10min});
+  // Each forget() closes an audit pass that found nothing held.
+  ledger.terminated(EntityKind::kOrder, "a", kStart, 0s);
+  ledger.begin_audit();
+  BOOST_TEST(ledger.forget(kStart + 1min) == 1u);  // first sweep
+  ledger.terminated(EntityKind::kOrder, "b", kStart + 2min, 0s);
+  ledger.begin_audit();
+  BOOST_TEST(ledger.forget(kStart + 5min) == 0u);  // too soon after the last sweep: not swept
+  BOOST_TEST(ledger.size() == 1u);
+  ledger.begin_audit();
+  BOOST_TEST(ledger.forget(kStart + 11min) == 1u);  // due again
+  BOOST_TEST(ledger.size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(audit_pass_under_one_lock_finds_and_forgets_like_the_single_calls) {
+  probes::EntityLedger ledger(probes::EntityLedgerOptions{.forget_after = 0s, .forget_every = 0s});
+  ledger.terminated(EntityKind::kOrder, "held", kStart, 1min);
+  ledger.terminated(EntityKind::kOrder, "gone", kStart, 1min);
+  {
+    probes::EntityLedger::AuditPass pass(ledger);
+    BOOST_TEST(!pass.mark_held(EntityKind::kOrder, "held", kStart + 30s).has_value());  // within grace
+    BOOST_TEST(pass.finish(kStart + 30s) == 0u);
+  }
+  probes::EntityLedger::AuditPass pass(ledger);
+  const auto record = pass.mark_held(EntityKind::kOrder, "held", kStart + 5min);
+  BOOST_REQUIRE(record.has_value());
+  BOOST_TEST((record->terminated_at == kStart));
+  BOOST_TEST(pass.finish(kStart + 5min) == 1u);  // "gone" was not held: forgotten
+  BOOST_TEST(ledger.size() == 1u);               // the lock is released: size() may lock
+}
+
+BOOST_AUTO_TEST_CASE(a_sampled_kind_follows_one_key_in_n) {
+  probes::EntityLedger ledger(probes::EntityLedgerOptions{.follow_one_in = {{EntityKind::kTransaction, 8}}});
+  int followed = 0;
+  for (int i = 0; i < 8000; ++i) {
+    const std::string key = "0xhash" + std::to_string(i);
+    ledger.terminated(EntityKind::kTransaction, key, kStart, 0s);
+    if (ledger.follows(EntityKind::kTransaction, key)) {
+      ++followed;
+      BOOST_TEST(ledger.overdue(EntityKind::kTransaction, key, kStart + 1s).has_value());
+    } else {
+      BOOST_TEST(!ledger.overdue(EntityKind::kTransaction, key, kStart + 1s).has_value());
+    }
+  }
+  BOOST_TEST(followed > 800);  // about 1000
+  BOOST_TEST(followed < 1200);
+  BOOST_TEST(ledger.size() == static_cast<std::size_t>(followed));
+  BOOST_TEST(ledger.follows(EntityKind::kOrder, "anything"));  // other kinds: every key
+  BOOST_CHECK_THROW(probes::EntityLedger(probes::EntityLedgerOptions{.follow_one_in = {{EntityKind::kPlan, 0}}}),
+                    std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE(negative_grace_is_refused_with_the_key) {
