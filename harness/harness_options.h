@@ -99,6 +99,11 @@ struct HarnessOptions {
   bool probes_enabled = true;
 };
 
+// Throws std::invalid_argument naming the field ("HarnessOptions.<field> =
+// <value>: <rule>") for a rate below 0, a share outside [0, 1], an empty
+// symbol list, or a non-positive duration or interval.
+void validate_harness_options(const HarnessOptions& options);
+
 // Virtual time zero of every run: fixed, so runs are reproducible.
 inline constexpr engine::TimePoint kVirtualEpoch{std::chrono::seconds(1'767'225'600)};  // 2026-01-01T00:00:00Z
 
