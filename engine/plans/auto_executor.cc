@@ -14,6 +14,10 @@ void check_options(const AutoExecutorOptions& options) {
     throw std::invalid_argument("AutoExecutorOptions.cleanup_interval = " +
                                 std::to_string(options.cleanup_interval.count()) + " ns: must be positive");
   }
+  if (options.history_retention < Duration::zero()) {
+    throw std::invalid_argument("AutoExecutorOptions.history_retention = " +
+                                std::to_string(options.history_retention.count()) + " ns: must not be negative");
+  }
   if (options.m1_refresh_interval < Duration::zero()) {
     throw std::invalid_argument(
         "AutoExecutorOptions.m1_refresh_interval = " + std::to_string(options.m1_refresh_interval.count()) +
@@ -295,6 +299,11 @@ void AutoExecutor::cleanup_locked(TimePoint now) {
     std::erase_if(last_signal_times_, unused);
   }
   if (!on(Failpoint::kPlansLeakConfidenceHistory)) std::erase_if(confidence_history_, unused);
+  try {
+    stats_.history_pruned += store_.prune_terminal(now - options_.history_retention);
+  } catch (const PlanStoreError&) {
+    ++stats_.store_errors;  // the history waits for the next cleanup
+  }
 }
 
 ReloadResult AutoExecutor::reload_from_store(TimePoint now) {

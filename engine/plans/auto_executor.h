@@ -21,7 +21,9 @@
 // (including invalid symbols) of symbols no active plan uses. A symbol is
 // marked invalid when its price lookup fails; it is not asked again for
 // invalid_symbol_retry_interval, and the mark is cleared when a plan on it
-// executes or by the cleanup. Failpoints plans.* put each seed bug back.
+// executes or by the cleanup. The cleanup also deletes from the store the
+// terminal plans that expired more than history_retention ago. Failpoints
+// plans.* put each seed bug back.
 //
 // Thread safety: every public method may be called from any thread at any
 // time (plans added and cancelled while cycles run). One mutex mu_ guards all
@@ -61,6 +63,8 @@ namespace plateau::engine {
 struct AutoExecutorOptions {
   // How often maintain() sweeps orphans and unused symbols (seed: hourly).
   Duration cleanup_interval = std::chrono::hours(1);
+  // Terminal plans stay in the store as history this long past their expiry.
+  Duration history_retention = std::chrono::hours(24);
   // Candles of a symbol are fetched again once the cached copy is this old.
   Duration m1_refresh_interval = std::chrono::minutes(1);
   // Samples of confidence kept per symbol (>= 1).
@@ -99,8 +103,9 @@ struct AutoExecutorStats {
   std::uint64_t dropped_on_reload = 0;
   std::uint64_t execution_failures = 0;  // failed attempts, retried or not
   std::uint64_t price_failures = 0;      // symbol lookups that gave no price
-  std::uint64_t store_errors = 0;        // status writes that threw in a cycle
+  std::uint64_t store_errors = 0;        // store writes that threw (status in a cycle, history pruning)
   std::uint64_t cleanups = 0;
+  std::uint64_t history_pruned = 0;  // terminal plans deleted from the store
   std::uint64_t acted_on_removed_plan = 0;  // invariant: must stay zero
   std::size_t active_plans = 0;
 };

@@ -79,6 +79,7 @@ void AutoExecutor::inventory(InventorySink& sink) const {
   count("store_errors", stats_.store_errors);
   count("store_retries", store_.busy_retries());
   count("cleanups", stats_.cleanups);
+  count("history_pruned", stats_.history_pruned);
   count("acted_on_removed_plan", stats_.acted_on_removed_plan, CounterKind::kInvariant);
 }
 

@@ -319,6 +319,17 @@ std::optional<Plan> PlanStore::find(const PlanId& id) {
   });
 }
 
+std::size_t PlanStore::prune_terminal(TimePoint expired_before) {
+  return run_with_retry("prune terminal plans", true, [&](sqlite3* db) {
+    Statement erase(db,
+                    "DELETE FROM plans WHERE status IN ('executed', 'failed', 'expired', 'cancelled') "
+                    "AND expires_at_ns < ?1");
+    erase.bind(1, static_cast<std::int64_t>(expired_before.time_since_epoch().count()));
+    erase.step();
+    return static_cast<std::size_t>(sqlite3_changes(db));
+  });
+}
+
 std::size_t PlanStore::count() {
   return run_with_retry("count plans", false, [&](sqlite3* db) {
     Statement select(db, "SELECT COUNT(*) FROM plans");

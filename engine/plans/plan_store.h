@@ -57,9 +57,9 @@ struct PlanStoreOptions {
   // a process crash, which is what soak runs need, and is faster.
   bool durable_sync = true;
   // SQLite's page cache for this connection, in KiB (PRAGMA cache_size).
-  // Terminal plans stay in the table as history, so the file grows; the page
-  // cache is what it costs in memory, and it is capped here so it fills
-  // early and then stays flat instead of creeping up for hours.
+  // Terminal plans stay in the table as history until prune_terminal()
+  // deletes them; the page cache is what the table costs in memory, and it
+  // is capped here so it fills early and then stays flat.
   int page_cache_kib = 256;
 };
 
@@ -84,6 +84,11 @@ class PlanStore {
   // stored as kExecuting was interrupted mid-trade; the caller decides.
   std::vector<Plan> load_active();
   std::optional<Plan> find(const PlanId& id);
+  // Deletes terminal plans (executed, failed, expired, cancelled) whose
+  // expiry lies before `expired_before`: the history a long-running service
+  // keeps must end somewhere, or the file grows for as long as it runs.
+  // Active and executing plans are never touched. Returns the rows deleted.
+  std::size_t prune_terminal(TimePoint expired_before);
   // Rows of every status.
   std::size_t count();
 

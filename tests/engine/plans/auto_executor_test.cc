@@ -241,6 +241,22 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(failpoints_put_the_seed_bugs_back)
 
+BOOST_AUTO_TEST_CASE(the_cleanup_prunes_plan_history_past_its_retention) {
+  AutoExecutorOptions options = test_options();
+  options.history_retention = 6h;
+  Rig rig(options);
+  AutoExecutor& executor = *rig.executor;
+  executor.add_plan(make_plan("done", "SOL", money("10"), kStart, 30min));
+  BOOST_REQUIRE((executor.cancel_plan("done") == CancelResult::kCancelled));
+  executor.add_plan(make_plan("live", "SOL", money("10"), kStart, 30min));
+  executor.maintain(kStart + 1h);
+  BOOST_TEST(rig.store->count() == 2u);  // the history is kept for 6h past expiry
+  executor.maintain(kStart + 7h);
+  BOOST_TEST(rig.store->count() == 1u);  // the cancelled plan is gone; the active one stays
+  BOOST_TEST(rig.store->find("live").has_value());
+  BOOST_TEST(executor.stats().history_pruned == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(invalid_symbols_are_cleared_on_execution_and_cleanup_unless_leaking) {
   for (const bool leak : {false, true}) {
     BOOST_TEST_CONTEXT("plans.leak_invalid_symbols " << (leak ? "on" : "off")) {

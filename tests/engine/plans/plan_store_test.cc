@@ -86,6 +86,30 @@ BOOST_AUTO_TEST_CASE(round_trips_every_field_and_tracks_status) {
   BOOST_TEST(store.count() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(prune_deletes_only_terminal_plans_expired_before_the_cutoff) {
+  TempDir dir;
+  PlanStore store(options_for(dir.file("plans.db")));
+  // Expiries at 1h, 2h and 3h; one plan per state.
+  const std::pair<const char*, PlanStatus> plans[] = {
+      {"old-executed", PlanStatus::kExecuted}, {"old-cancelled", PlanStatus::kCancelled},
+      {"old-active", PlanStatus::kActive},     {"old-executing", PlanStatus::kExecuting},
+      {"old-failed", PlanStatus::kFailed},     {"old-expired", PlanStatus::kExpired}};
+  for (const auto& [id, status] : plans) {
+    store.add(make_plan(id, "BTC", money("1"), at_seconds(0), 1h));
+    store.update_status(id, status, 0);
+  }
+  store.add(make_plan("new-executed", "BTC", money("1"), at_seconds(0), 3h));
+  store.update_status("new-executed", PlanStatus::kExecuted, 0);
+
+  BOOST_TEST(store.prune_terminal(at_seconds(0) + 2h) == 4u);  // the four old terminal ones
+  BOOST_TEST(store.count() == 3u);
+  BOOST_TEST(store.find("old-active").has_value());  // never touched, whatever its expiry
+  BOOST_TEST(store.find("old-executing").has_value());
+  BOOST_TEST(store.find("new-executed").has_value());  // expired after the cutoff
+  BOOST_TEST(store.load_active().size() == 2u);
+  BOOST_TEST(store.prune_terminal(at_seconds(0) + 2h) == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(duplicate_id_is_refused_with_the_id_in_the_message) {
   TempDir dir;
   PlanStore store(options_for(dir.file("plans.db")));
