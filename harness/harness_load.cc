@@ -1,5 +1,6 @@
 // The event handlers of Harness: what each generated event does to the engine.
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "engine/portfolio/portfolio.h"
@@ -59,11 +60,12 @@ void Harness::on_plan_created(Rng& rng, TimePoint now) {
   const std::size_t index = rng.index(walk_.size());
   plan.symbol = own_symbol.empty() ? walk_.symbol(index) : own_symbol;
   // An unknown symbol has no price; its plan is sized as if it had the walk's.
-  const Fixed price = walk_.price(plan.symbol).value_or(walk_.price(index));
+  const std::optional<Fixed> quoted = walk_.price(plan.symbol);
+  const Fixed price = quoted.value_or(walk_.price(index));
   plan.side = random_side(rng);
   plan.quantity = quantity_for(rng.uniform(200, 800), price);
   // A plan on an unknown symbol can never trigger, whatever its level.
-  const bool triggerable = rng.bernoulli(r.plan_trigger_share) && walk_.price(plan.symbol).has_value();
+  const bool triggerable = rng.bernoulli(r.plan_trigger_share) && quoted.has_value();
   if (triggerable) {
     // Already met: executes in the next cycle (or retries if refused).
     plan.trigger = {engine::TriggerKind::kPriceAtOrBelow, price + price};
