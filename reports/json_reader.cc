@@ -116,6 +116,9 @@ Context read_context(const Node& n) {
   c.events_processed = n.field("events_processed").unsigned_integer();
   c.events_per_s = n.field("events_per_s").real();
   c.failpoints_on = n.field("failpoints_on").strings();
+  // Added after plateau.report/1 first shipped: optional, so older reports still read.
+  if (n.has("git_dirty") && !n.field("git_dirty").is_null()) c.git_dirty = n.field("git_dirty").boolean();
+  if (n.has("reproduce_command")) c.reproduce_command = n.field("reproduce_command").string();
   return c;
 }
 

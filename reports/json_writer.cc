@@ -61,7 +61,9 @@ json context_json(const Context& c) {
           {"wall_duration_s", number(c.wall_duration_s, "context.wall_duration_s")},
           {"events_processed", c.events_processed},
           {"events_per_s", number(c.events_per_s, "context.events_per_s")},
-          {"failpoints_on", c.failpoints_on}};
+          {"failpoints_on", c.failpoints_on},
+          {"git_dirty", c.git_dirty ? json(*c.git_dirty) : json(nullptr)},
+          {"reproduce_command", c.reproduce_command}};
 }
 
 json scenario_json(const ScenarioSummary& s) {

@@ -159,6 +159,8 @@ std::string render_junit_xml(const Report& report) {
   std::string failpoints;
   for (const std::string& name : context.failpoints_on) failpoints += (failpoints.empty() ? "" : ",") + name;
   property("failpoints", failpoints);
+  if (context.git_dirty) property("git_dirty", *context.git_dirty ? "true" : "false");
+  if (!context.reproduce_command.empty()) property("reproduce", context.reproduce_command);
   out << "    </properties>\n";
 
   for (const TestCase& test : cases) {

@@ -74,6 +74,14 @@ struct Context {
   std::uint64_t events_processed = 0;
   double events_per_s = 0;
   std::vector<std::string> failpoints_on;
+  // Whether the checkout had uncommitted changes when the binary was built
+  // (baked in at build time with git_revision); nullopt when unknown.
+  std::optional<bool> git_dirty;
+  // The exact command that repeats this run (scenario, seed, failpoints,
+  // clock and duration overrides), e.g.
+  // "plateau run soak/scenarios/gate.json --seed 7 --failpoint plans.leak_execution_locks".
+  // Empty for reports that are not one run (merges, comparisons).
+  std::string reproduce_command;
   friend bool operator==(const Context&, const Context&) = default;
 };
 

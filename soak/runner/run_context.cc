@@ -3,11 +3,12 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <array>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
 
+#include "plateau/build_info.h"  // generated at build time: PLATEAU_GIT_REVISION, PLATEAU_GIT_DIRTY
 #include "probes/allocator_probe.h"
 
 #ifndef PLATEAU_BUILD_TYPE
@@ -15,12 +16,6 @@
 #endif
 #ifndef PLATEAU_VERSION
 #define PLATEAU_VERSION "unknown"
-#endif
-#ifndef PLATEAU_GIT_REVISION
-#define PLATEAU_GIT_REVISION "unknown"
-#endif
-#ifndef PLATEAU_SOURCE_DIR
-#define PLATEAU_SOURCE_DIR "."
 #endif
 
 namespace plateau::soak {
@@ -38,18 +33,6 @@ std::string os_pretty_name() {
     }
   }
   return "unknown";
-}
-
-std::string git_revision() {
-  const std::string command = std::string("git -C '") + PLATEAU_SOURCE_DIR + "' rev-parse --short=12 HEAD 2>/dev/null";
-  std::string out;
-  if (std::FILE* pipe = ::popen(command.c_str(), "r")) {
-    std::array<char, 128> buffer{};
-    while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe)) out += buffer.data();
-    ::pclose(pipe);
-  }
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out.empty() ? PLATEAU_GIT_REVISION : out;
 }
 
 std::string format_utc(std::chrono::system_clock::time_point t, const char* format) {
@@ -79,9 +62,44 @@ reports::Context build_and_host_context() {
 #endif
   c.build_type = PLATEAU_BUILD_TYPE;
   c.allocator = std::string(probes::compiled_allocator());
-  c.git_revision = git_revision();
+  c.git_revision = PLATEAU_GIT_REVISION;
+  if (PLATEAU_GIT_DIRTY >= 0) c.git_dirty = PLATEAU_GIT_DIRTY == 1;
   c.plateau_version = PLATEAU_VERSION;
   return c;
+}
+
+std::string shell_quote(std::string_view word) {
+  if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                               "_-+=./:,@%") == std::string_view::npos) {
+    return std::string(word);
+  }
+  std::string out = "'";
+  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string reproduce_command(const RunRequest& request, const Scenario& scenario) {
+  std::string command = "plateau run " + shell_quote(request.scenario_path.string());
+  // The seed is always spelled out: a scenario file edited later must not change the run.
+  command += " --seed " + std::to_string(scenario.seed);
+  for (const std::string& name : request.failpoints) command += " --failpoint " + shell_quote(name);
+  if (request.clock) command += std::string(" --clock ") + (*request.clock == ClockMode::wall ? "wall" : "sim");
+  if (request.duration) {
+    const double duration_s = std::chrono::duration<double>(*request.duration).count();
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, duration_s == std::floor(duration_s) ? "%.0fs" : "%.3fs", duration_s);
+    command += std::string(" --duration ") + buffer;
+  }
+  if (!request.probes_enabled) command += " --no-probes";
+  return command;
+}
+
+std::string build_summary_line() {
+  const reports::Context c = build_and_host_context();
+  std::string dirty = !c.git_dirty ? " (dirty: unknown)" : (*c.git_dirty ? " (dirty)" : "");
+  return "plateau " + c.plateau_version + "\ngit revision " + c.git_revision + dirty + "\nallocator " +
+         c.allocator + "\nbuild type " + (c.build_type.empty() ? std::string("(none)") : c.build_type) +
+         "\ncompiler " + c.compiler + "\n";
 }
 
 std::string iso8601_utc(std::chrono::system_clock::time_point t) { return format_utc(t, "%Y-%m-%dT%H:%M:%SZ"); }

@@ -111,6 +111,7 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
   report.context.seed = scenario.seed;
   report.context.clock_mode = std::string(to_string(scenario.clock));
   report.context.failpoints_on = scenario.failpoints;
+  report.context.reproduce_command = reproduce_command(request, scenario);
   report.scenario = scenario_summary(scenario);
 
   harness::Harness harness(std::move(setup.options), std::move(setup.engine));
