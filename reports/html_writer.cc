@@ -1,10 +1,21 @@
-// report.html writer: one self-contained page (inline CSS and SVG, no
-// scripts, no fonts, no links out) so it opens from a CI artifact or an
-// e-mail attachment without network access.
+// report.html writer: one self-contained page (inline CSS and SVG, one small
+// inline search script that fetches nothing, no fonts, no links out) so it
+// opens from a CI artifact or an e-mail attachment without network access.
+//
+// Order is what a developer needs first: the verdict and the command that
+// reproduces it, the findings (plain headline, chart with the time to
+// detect marked, statistics folded into a "method" block), where memory grew
+// (flame graph and top sites), small charts of process and allocator memory
+// and the largest containers, then every other series grouped by component
+// with the fastest-growing first.
 #include <algorithm>
+#include <cmath>
+#include <map>
 #include <set>
 #include <sstream>
 
+#include "reports/flame_graph.h"
+#include "reports/frames.h"
 #include "reports/svg_chart.h"
 #include "reports/text.h"
 #include "reports/writers.h"
@@ -29,6 +40,17 @@ details{margin:6px 0;border:1px solid #e5e5e5;border-radius:6px;padding:6px 10px
 svg.chart{display:block;margin:8px 0;max-width:100%;height:auto;font-size:11px;font-family:inherit}
 svg.chart .grid{stroke:#eee}svg.chart .tick{stroke:#888}svg.chart .frame{fill:none;stroke:#bbb}
 svg.chart text{fill:#444}svg.chart .chart-title{font-size:13px;font-weight:600;fill:#222}
+.repro{margin:4px 0 0;font-size:14px}.repro code{background:#f3f3f5;padding:2px 6px;border-radius:4px;user-select:all}
+.glance{display:flex;flex-wrap:wrap;gap:8px}.glance svg.chart{margin:0}
+details.method{background:#fafafa}details.method summary{color:#555}
+p.ttd{margin:4px 0;font-weight:600}
+svg.flame{display:block;max-width:100%;height:auto;font-size:11px;font-family:inherit;margin:6px 0}
+svg.flame text{fill:#222;pointer-events:none}svg.flame g.hit rect{fill:#c2185b}svg.flame g.hit text{fill:#fff}
+svg.flame g.dim rect{opacity:.35}
+ol.stack{margin:4px 0 0;padding-left:22px;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
+ol.stack li.ours{color:#8a1c12;font-weight:600}ol.stack .where{color:#666;font-weight:400}
+td.fn code{white-space:nowrap}
+details.group>summary{font-weight:600}details.series{margin:4px 0}
 )css";
 
 constexpr const char* kSampleColour = "#1f5fbf";
@@ -47,8 +69,11 @@ std::string join(const std::vector<std::string>& items, const char* separator) {
 
 std::string verdict_class(Verdict verdict) { return "v-" + std::string(to_string(verdict)); }
 
-std::string chart_for(const Series& series, const ScenarioSummary& scenario, const HtmlOptions& options) {
-  SvgChart chart({1000, 280, series.name + " (" + series.component + ")", series.unit, scenario.duration_s});
+std::string chart_for(const Series& series, const ScenarioSummary& scenario, const HtmlOptions& options,
+                      std::optional<double> time_to_detect_s = std::nullopt, int width_px = 1000,
+                      int height_px = 280, std::string title = {}) {
+  if (title.empty()) title = series.name + " (" + series.component + ")";
+  SvgChart chart({width_px, height_px, title, series.unit, scenario.duration_s});
   if (scenario.warmup_s > 0) chart.add_shaded_range(0, scenario.warmup_s, kWarmupColour, "warm-up (not judged)");
   chart.add_line(downsample_min_max(series.samples, options.max_chart_points), kSampleColour, 1.2, "samples");
   if (!series.window_minima.empty()) chart.add_markers(series.window_minima, kMinimaColour, "window minima");
@@ -57,6 +82,7 @@ std::string chart_for(const Series& series, const ScenarioSummary& scenario, con
     chart.add_trend(*series.trend, scenario.warmup_s, end_s, kTrendColour, "Theil–Sen trend");
   }
   if (series.declared_bound) chart.add_horizontal(*series.declared_bound, kBoundColour, "declared bound");
+  if (time_to_detect_s) chart.add_vertical(*time_to_detect_s, kTrendColour, "detectable from here");
   return chart.render();
 }
 
@@ -70,9 +96,9 @@ const Series* find_series(const Report& report, const std::string& name) {
 void write_header(std::ostringstream& out, const Report& report) {
   const Context& c = report.context;
   out << "<header class=\"verdict " << verdict_class(report.verdict) << "\"><h1>Verdict: "
-      << h(to_string(report.verdict)) << "</h1>\n<p>" << h(c.scenario_name) << " · seed " << c.seed << " · "
+      << h(to_string(report.verdict)) << "</h1>\n<p>" << h(c.scenario_name) << " · " << h(seed_text(report)) << " · "
       << report.findings.size() << " finding" << (report.findings.size() == 1 ? "" : "s") << " · "
-      << h(format_duration(report.scenario.duration_s)) << " virtual in " << h(format_duration(c.wall_duration_s))
+      << h(virtual_span_text(report)) << " in " << h(format_duration(c.wall_duration_s))
       << " wall · " << h(c.allocator) << " · " << h(c.build_type) << "</p>\n";
   if (report.incomplete) {
     out << "<p><strong>Incomplete:</strong> "
@@ -80,6 +106,78 @@ void write_header(std::ostringstream& out, const Report& report) {
   }
   if (!report.error_message.empty()) out << "<p><strong>Error:</strong> " << h(report.error_message) << "</p>\n";
   out << "</header>\n";
+}
+
+// The command that repeats the run and the build it came from, under the banner.
+void write_reproduce(std::ostringstream& out, const Report& report) {
+  const Context& c = report.context;
+  if (!c.reproduce_command.empty()) {
+    out << "<p class=\"repro\">Reproduce: <code>" << h(c.reproduce_command) << "</code></p>\n";
+  }
+  if (!c.git_revision.empty()) {
+    out << "<p class=\"repro muted\">Built from git <code>" << h(c.git_revision) << "</code>"
+        << (c.git_dirty ? (*c.git_dirty ? " with uncommitted changes (dirty)" : " (clean checkout)") : "")
+        << " · plateau " << h(c.plateau_version) << " · " << h(c.allocator) << " · " << h(c.build_type) << "</p>\n";
+  }
+}
+
+// A statistic's plain name and how its value reads; unknown names fall back
+// to the raw name with spaces.
+struct FigureStyle {
+  const char* name;
+  const char* plain;
+  enum { unit, unit_per_hour, time, count, fraction, raw } as;
+};
+constexpr FigureStyle kFigureStyles[] = {
+    {"slope_per_hour", "growth per hour (window minima)", FigureStyle::unit_per_hour},
+    {"projected_growth", "growth projected over the horizon", FigureStyle::unit},
+    {"relative_growth", "projected growth relative to the level", FigureStyle::fraction},
+    {"absolute_tolerance", "tolerated absolute growth", FigureStyle::unit},
+    {"relative_tolerance", "tolerated relative growth", FigureStyle::fraction},
+    {"p_value", "p-value (Mann–Kendall, one-sided)", FigureStyle::raw},
+    {"z", "Mann–Kendall z score", FigureStyle::raw},
+    {"mann_kendall_s", "Mann–Kendall S statistic", FigureStyle::raw},
+    {"windows", "windows judged", FigureStyle::count},
+    {"window_s", "window length", FigureStyle::time},
+    {"horizon_s", "horizon", FigureStyle::time},
+    {"level", "level at the end of the warm-up", FigureStyle::unit},
+    {"intercept", "trend intercept", FigureStyle::unit},
+    {"slope_per_s", "growth per second", FigureStyle::raw},
+    {"bound", "declared bound", FigureStyle::unit},
+    {"max_observed", "largest value seen", FigureStyle::unit},
+    {"first_over_bound_t_s", "first over the bound at", FigureStyle::time},
+    {"first_over_bound_value", "value then", FigureStyle::unit},
+    {"samples_over_bound", "samples over the bound", FigureStyle::count},
+    {"first_nonzero_t_s", "first non-zero at", FigureStyle::time},
+    {"first_nonzero_value", "value then", FigureStyle::unit},
+    {"nonzero_samples", "non-zero samples", FigureStyle::count},
+};
+
+std::pair<std::string, std::string> plain_figure(const std::string& name, double value, const std::string& unit) {
+  for (const FigureStyle& style : kFigureStyles) {
+    if (name != style.name) continue;
+    switch (style.as) {
+      case FigureStyle::unit: return {style.plain, format_human(value, unit)};
+      case FigureStyle::unit_per_hour: return {style.plain, format_human(value, unit) + "/h"};
+      case FigureStyle::time: return {style.plain, format_duration(value)};
+      case FigureStyle::count: return {style.plain, format_human(value, "")};
+      case FigureStyle::fraction: return {style.plain, format_percent(value)};
+      case FigureStyle::raw: return {style.plain, format_number(value)};
+    }
+  }
+  std::string plain = name;
+  std::replace(plain.begin(), plain.end(), '_', ' ');
+  return {plain, format_number(value)};
+}
+
+const char* plain_kind(FindingKind kind) {
+  switch (kind) {
+    case FindingKind::trend: return "Keeps growing";
+    case FindingKind::bound: return "Over its declared bound";
+    case FindingKind::invariant: return "Invariant broken";
+    case FindingKind::residue: return "Held past its grace period";
+  }
+  return "Finding";
 }
 
 void write_residue(std::ostringstream& out, const Finding& finding, const HtmlOptions& options) {
@@ -106,18 +204,29 @@ void write_findings(std::ostringstream& out, const Report& report, const HtmlOpt
                                   : "<p class=\"ok\">None: every judged series stayed bounded.</p>\n");
   }
   for (const Finding& f : report.findings) {
-    out << "<article class=\"finding\"><h3>" << h(to_string(f.kind)) << " · " << h(f.component) << " · <code>"
+    const Series* series = find_series(report, f.series);
+    const std::string unit = series ? series->unit : std::string();
+    out << "<article class=\"finding\"><h3>" << plain_kind(f.kind) << ": " << h(f.component) << " · <code>"
         << h(f.series) << "</code></h3>\n<p>" << h(f.message) << "</p>\n";
-    out << "<table><tr><th>time to detect (virtual)</th><td class=\"num\">"
-        << h(format_optional_duration(f.time_to_detect_s)) << "</td></tr>\n";
-    for (const auto& [name, value] : f.figures) {
-      out << "<tr><th>" << h(name) << "</th><td class=\"num\">" << h(format_number(value)) << "</td></tr>\n";
+    if (f.time_to_detect_s) {
+      out << "<p class=\"ttd\">Detectable after " << h(format_duration(*f.time_to_detect_s))
+          << " of virtual time (marked on the chart).</p>\n";
     }
-    out << "</table>\n";
-    if (const Series* series = find_series(report, f.series)) {
-      out << chart_for(*series, report.scenario, options) << "\n";
+    if (series && !series->samples.empty()) {
+      out << chart_for(*series, report.scenario, options, f.time_to_detect_s) << "\n";
     } else {
       out << "<p class=\"muted\">No samples were recorded for this series.</p>\n";
+    }
+    if (!f.figures.empty()) {
+      out << "<details class=\"method\"><summary>Method: the statistics behind this finding</summary>\n<table>\n";
+      for (const auto& [name, value] : f.figures) {
+        const auto [plain, text] = plain_figure(name, value, unit);
+        out << "<tr><th title=\"" << h(name) << "\">" << h(plain) << "</th><td class=\"num\">" << h(text)
+            << "</td></tr>\n";
+      }
+      out << "</table>\n<p class=\"muted\">Trend: Theil–Sen slope of the per-window minima with a Mann–Kendall "
+             "test; a finding needs the projected growth above both tolerances. See docs/verdict.md.</p>\n"
+             "</details>\n";
     }
     write_residue(out, f, options);
     out << "</article>\n";
@@ -125,29 +234,69 @@ void write_findings(std::ostringstream& out, const Report& report, const HtmlOpt
   out << "</section>\n";
 }
 
+std::string where_of(const FrameText& frame) {
+  if (!frame.location.empty()) return frame.location;
+  if (frame.module.empty()) return "";
+  const std::size_t slash = frame.module.rfind('/');
+  return slash == std::string::npos ? frame.module : frame.module.substr(slash + 1);
+}
+
+// A stack as a list: the project's frames first and highlighted, other
+// frames after them, allocator and runtime frames folded into one line.
+void write_stack_list(std::ostringstream& out, const std::vector<std::string>& stack) {
+  const StackView view = readable_stack(stack);
+  out << "<ol class=\"stack\">";
+  for (const FrameText& frame : view.shown) {
+    const std::string where = where_of(frame);
+    out << "<li" << (frame.kind == FrameKind::project ? " class=\"ours\"" : "") << " title=\"" << h(frame.full)
+        << "\">" << h(short_frame_name(frame));
+    if (!where.empty()) out << " <span class=\"where\">" << h(where) << "</span>";
+    out << "</li>";
+  }
+  out << "</ol>";
+  if (view.folded > 0) {
+    out << "<p class=\"muted\">" << view.folded << " allocator / runtime frame" << (view.folded == 1 ? "" : "s")
+        << " folded (full stack in report.json).</p>";
+  }
+}
+
 void write_heap(std::ostringstream& out, const HeapProfile& heap, const HtmlOptions& options) {
-  out << "<section id=\"heap\"><h2>Heap profile</h2>\n";
+  out << "<section id=\"heap\"><h2>Where memory grew (heap profile)</h2>\n";
   if (heap.backend == HeapBackend::none) {
     out << "<p>No heap profile" << (heap.reason.empty() ? "" : ": " + h(heap.reason)) << ".</p>\n</section>\n";
     return;
   }
   out << "<p>Backend: <strong>" << h(to_string(heap.backend)) << "</strong>";
   if (!heap.diff_base.empty()) {
-    out << " · diff <code>" << h(heap.diff_base) << "</code> → <code>" << h(heap.diff_target) << "</code>";
+    out << " · growth from <code>" << h(heap.diff_base) << "</code> to <code>" << h(heap.diff_target)
+        << "</code> (first and last measured checkpoints)";
   }
   out << "</p>\n";
   if (heap.top_sites.empty()) {
     out << "<p class=\"ok\">No allocation site grew between the dumps.</p>\n";
   } else {
-    out << "<table><tr><th>#</th><th>bytes added</th><th>objects added</th><th>frame in our code</th>"
-           "<th>stack</th></tr>\n";
+    double total = 0;
+    for (const HeapSite& site : heap.top_sites) total += site.bytes_added > 0 ? static_cast<double>(site.bytes_added) : 0;
+    const std::string flame = render_flame_graph(flame_stacks_from(heap));
+    if (!flame.empty()) {
+      out << "<h3>Growth flame graph</h3>\n<p class=\"muted\">Outermost caller on top; width is the share of growth; "
+             "our code in orange; hover a box for its full name.</p>\n"
+          << flame_search_box() << flame << "\n";
+    }
+    out << "<h3>Top sites</h3>\n<table><tr><th>#</th><th>bytes added</th><th>share</th><th>objects added</th>"
+           "<th>function (our code)</th><th>where</th><th>stack</th></tr>\n";
     std::size_t shown = std::min(heap.top_sites.size(), options.max_heap_sites);
     for (std::size_t i = 0; i < shown; ++i) {
       const HeapSite& site = heap.top_sites[i];
+      const FrameText ours = parse_frame(site.our_frame);
       out << "<tr><td class=\"num\">" << (i + 1) << "</td><td class=\"num\">"
-          << h(format_bytes(static_cast<double>(site.bytes_added))) << "</td><td class=\"num\">" << site.objects_added
-          << "</td><td><code>" << h(site.our_frame) << "</code></td><td><details><summary>" << site.stack.size()
-          << " frames</summary><pre>" << h(join(site.stack, "\n")) << "</pre></details></td></tr>\n";
+          << h(format_bytes(static_cast<double>(site.bytes_added))) << "</td><td class=\"num\">"
+          << h(format_percent(total > 0 ? static_cast<double>(site.bytes_added) / total : 0))
+          << "</td><td class=\"num\">" << site.objects_added << "</td><td class=\"fn\"><code title=\""
+          << h(site.our_frame) << "\">" << h(short_frame_name(ours)) << "</code></td><td>" << h(where_of(ours))
+          << "</td><td><details><summary>" << site.stack.size() << " frames</summary>";
+      write_stack_list(out, site.stack);
+      out << "</details></td></tr>\n";
     }
     out << "</table>\n";
   }
@@ -156,10 +305,80 @@ void write_heap(std::ostringstream& out, const HeapProfile& heap, const HtmlOpti
         << h(format_bytes(static_cast<double>(heap.instrumentation_bytes_added))) << " and are not listed.</p>\n";
   }
   if (!heap.open_commands.empty()) {
-    out << "<p>Open the raw dumps with:</p>\n<pre>" << h(join(heap.open_commands, "\n")) << "</pre>\n";
+    out << "<p>Open the raw dumps in a terminal (<code>plateau heap</code> symbolises offline, with file:line):</p>\n<pre>"
+        << h(join(heap.open_commands, "\n")) << "</pre>\n";
   }
   if (!heap.dump_files.empty()) out << "<p>Dump files:</p>\n<pre>" << h(join(heap.dump_files, "\n")) << "</pre>\n";
   out << "</section>\n";
+}
+
+// Growth of one series over the run, for ordering: from the first to the
+// last window minimum when there are two, else first to last sample.
+struct Growth {
+  double absolute = 0;
+  double per_hour = 0;
+  double relative = 0;  // absolute / |first|, 0 when first is 0 and nothing grew
+};
+
+Growth growth_of(const Series& series) {
+  const std::vector<Point>& points = series.window_minima.size() >= 2 ? series.window_minima : series.samples;
+  Growth g;
+  if (points.size() < 2) return g;
+  const Point& first = points.front();
+  const Point& last = points.back();
+  g.absolute = last.value - first.value;
+  if (last.t_s > first.t_s) g.per_hour = g.absolute / (last.t_s - first.t_s) * 3600;
+  if (first.value != 0) {
+    g.relative = g.absolute / std::fabs(first.value);
+  } else if (g.absolute != 0) {
+    g.relative = g.absolute > 0 ? 1e9 : -1e9;  // from nothing to something ranks first
+  }
+  return g;
+}
+
+const Series* series_ending_with(const Report& report, std::string_view suffix) {
+  for (const Series& s : report.series) {
+    if (s.samples.empty()) continue;
+    if (s.name == suffix || (s.name.size() > suffix.size() && s.name.compare(s.name.size() - suffix.size(),
+                                                                             suffix.size(), suffix) == 0 &&
+                             s.name[s.name.size() - suffix.size() - 1] == ':')) {
+      return &s;
+    }
+  }
+  return nullptr;
+}
+
+std::string glance_chart(const Series& series, const ScenarioSummary& scenario, const HtmlOptions& options,
+                         const std::string& title) {
+  SvgChart chart({350, 190, title, series.unit, scenario.duration_s});
+  if (scenario.warmup_s > 0) chart.add_shaded_range(0, scenario.warmup_s, kWarmupColour, "");
+  chart.add_line(downsample_min_max(series.samples, options.max_chart_points / 3), kSampleColour, 1.2, "");
+  if (series.declared_bound) chart.add_horizontal(*series.declared_bound, kBoundColour, "");
+  return chart.render();
+}
+
+// Process memory, allocated bytes and the three largest containers, small.
+void write_glance(std::ostringstream& out, const Report& report, const HtmlOptions& options) {
+  std::vector<std::pair<const Series*, std::string>> charts;
+  if (const Series* s = series_ending_with(report, "process.rss_bytes")) charts.emplace_back(s, "process memory (RSS)");
+  if (const Series* s = series_ending_with(report, "alloc.allocated_bytes")) charts.emplace_back(s, "allocated bytes");
+  std::vector<const Series*> containers;
+  for (const Series& s : report.series) {
+    if (s.family == "inventory" && s.unit == "bytes" && !s.samples.empty()) containers.push_back(&s);
+  }
+  std::stable_sort(containers.begin(), containers.end(), [](const Series* a, const Series* b) {
+    return a->samples.back().value > b->samples.back().value;
+  });
+  for (std::size_t i = 0; i < containers.size() && i < 3; ++i) {
+    std::string name = containers[i]->name;
+    if (name.rfind("inventory.", 0) == 0) name = name.substr(10);
+    charts.emplace_back(containers[i], name);
+  }
+  if (charts.empty()) return;
+  out << "<section id=\"glance\"><h2>Memory at a glance</h2>\n<div class=\"glance\">\n";
+  for (const auto& [series, title] : charts) out << glance_chart(*series, report.scenario, options, title) << "\n";
+  out << "</div>\n<p class=\"muted\">Grey: warm-up (not judged). The largest containers are the inventory series "
+         "with the most bytes at the end of the run.</p>\n</section>\n";
 }
 
 void write_canaries(std::ostringstream& out, const CanaryMatrix& matrix) {
@@ -192,9 +411,9 @@ void write_comparison(std::ostringstream& out, const Comparison& comparison) {
          "<th>candidate peak</th><th>regressed</th><th>note</th></tr>\n";
   for (const ComparisonRow& r : comparison.rows) {
     out << "<tr><td><code>" << h(r.series) << "</code></td><td class=\"num\">"
-        << h(format_number(r.base_slope_per_s * 3600)) << "</td><td class=\"num\">"
-        << h(format_number(r.candidate_slope_per_s * 3600)) << "</td><td class=\"num\">"
-        << h(format_number(r.base_peak)) << "</td><td class=\"num\">" << h(format_number(r.candidate_peak))
+        << h(format_human(r.base_slope_per_s * 3600, "")) << "</td><td class=\"num\">"
+        << h(format_human(r.candidate_slope_per_s * 3600, "")) << "</td><td class=\"num\">"
+        << h(format_human(r.base_peak, "")) << "</td><td class=\"num\">" << h(format_human(r.candidate_peak, ""))
         << "</td><td class=\"" << (r.regressed ? "bad\">yes" : "ok\">no") << "</td><td>" << h(r.message)
         << "</td></tr>\n";
   }
@@ -204,17 +423,45 @@ void write_comparison(std::ostringstream& out, const Comparison& comparison) {
 void write_all_series(std::ostringstream& out, const Report& report, const HtmlOptions& options) {
   std::set<std::string> charted;
   for (const Finding& f : report.findings) charted.insert(f.series);
-  std::vector<const Series*> rest;
+  // Grouped by component; in a group the fastest relative growth first, and
+  // groups ordered by their fastest series, so what moves is on top.
+  std::map<std::string, std::vector<std::pair<const Series*, Growth>>> groups;
+  std::size_t total = 0;
   for (const Series& s : report.series) {
-    if (charted.count(s.name) == 0) rest.push_back(&s);
+    if (charted.count(s.name) != 0) continue;
+    groups[s.component.empty() ? std::string("other") : s.component].emplace_back(&s, growth_of(s));
+    ++total;
   }
-  if (rest.empty()) return;
-  out << "<section id=\"series\"><h2>Other series (" << rest.size() << ")</h2>\n";
-  for (const Series* s : rest) {
-    out << "<details><summary><code>" << h(s->name) << "</code> · " << h(s->component) << " · "
-        << h(s->judged ? std::string(to_string(s->verdict)) : std::string("not judged"));
-    if (s->declared_bound) out << " · bound " << h(format_value(*s->declared_bound, s->unit));
-    out << "</summary>\n" << chart_for(*s, report.scenario, options) << "\n</details>\n";
+  if (total == 0) return;
+  std::vector<std::pair<std::string, double>> order;
+  for (auto& [component, members] : groups) {
+    std::stable_sort(members.begin(), members.end(),
+                     [](const auto& a, const auto& b) { return a.second.relative > b.second.relative; });
+    order.emplace_back(component, members.front().second.relative);
+  }
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  out << "<section id=\"series\"><h2>Other series (" << total << ")</h2>\n<p class=\"muted\">Grouped by component, "
+         "fastest growth first (first to last window minimum).</p>\n";
+  for (const auto& [component, fastest] : order) {
+    const auto& members = groups[component];
+    out << "<details class=\"group\"><summary>" << h(component) << " · " << members.size() << " series</summary>\n";
+    for (const auto& [s, g] : members) {
+      out << "<details class=\"series\"><summary><code>" << h(s->name) << "</code> · "
+          << h(s->judged ? std::string(to_string(s->verdict)) : std::string("not judged"));
+      if (!s->samples.empty()) {
+        out << " · " << (g.absolute >= 0 ? "+" : "") << h(format_human(g.absolute, s->unit)) << " ("
+            << (g.absolute >= 0 ? "+" : "") << h(format_human(g.per_hour, s->unit)) << "/h)";
+      }
+      if (s->declared_bound) out << " · bound " << h(format_value(*s->declared_bound, s->unit));
+      out << "</summary>\n";
+      if (s->samples.empty()) {
+        out << "<p class=\"muted\">Samples not kept in this report (see the shard's own report).</p>\n";
+      } else {
+        out << chart_for(*s, report.scenario, options) << "\n";
+      }
+      out << "</details>\n";
+    }
+    out << "</details>\n";
   }
   out << "</section>\n";
 }
@@ -245,6 +492,8 @@ void write_context(std::ostringstream& out, const Report& report) {
       {"build type", c.build_type},
       {"allocator", c.allocator},
       {"git revision", c.git_revision},
+      {"git checkout when built", !c.git_dirty ? std::string("unknown") : (*c.git_dirty ? "dirty" : "clean")},
+      {"reproduce", c.reproduce_command.empty() ? std::string("—") : c.reproduce_command},
       {"plateau version", c.plateau_version},
       {"scenario", c.scenario_name},
       {"scenario file", c.scenario_path},
@@ -276,15 +525,18 @@ std::string render_html_report(const Report& report, const HtmlOptions& options)
       << "<title>plateau: " << h(to_string(report.verdict)) << " — " << h(report.context.scenario_name)
       << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n";
   write_header(out, report);
+  write_reproduce(out, report);
   if (!report.shards.empty()) write_shards(out, report.shards);
   write_findings(out, report, options);
   if (report.canary_matrix) write_canaries(out, *report.canary_matrix);
   if (report.comparison) write_comparison(out, *report.comparison);
   write_heap(out, report.heap_profile, options);
+  write_glance(out, report, options);
   write_all_series(out, report, options);
   write_context(out, report);
   out << "<footer class=\"muted\"><p>" << h(kSchemaVersion) << " · written by plateau "
-      << h(report.context.plateau_version) << "</p></footer>\n</body>\n</html>\n";
+      << h(report.context.plateau_version) << "</p></footer>\n"
+      << (report.heap_profile.top_sites.empty() ? "" : flame_search_script()) << "</body>\n</html>\n";
   return out.str();
 }
 

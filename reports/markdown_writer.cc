@@ -110,19 +110,19 @@ void write_comparison(std::ostringstream& out, const Comparison& comparison, con
   std::size_t shown = std::min(comparison.rows.size(), limits.max_comparison_rows);
   for (std::size_t i = 0; i < shown; ++i) {
     const ComparisonRow& r = comparison.rows[i];
-    out << "| " << markdown_code_cell(r.series) << " | " << format_number(r.base_slope_per_s * 3600) << " | "
-        << format_number(r.candidate_slope_per_s * 3600) << " | " << format_number(r.base_peak) << " | "
-        << format_number(r.candidate_peak) << " | " << (r.regressed ? "❌ yes" : "no") << " | "
+    out << "| " << markdown_code_cell(r.series) << " | " << format_human(r.base_slope_per_s * 3600, "") << " | "
+        << format_human(r.candidate_slope_per_s * 3600, "") << " | " << format_human(r.base_peak, "") << " | "
+        << format_human(r.candidate_peak, "") << " | " << (r.regressed ? "❌ yes" : "no") << " | "
         << markdown_cell(r.message) << " |\n";
   }
   left_out(out, comparison.rows.size(), shown, "rows");
 }
 
 void write_shards(std::ostringstream& out, const std::vector<ShardSummary>& shards) {
-  out << "\n### Shards\n\n| shard | verdict | findings | wall |\n|---|---|---:|---:|\n";
+  out << "\n### Shards\n\n| shard | seed | verdict | findings | wall |\n|---|---:|---|---:|---:|\n";
   for (const ShardSummary& s : shards) {
-    out << "| " << markdown_cell(s.label) << " | " << verdict_badge(s.verdict) << " | " << s.findings << " | "
-        << format_duration(s.wall_duration_s) << " |\n";
+    out << "| " << markdown_cell(s.label) << " | " << s.seed << " | " << verdict_badge(s.verdict) << " | "
+        << s.findings << " | " << format_duration(s.wall_duration_s) << " |\n";
   }
 }
 
@@ -131,8 +131,8 @@ void write_shards(std::ostringstream& out, const std::vector<ShardSummary>& shar
 std::string render_markdown_summary(const Report& report, const MarkdownLimits& limits) {
   const Context& c = report.context;
   std::ostringstream out;
-  out << "## plateau: " << verdict_badge(report.verdict) << " — " << markdown_cell(c.scenario_name) << " (seed "
-      << c.seed << ")\n\n";
+  out << "## plateau: " << verdict_badge(report.verdict) << " — " << markdown_cell(c.scenario_name) << " ("
+      << seed_text(report) << ")\n\n";
   std::size_t judged = 0;
   for (const Series& s : report.series) judged += s.judged ? 1 : 0;
   out << "**Verdict: " << to_string(report.verdict) << "** · " << report.findings.size() << " finding"
@@ -146,6 +146,7 @@ std::string render_markdown_summary(const Report& report, const MarkdownLimits& 
   if (report.verdict == Verdict::error && !report.error_message.empty()) {
     out << "\n> ⚠️ Error: " << markdown_cell(report.error_message) << "\n";
   }
+  if (!c.reproduce_command.empty()) out << "\nReproduce: " << markdown_code_cell(c.reproduce_command) << "\n";
   if (!report.shards.empty()) write_shards(out, report.shards);
   write_findings(out, report, limits);
   if (report.canary_matrix) write_canaries(out, *report.canary_matrix, limits);
@@ -154,10 +155,11 @@ std::string render_markdown_summary(const Report& report, const MarkdownLimits& 
 
   out << "\n<sub>" << markdown_cell(c.host) << " · " << markdown_cell(c.os) << " " << markdown_cell(c.kernel) << " · "
       << markdown_cell(c.compiler) << " · " << markdown_cell(c.build_type) << " · " << markdown_cell(c.allocator)
-      << " · git " << markdown_cell(c.git_revision) << " · plateau " << markdown_cell(c.plateau_version) << " · "
+      << " · git " << markdown_cell(c.git_revision)
+      << (c.git_dirty && *c.git_dirty ? " (dirty)" : "") << " · plateau " << markdown_cell(c.plateau_version) << " · "
       << markdown_cell(c.scenario_path) << " · clock " << markdown_cell(c.clock_mode) << " · started "
       << markdown_cell(c.start_time) << " · " << c.events_processed << " events ("
-      << format_number(c.events_per_s) << "/s) · failpoints: "
+      << format_human(c.events_per_s, "") << "/s) · failpoints: "
       << markdown_cell(c.failpoints_on.empty() ? std::string("none") : join(c.failpoints_on, ", ")) << "</sub>\n";
   return out.str();
 }

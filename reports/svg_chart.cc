@@ -84,13 +84,17 @@ void SvgChart::add_shaded_range(double t0_s, double t1_s, const std::string& col
   elements_.push_back({Kind::shade, {{t0_s, 0}, {t1_s, 0}}, colour, 0, label});
 }
 
+void SvgChart::add_vertical(double t_s, const std::string& colour, const std::string& label) {
+  elements_.push_back({Kind::vertical, {{t_s, 0}}, colour, 1.5, label});
+}
+
 std::string SvgChart::render() const {
   Domain x;
   Domain y;
   for (const Element& e : elements_) {
     for (const Point& p : e.points) {
       if (e.kind != Kind::horizontal) x.include(p.t_s);
-      if (e.kind != Kind::shade) y.include(p.value);
+      if (e.kind != Kind::shade && e.kind != Kind::vertical) y.include(p.value);
     }
   }
   if (x.empty()) x = {0, 3600};
@@ -158,6 +162,11 @@ std::string SvgChart::render() const {
   for (const Element& e : elements_) {
     switch (e.kind) {
       case Kind::shade: break;
+      case Kind::vertical:
+        out << "<line x1=\"" << px(sx(e.points[0].t_s)) << "\" x2=\"" << px(sx(e.points[0].t_s)) << "\" y1=\""
+            << kMarginTop << "\" y2=\"" << px(kMarginTop + plot_h) << "\" stroke=\"" << e.colour
+            << "\" stroke-width=\"" << px(e.stroke_px) << "\"/>\n";
+        break;
       case Kind::line: {
         if (e.points.empty()) break;
         out << "<polyline fill=\"none\" stroke=\"" << e.colour << "\" stroke-width=\"" << px(e.stroke_px)

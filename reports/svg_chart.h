@@ -44,15 +44,17 @@ class SvgChart {
                  const std::string& label);
   void add_horizontal(double value, const std::string& colour, const std::string& label);
   void add_shaded_range(double t0_s, double t1_s, const std::string& colour, const std::string& label);
+  // A vertical marker at t_s across the plot (e.g. the time to detect).
+  void add_vertical(double t_s, const std::string& colour, const std::string& label);
 
   // The <svg> element, sized to fit every element added.
   std::string render() const;
 
  private:
-  enum class Kind { line, markers, segment, horizontal, shade };
+  enum class Kind { line, markers, segment, horizontal, shade, vertical };
   struct Element {
     Kind kind;
-    std::vector<Point> points;  // segment: two points; horizontal: value in points[0].value
+    std::vector<Point> points;  // segment: two points; horizontal: value in points[0].value; vertical: t in points[0].t_s
     std::string colour;
     double stroke_px = 1;
     std::string label;

@@ -1,7 +1,9 @@
 #include "reports/text.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <set>
 
 namespace plateau::reports {
 
@@ -113,6 +115,56 @@ std::string format_value(double value, std::string_view unit) {
   if (unit == "bytes") return format_bytes(value);
   if (unit.empty()) return format_number(value);
   return format_number(value) + " " + std::string(unit);
+}
+
+std::string format_human(double value, std::string_view unit) {
+  if (unit == "bytes" || unit == "B") return format_bytes(value);
+  if (!std::isfinite(value)) return format_number(value);
+  char buffer[64];
+  if (value == 0) {
+    std::snprintf(buffer, sizeof buffer, "0");
+  } else if (std::fabs(value) >= 1000 || value == std::trunc(value)) {
+    std::snprintf(buffer, sizeof buffer, "%.0f", value);
+  } else if (std::fabs(value) >= 0.001) {
+    std::snprintf(buffer, sizeof buffer, "%.3g", value);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%.2e", value);  // tiny figures (p-values) keep their magnitude
+  }
+  std::string out = buffer;
+  if (out == "-0") out = "0";
+  return unit.empty() ? out : out + " " + std::string(unit);
+}
+
+std::string format_rate_per_hour(double per_s, std::string_view unit) {
+  return format_human(per_s * 3600, unit) + "/h";
+}
+
+std::string format_percent(double fraction) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.1f%%", fraction * 100);
+  return buffer;
+}
+
+std::string seed_text(const Report& report) {
+  if (report.shards.empty()) return "seed " + std::to_string(report.context.seed);
+  std::set<std::uint64_t> seeds;
+  for (const ShardSummary& s : report.shards) seeds.insert(s.seed);
+  std::string out = seeds.size() == 1 ? "seed " : "seeds ";
+  bool first = true;
+  for (std::uint64_t seed : seeds) {
+    out += (first ? "" : ", ") + std::to_string(seed);
+    first = false;
+  }
+  return out;
+}
+
+std::string virtual_span_text(const Report& report) {
+  if (!report.incomplete || !report.shards.empty()) return format_duration(report.scenario.duration_s) + " virtual";
+  double reached_s = 0;
+  for (const Series& s : report.series) {
+    if (!s.samples.empty()) reached_s = std::max(reached_s, s.samples.back().t_s);
+  }
+  return format_duration(reached_s) + " of " + format_duration(report.scenario.duration_s) + " virtual reached";
 }
 
 }  // namespace plateau::reports

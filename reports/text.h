@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "reports/model.h"
+
 namespace plateau::reports {
 
 // Escapes & < > " ' and drops characters XML 1.0 forbids (C0 controls other
@@ -32,5 +34,23 @@ std::string format_duration(double seconds);
 std::string format_optional_duration(const std::optional<double>& seconds);  // "—" when absent
 // A value with its unit: bytes use format_bytes, others "12 entries".
 std::string format_value(double value, std::string_view unit);
+
+// The one helper for figures people read in text (messages, tables, the
+// terminal): never scientific notation for everyday magnitudes. Bytes get a
+// binary unit ("12.4 MiB"); other values are whole above 1000 ("13050000
+// entries"), three significant digits below ("0.25 entries"), with the unit
+// appended when not empty.
+std::string format_human(double value, std::string_view unit);
+// A rate given per second, shown per hour: "12.4 MiB/h", "42 entries/h".
+std::string format_rate_per_hour(double per_s, std::string_view unit);
+// A share as a percentage with one decimal: "82.9%".
+std::string format_percent(double fraction);
+
+// "seed 7", or for a merge its shards' own seeds ("seeds 1, 2, 3"): a
+// merged context has no single seed and must not read as "seed 0".
+std::string seed_text(const Report& report);
+// "24h 00m 00s virtual", or for an interrupted single run how far its
+// samples got: "1h 30m 00s of 24h 00m 00s virtual reached".
+std::string virtual_span_text(const Report& report);
 
 }  // namespace plateau::reports

@@ -6,6 +6,8 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "reports/text.h"
+
 namespace plateau::soak {
 namespace {
 
@@ -36,9 +38,8 @@ std::string virtual_time(double t_s) {
   return buf;
 }
 
-std::string with_unit(double v, const std::string& unit) {
-  return unit.empty() ? number(v) : number(v) + " " + unit;
-}
+// Human units (KiB/MiB, no scientific notation): the one helper in reports/text.h.
+std::string with_unit(double v, const std::string& unit) { return reports::format_human(v, unit); }
 
 void require_setting(bool ok, const char* field, double value, const char* rule) {
   if (!ok) {

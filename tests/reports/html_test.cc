@@ -35,7 +35,7 @@ BOOST_AUTO_TEST_CASE(one_chart_per_finding_and_folded_charts_for_the_rest) {
   BOOST_TEST(count(findings, "</svg>") == report.findings.size());
   // Two series carry no finding (allocated bytes, RSS): each is charted, folded.
   const std::string rest = between(html, "<section id=\"series\"", "</section>");
-  BOOST_TEST(count(rest, "<details>") == 2u);
+  BOOST_TEST(count(rest, "<details class=\"series\">") == 2u);
   BOOST_TEST(count(rest, "<svg") == 2u);
 }
 
@@ -44,7 +44,12 @@ BOOST_AUTO_TEST_CASE(self_contained_no_external_references) {
     const std::string html = r::render_html_report(report);
     BOOST_TEST(html.find("http://") == std::string::npos);
     BOOST_TEST(html.find("https://") == std::string::npos);
-    BOOST_TEST(html.find("<script") == std::string::npos);
+    // At most one inline script (the flame-graph search): no src, nothing fetched.
+    BOOST_TEST(count(html, "<script") <= 1u);
+    BOOST_TEST(html.find("<script src") == std::string::npos);
+    for (const char* fetching : {"fetch(", "XMLHttpRequest", "import(", "WebSocket", "navigator.sendBeacon"}) {
+      BOOST_TEST(html.find(fetching) == std::string::npos);
+    }
     BOOST_TEST(html.find("<link") == std::string::npos);
     BOOST_TEST(html.find("@import") == std::string::npos);
     BOOST_TEST(html.find("url(") == std::string::npos);
