@@ -71,8 +71,10 @@ for c in heap["open_commands"]:
     print(f"  {c}")
 if heap["diff_base"] and heap["diff_target"]:
     base, target = heap["diff_base"], heap["diff_target"]
-    print(f"  {tool} --svg --base {base} {binary} {target} > growth.svg   # call graph of the growth")
-    print(f"  {tool} --web --base {base} {binary} {target}        # the same in a browser")
+    keep = " --retain=plateau::engine::" if tool == "jeprof" else ""  # see docs/ci.md
+    print(f"  {binary} heap --lines --base {base} {target}   # growth by function and file:line")
+    print(f"  {tool} --svg{keep} --base {base} {binary} {target} > growth.svg   # call graph (graphviz)")
+    print(f"  {tool} --web{keep} --base {base} {binary} {target}        # the same in a browser")
 print(f"\n{tool} ships with the "
       + ("libjemalloc-dev package (jeprof)" if tool == "jeprof" else "google-perftools package (google-pprof)")
       + "; ci/setup.sh installs both.")

@@ -12,7 +12,8 @@ packages=(
   nlohmann-json3-dev                       # scenarios and report.json
   libsqlite3-dev                           # the plan store
   libcli11-dev                             # the plateau command line
-  binutils                                 # addr2line, for heap-profile symbolisation
+  binutils                                 # addr2line, for heap-profile symbolisation (plateau heap)
+  graphviz                                 # dot, for `jeprof --svg` / `google-pprof --svg` (docs/ci.md)
 )
 
 missing=()

@@ -74,7 +74,13 @@ HeapDiff diff_heap_profiles(const HeapProfile& base, const HeapProfile& current,
 std::string open_profile_command(HeapProfileFormat format, const std::filesystem::path& binary,
                                  const std::filesystem::path& dump,
                                  const std::optional<std::filesystem::path>& base) {
-  std::string command = format == HeapProfileFormat::kJemalloc ? "jeprof --text" : "google-pprof --text";
+  // jeprof resolves jemalloc's unexported internals to the nearest exported
+  // symbol, so its flat column put 99.5% on malloc_usable_size; and the
+  // innermost inlined std:: frame takes the flat share of each of our
+  // functions. Sorted by cumulative bytes and kept to the engine's frames
+  // (the code under test), the functions that grew come first.
+  std::string command = format == HeapProfileFormat::kJemalloc ? "jeprof --text --cum --retain=plateau::engine::"
+                                                               : "google-pprof --text";
   auto quoted = [](const std::filesystem::path& p) {
     std::string text = p.string();
     if (text.find_first_of(" \t'\"$") == std::string::npos) return text;

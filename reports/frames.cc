@@ -1,6 +1,7 @@
 #include "reports/frames.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace plateau::reports {
 namespace {
@@ -44,6 +45,17 @@ std::string elide_groups(std::string_view name) {
     // "operator<", "operator<<", "operator()" are names, not groups.
     if (angle == 0 && paren == 0 && starts_with(name.substr(i), "operator")) {
       std::size_t end = i + 8;
+      if (end < name.size() && name[end] == ' ') {
+        // "operator new", "operator delete[]", "operator bool": one name, space included.
+        ++end;
+        while (end < name.size() && (std::isalnum(static_cast<unsigned char>(name[end])) || name[end] == '_' ||
+                                     name[end] == '[' || name[end] == ']')) {
+          ++end;
+        }
+        out += name.substr(i, end - i);
+        i = end - 1;
+        continue;
+      }
       while (end < name.size() && std::string_view("<>=!+-*/%&|^~[]()").find(name[end]) != std::string_view::npos &&
              end - i < 11) {
         ++end;
@@ -71,7 +83,10 @@ std::string elide_groups(std::string_view name) {
       out.resize(out.size() - suffix.size());
     }
   }
-  const std::size_t space = out.rfind(' ');
+  // The return type ends at the last space outside "operator new" and the like.
+  std::size_t space = out.rfind(' ');
+  const std::size_t op = out.rfind("operator ");
+  if (space != std::string::npos && op != std::string::npos && space == op + 8) space = out.rfind(' ', op);
   if (space != std::string::npos) out = out.substr(space + 1);
   return out;
 }
@@ -106,12 +121,14 @@ FrameText parse_frame(std::string_view text) {
     }
   }
   frame.function = std::string(rest);
-  if (frame.function.empty() || runtime_function(frame.function) || runtime_module(frame.module)) {
+  // Judged on the name itself: template arguments and return types
+  // ("std::vector<plateau::Plan>::push_back", "void plateau::f()") say
+  // nothing about whose code the frame is.
+  const std::string name = elide_groups(frame.function);
+  if (frame.function.empty() || runtime_function(name) || runtime_module(frame.module)) {
     frame.kind = FrameKind::runtime;
   }
-  if (starts_with(frame.function, "plateau::") || contains(frame.function, " plateau::")) {
-    frame.kind = FrameKind::project;
-  }
+  if (starts_with(name, "plateau::")) frame.kind = FrameKind::project;
   if (frame.function.empty() && !runtime_module(frame.module) && !frame.module.empty()) {
     frame.kind = FrameKind::other;  // unknown code in a module of ours: not folded away
   }

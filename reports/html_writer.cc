@@ -283,9 +283,12 @@ void write_heap(std::ostringstream& out, const HeapProfile& heap, const HtmlOpti
              "our code in orange; hover a box for its full name.</p>\n"
           << flame_search_box() << flame << "\n";
     }
-    out << "<h3>Top sites</h3>\n<table><tr><th>#</th><th>bytes added</th><th>share</th><th>objects added</th>"
-           "<th>function (our code)</th><th>where</th><th>stack</th></tr>\n";
     std::size_t shown = std::min(heap.top_sites.size(), options.max_heap_sites);
+    bool any_where = false;
+    for (std::size_t i = 0; i < shown; ++i) any_where = any_where || !where_of(parse_frame(heap.top_sites[i].our_frame)).empty();
+    out << "<h3>Top sites</h3>\n<table><tr><th>#</th><th>bytes added</th><th>share</th><th>objects added</th>"
+           "<th>function (our code)</th>"
+        << (any_where ? "<th>where</th>" : "") << "<th>stack</th></tr>\n";
     for (std::size_t i = 0; i < shown; ++i) {
       const HeapSite& site = heap.top_sites[i];
       const FrameText ours = parse_frame(site.our_frame);
@@ -293,8 +296,9 @@ void write_heap(std::ostringstream& out, const HeapProfile& heap, const HtmlOpti
           << h(format_bytes(static_cast<double>(site.bytes_added))) << "</td><td class=\"num\">"
           << h(format_percent(total > 0 ? static_cast<double>(site.bytes_added) / total : 0))
           << "</td><td class=\"num\">" << site.objects_added << "</td><td class=\"fn\"><code title=\""
-          << h(site.our_frame) << "\">" << h(short_frame_name(ours)) << "</code></td><td>" << h(where_of(ours))
-          << "</td><td><details><summary>" << site.stack.size() << " frames</summary>";
+          << h(site.our_frame) << "\">" << h(short_frame_name(ours)) << "</code></td>";
+      if (any_where) out << "<td>" << h(where_of(ours)) << "</td>";
+      out << "<td><details><summary>" << site.stack.size() << " frames</summary>";
       write_stack_list(out, site.stack);
       out << "</details></td></tr>\n";
     }
@@ -530,8 +534,10 @@ std::string render_html_report(const Report& report, const HtmlOptions& options)
   write_findings(out, report, options);
   if (report.canary_matrix) write_canaries(out, *report.canary_matrix);
   if (report.comparison) write_comparison(out, *report.comparison);
+  // A clean run has no finding to show first: its memory charts go above the fold.
+  if (report.findings.empty()) write_glance(out, report, options);
   write_heap(out, report.heap_profile, options);
-  write_glance(out, report, options);
+  if (!report.findings.empty()) write_glance(out, report, options);
   write_all_series(out, report, options);
   write_context(out, report);
   out << "<footer class=\"muted\"><p>" << h(kSchemaVersion) << " · written by plateau "

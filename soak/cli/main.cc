@@ -3,6 +3,8 @@
 //   plateau run SCENARIO [--out DIR] [--seed N] [--failpoint NAME]...
 //                        [--clock sim|wall] [--duration D] [--no-probes]
 //   plateau failpoints
+//   plateau heap DUMP [--base DUMP] [--lines]
+//   plateau --version
 //
 // Exit codes: 0 bounded, 1 leak or broken invariant, 2 bad input (the message
 // names the field, the value and the rule), 3 interrupted (a partial report
@@ -18,8 +20,11 @@
 
 #include "engine/core/failpoints.h"
 #include "probes/heap_profiler.h"
+#include "reports/writers.h"
 #include "soak/canaries/canaries_command.h"
 #include "soak/compare/subcommand.h"
+#include "soak/heapview/heap_view.h"
+#include "soak/runner/run_context.h"
 #include "soak/runner/run_request.h"
 #include "soak/runner/soak_runner.h"
 #include "soak/runner/stop_signal.h"
@@ -66,6 +71,8 @@ int run(const std::string& scenario, const std::optional<std::string>& out, cons
   StopSignal stop;
   RunOutcome outcome = run_soak(request, std::cerr, &stop);
   std::cout << outcome.report_json.string() << "\n";
+  // The page a person opens next, named last so it is the line they see.
+  std::cerr << "plateau: report: " << (outcome.out_dir / plateau::reports::kHtmlFileName).string() << "\n";
   return outcome.exit_code;
 }
 
@@ -77,7 +84,13 @@ int main(int argc, char** argv) {
 
   CLI::App app{"plateau: memory-leak soak harness. Compresses a day of trading-engine load into a minute "
                "and says whether memory stayed bounded."};
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
+  bool show_version = false;
+  app.add_flag("--version", show_version, "Print version, git revision (and dirty flag), allocator and build type");
+  app.footer(
+      "Exit codes: 0 bounded / passed, 1 leak, broken invariant, regression or missed canary, 2 bad input "
+      "(the message names the field, the value and why), 3 interrupted (partial report written), "
+      "4 unexpected error. Each subcommand's --help lists its own.");
 
   std::string scenario;
   std::optional<std::string> out, clock, duration;
@@ -92,16 +105,43 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--clock", clock, "sim (virtual time, default) or wall (paced in real time)");
   run_cmd->add_option("--duration", duration, "Virtual duration override, e.g. 30m, 6h");
   run_cmd->add_flag("--no-probes", no_probes, "Drive the load without sampling (benchmark of the probes' cost)");
+  run_cmd->footer(
+      "Exit codes: 0 bounded, 1 leak or broken invariant, 2 bad input (scenario field, failpoint or option, "
+      "named with its value and why; nothing is run), 3 interrupted by SIGINT/SIGTERM (partial report marked "
+      "incomplete), 4 unexpected error (e.g. the report could not be written).");
   CLI::App* fp_cmd = app.add_subcommand("failpoints", "List every failpoint with its one-line description");
+  fp_cmd->footer("Exit codes: 0 listed, 4 unexpected error.");
   const plateau::soak::Subcommand more[] = {
       plateau::soak::add_canaries_command(app), plateau::soak::add_compare_command(app),
-      plateau::soak::add_merge_command(app), plateau::soak::add_report_command(app)};
+      plateau::soak::add_merge_command(app),    plateau::soak::add_report_command(app),
+      plateau::soak::add_heap_command(app)};
+  // Footers for subcommands defined elsewhere, set here so every --help
+  // lists its exit codes (heap sets its own).
+  const char* const footers[] = {
+      "Exit codes: 0 every canary detected and every clean run bounded, 1 a canary missed or a clean run not "
+      "bounded, 2 bad input, 4 unexpected error.",
+      "Exit codes: 0 no regression, 1 at least one series regressed, 2 bad input (unreadable or invalid "
+      "report.json, bad tolerance), 4 unexpected error.",
+      "Exit codes: 0 every shard bounded, 1 a shard leaked, was interrupted or errored, 2 bad input (no "
+      "report.json found, unreadable report), 4 unexpected error.",
+      "Exit codes: 0 re-rendered, 2 bad input (unreadable or invalid report.json), 4 unexpected error.",
+  };
+  for (std::size_t i = 0; i < std::size(footers); ++i) more[i].app->footer(footers[i]);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : plateau::soak::kExitBadInput;
+  }
+
+  if (show_version) {
+    std::cout << plateau::soak::build_summary_line();
+    return 0;
+  }
+  if (app.get_subcommands().empty()) {
+    std::cerr << app.help() << "plateau: bad input: a subcommand is required (or --version)\n";
+    return plateau::soak::kExitBadInput;
   }
 
   try {

@@ -139,9 +139,16 @@ void append_shard(reports::Report& out, const ShardInput& shard, const std::stri
     named.insert(f.series);
   }
   for (const reports::Series& s : r.series) {
-    if (!named.contains(s.name)) continue;
+    // Series with a finding keep their samples (the merged report charts
+    // them); every other judged series is kept without samples, so the
+    // merged JUnit lists it as a passing testcase and the report stays small.
+    if (!named.contains(s.name) && !s.judged) continue;
     reports::Series copy = s;
     copy.name = prefix + s.name;
+    if (!named.contains(s.name)) {
+      copy.samples.clear();
+      copy.window_minima.clear();
+    }
     out.series.push_back(std::move(copy));
   }
   if (r.canary_matrix) {

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -52,10 +53,21 @@ struct Group {
   double largest_site = 0;
 };
 
+// The measuring tool's own code, kept out of the table as the report does:
+// a leak hunt is about the code under test.
+bool is_instrumentation(const std::string& function) {
+  for (const char* prefix : {"plateau::probes::", "plateau::harness::", "plateau::soak::"}) {
+    if (function.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
 std::string signed_bytes(double bytes) { return (bytes >= 0 ? "+" : "-") + reports::format_bytes(std::fabs(bytes)); }
 
 std::string short_path(std::string file) {
-  // Paths inside the current directory print relative, as a developer types them.
+  // "/src/build/default/../../engine/x.cc" -> "/src/engine/x.cc"; paths
+  // inside the current directory print relative, as a developer types them.
+  file = std::filesystem::path(file).lexically_normal().string();
   std::error_code ec;
   const std::string cwd = std::filesystem::current_path(ec).string() + "/";
   if (!ec && file.rfind(cwd, 0) == 0) return file.substr(cwd.size());
@@ -106,6 +118,7 @@ std::string render_heap_view(const HeapViewOptions& options) {
   symbols.resolve_all(addresses);
 
   std::map<std::string, Group> groups;
+  double instrumentation = 0;
   for (const auto& [stack, delta] : deltas) {
     if (!(delta.bytes > 0)) continue;
     std::vector<reports::FrameText> frames;
@@ -115,13 +128,23 @@ std::string render_heap_view(const HeapViewOptions& options) {
     std::size_t ours = 0;
     while (ours < frames.size() && frames[ours].kind == reports::FrameKind::runtime) ++ours;
     std::string key = "(allocator / runtime only)";
+    std::string shown = key;
     if (ours < frames.size()) {
       const reports::FrameText& f = frames[ours];
-      key = f.function.empty() ? reports::short_frame_name(f) : f.function;
-      if (options.lines && !f.location.empty()) key += "  " + short_path(f.location);
+      if (!options.all && is_instrumentation(f.function)) {
+        instrumentation += delta.bytes;
+        continue;
+      }
+      // Grouped by the full name (overloads stay apart), shown short.
+      key = f.function.empty() ? f.full : f.function;
+      shown = reports::short_frame_name(f);
+      if (options.lines && !f.location.empty()) {
+        key += "  " + f.location;
+        shown += "  " + short_path(f.location);
+      }
     }
     Group& group = groups[key];
-    group.key = key;
+    group.key = shown;
     group.bytes += delta.bytes;
     group.objects += delta.objects;
     ++group.sites;
@@ -172,7 +195,26 @@ std::string render_heap_view(const HeapViewOptions& options) {
     }
     if (order.size() > shown) out << "… and " << (order.size() - shown) << " more (--top N)\n";
   }
+  if (instrumentation > 0) {
+    out << "\nplateau's own sites (probes, harness, soak) " << (base ? "grew by " : "hold ")
+        << reports::format_bytes(instrumentation) << " and are not listed (--all lists them).\n";
+  }
   for (const std::string& problem : symbols.problems()) out << "note: " << problem << "\n";
+  // A binary rebuilt after the dump has other addresses: its symbols would be wrong.
+  std::error_code ec;
+  const auto dump_time = std::filesystem::last_write_time(options.dump, ec);
+  std::set<std::string> warned;
+  for (const MappedRegion& region : target.regions) {
+    const std::string path = options.binary && region.path.find(".so") == std::string::npos ? *options.binary
+                                                                                            : region.path;
+    if (ec || !warned.insert(path).second) continue;
+    std::error_code module_ec;
+    const auto module_time = std::filesystem::last_write_time(path, module_ec);
+    if (!module_ec && module_time > dump_time) {
+      out << "note: " << path << " changed after the dump was written: if it was rebuilt, its symbols are "
+          << "wrong for this dump (pass the binary the dump came from with --binary)\n";
+    }
+  }
   return out.str();
 }
 
@@ -186,6 +228,7 @@ Subcommand add_heap_command(CLI::App& app) {
   cmd->add_option("--binary", options->binary,
                   "The executable the dump came from, when it is no longer at the path the dump records");
   cmd->add_option("--top", options->top, "Rows to show (default 20)");
+  cmd->add_flag("--all", options->all, "Also list plateau's own sites (probes, harness, soak)");
   cmd->footer(
       "Exit codes: 0 shown, 2 bad input (unreadable or malformed dump, dumps of different allocators), "
       "4 unexpected error.");

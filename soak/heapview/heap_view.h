@@ -29,6 +29,7 @@ struct HeapViewOptions {
   std::optional<std::string> base;
   std::optional<std::string> binary;  // replaces the dump's executable path
   bool lines = false;
+  bool all = false;  // also list plateau's own sites (probes, harness, soak)
   std::size_t top = 20;
 };
 

@@ -336,7 +336,7 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
               "/h (Mann-Kendall p = " + number(whole.mk.p_value_upward) + "), +" +
               with_unit(whole.projected_growth, series.unit) + " projected over " +
               virtual_time(settings.horizon_s) + " = " + number(100 * relative_growth) +
-              "% of its steady level " + number(whole.level) + " (tolerances " +
+              "% of its steady level " + with_unit(whole.level, series.unit) + " (tolerances " +
               number(100 * settings.relative_tolerance) + "% and " + with_unit(absolute, series.unit) +
               "); detectable at t = " + virtual_time(detected_at_s);
   a.findings.push_back(std::move(f));

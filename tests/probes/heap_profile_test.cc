@@ -220,7 +220,7 @@ BOOST_AUTO_TEST_CASE(std_and_allocator_frames_are_not_ours) {
 BOOST_AUTO_TEST_CASE(open_commands_for_the_stock_tools) {
   BOOST_TEST(probes::open_profile_command(probes::HeapProfileFormat::kJemalloc, "/b/plateau", "/out/2.heap",
                                           std::filesystem::path("/out/1.heap")) ==
-             "jeprof --text --base /out/1.heap /b/plateau /out/2.heap");
+             "jeprof --text --cum --retain=plateau::engine:: --base /out/1.heap /b/plateau /out/2.heap");
   BOOST_TEST(probes::open_profile_command(probes::HeapProfileFormat::kGperftoolsSampled, "/b/plateau",
                                           "/my out/2.heap") ==
              "google-pprof --text /b/plateau '/my out/2.heap'");

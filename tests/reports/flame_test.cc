@@ -42,6 +42,12 @@ BOOST_AUTO_TEST_CASE(frame_names_are_shortened_for_people) {
   BOOST_TEST(shortened("plateau::engine::(anonymous namespace)::Registry::add(int)") == "Registry::add()");
   BOOST_TEST(shortened("plateau::engine::Foo::operator()(int) const") == "Foo::operator()()");
   BOOST_TEST(shortened("0x7f3a12 (/usr/lib/x86_64-linux-gnu/libc.so.6)") == "libc.so.6+0x7f3a12");
+  // Whose code a frame is comes from its name, not its template arguments.
+  BOOST_TEST((r::parse_frame("std::__new_allocator<std::pair<std::string const, plateau::engine::Plan>>::allocate("
+                             "unsigned long, void const*) at /usr/include/c++/12/bits/new_allocator.h:137 (/bin/p)")
+                  .kind == r::FrameKind::runtime));
+  BOOST_TEST((r::parse_frame("operator new(unsigned long)").kind == r::FrameKind::runtime));
+  BOOST_TEST((r::parse_frame("void plateau::engine::Store::put<int>(int)").kind == r::FrameKind::project));
   // addr2line style location is kept apart from the name.
   const r::FrameText at = r::parse_frame("plateau::engine::AutoExecutor::lock(int) at engine/plans/auto_executor.cc:177 "
                                          "(/bin/plateau)");
