@@ -137,8 +137,7 @@ std::string render_markdown_summary(const Report& report, const MarkdownLimits& 
   for (const Series& s : report.series) judged += s.judged ? 1 : 0;
   out << "**Verdict: " << to_string(report.verdict) << "** · " << report.findings.size() << " finding"
       << (report.findings.size() == 1 ? "" : "s") << " · " << judged << " judged series · "
-      << format_duration(report.scenario.duration_s) << " virtual in " << format_duration(c.wall_duration_s)
-      << " wall\n";
+      << virtual_span_text(report) << " in " << format_duration(c.wall_duration_s) << " wall\n";
   if (report.incomplete) {
     out << "\n> ⚠️ Incomplete: " << markdown_cell(report.incomplete_reason.empty() ? "interrupted" : report.incomplete_reason)
         << "\n";

@@ -96,6 +96,12 @@ reports::Context merged_context(const std::vector<ShardInput>& shards) {
                     " shards: " + joined_unique(shards, &reports::Context::scenario_name);
   c.scenario_path = joined_unique(shards, &reports::Context::scenario_path);
   c.seed = 0;
+  // A merge is not one run: no single command repeats it (each shard's own
+  // report keeps its command); dirty only when every shard agrees.
+  c.reproduce_command.clear();
+  for (const ShardInput& shard : shards) {
+    if (shard.report.context.git_dirty != c.git_dirty) c.git_dirty.reset();
+  }
   c.wall_duration_s = 0;
   c.events_processed = 0;
   std::set<std::string> failpoints;

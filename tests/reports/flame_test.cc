@@ -130,6 +130,18 @@ BOOST_AUTO_TEST_CASE(the_report_carries_the_command_that_reproduces_it) {
              std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(an_interrupted_run_states_the_virtual_time_it_reached) {
+  r::Report report = r::testing::leaking_run_report();
+  report.incomplete = true;
+  report.verdict = r::Verdict::incomplete;
+  for (r::Series& s : report.series) {
+    std::erase_if(s.samples, [](const r::Point& p) { return p.t_s > 5400; });
+  }
+  const std::string md = r::render_markdown_summary(report);
+  BOOST_TEST(md.find("1h 30m 00s of 6h 00m 00s virtual reached") != std::string::npos, md);
+  BOOST_TEST(r::render_html_report(report).find("1h 30m 00s of 6h 00m 00s virtual reached") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(finding_cards_open_in_plain_words_with_statistics_folded) {
   const r::Report report = r::testing::leaking_run_report();
   const std::string html = r::render_html_report(report);

@@ -104,6 +104,14 @@ BOOST_AUTO_TEST_CASE(a_clean_merge_lists_every_judged_series_as_a_passing_junit_
   BOOST_TEST(xml.find("name=\"nightly/jemalloc:inventory.plans.execution_locks.entries\"") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_merge_carries_no_single_reproduce_command) {
+  auto a = bounded_shard("nightly", "jemalloc");
+  a.report.context.reproduce_command = "plateau run soak/scenarios/nightly.json --seed 1";
+  auto b = bounded_shard("nightly", "tcmalloc");
+  b.report.context.reproduce_command = "plateau run soak/scenarios/nightly.json --seed 2";
+  BOOST_TEST(soak::merge_reports({a, b}).context.reproduce_command.empty());
+}
+
 BOOST_AUTO_TEST_CASE(shards_are_listed_with_distinct_labels) {
   auto a = bounded_shard("nightly", "jemalloc");
   auto b = leaking_shard("nightly", "jemalloc");
