@@ -147,6 +147,10 @@ std::string short_frame_name(const FrameText& frame) {
   for (std::size_t pos; (pos = name.find("(anonymous namespace)")) != std::string::npos;) {
     name.replace(pos, 21, "{anon}");
   }
+  for (std::size_t pos; (pos = name.find("[abi:")) != std::string::npos;) {
+    const std::size_t end = name.find(']', pos);
+    name.erase(pos, end == std::string::npos ? std::string::npos : end - pos + 1);
+  }
   name = elide_groups(name);
   // Keep the last two scopes, at "::" outside any bracket (elide_groups left none).
   std::vector<std::size_t> cuts;

@@ -41,6 +41,8 @@ BOOST_AUTO_TEST_CASE(frame_names_are_shortened_for_people) {
              "MarketData::candles<…>()");
   BOOST_TEST(shortened("plateau::engine::(anonymous namespace)::Registry::add(int)") == "Registry::add()");
   BOOST_TEST(shortened("plateau::engine::Foo::operator()(int) const") == "Foo::operator()()");
+  BOOST_TEST(shortened("plateau::engine::Engine::on_wallet_transaction[abi:cxx11](int)") ==
+             "Engine::on_wallet_transaction()");
   BOOST_TEST(shortened("0x7f3a12 (/usr/lib/x86_64-linux-gnu/libc.so.6)") == "libc.so.6+0x7f3a12");
   // Whose code a frame is comes from its name, not its template arguments.
   BOOST_TEST((r::parse_frame("std::__new_allocator<std::pair<std::string const, plateau::engine::Plan>>::allocate("
