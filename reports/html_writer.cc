@@ -316,16 +316,25 @@ void write_heap(std::ostringstream& out, const HeapProfile& heap, const HtmlOpti
   out << "</section>\n";
 }
 
-// Growth of one series over the run, for ordering: from the first to the
-// last window minimum when there are two, else first to last sample.
+// Growth of one series over the measured phase (after the warm-up, which
+// fills every cache from nothing), for ordering: from the first to the last
+// window minimum when there are two, else first to last sample.
 struct Growth {
   double absolute = 0;
   double per_hour = 0;
   double relative = 0;  // absolute / |first|, 0 when first is 0 and nothing grew
 };
 
-Growth growth_of(const Series& series) {
-  const std::vector<Point>& points = series.window_minima.size() >= 2 ? series.window_minima : series.samples;
+Growth growth_of(const Series& series, double warmup_s) {
+  auto measured = [warmup_s](const std::vector<Point>& all) {
+    std::vector<Point> out;
+    for (const Point& p : all) {
+      if (p.t_s >= warmup_s) out.push_back(p);
+    }
+    return out;
+  };
+  std::vector<Point> points = measured(series.window_minima);
+  if (points.size() < 2) points = measured(series.samples);
   Growth g;
   if (points.size() < 2) return g;
   const Point& first = points.front();
@@ -433,7 +442,8 @@ void write_all_series(std::ostringstream& out, const Report& report, const HtmlO
   std::size_t total = 0;
   for (const Series& s : report.series) {
     if (charted.count(s.name) != 0) continue;
-    groups[s.component.empty() ? std::string("other") : s.component].emplace_back(&s, growth_of(s));
+    groups[s.component.empty() ? std::string("other") : s.component].emplace_back(
+        &s, growth_of(s, report.scenario.warmup_s));
     ++total;
   }
   if (total == 0) return;
@@ -445,7 +455,7 @@ void write_all_series(std::ostringstream& out, const Report& report, const HtmlO
   }
   std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   out << "<section id=\"series\"><h2>Other series (" << total << ")</h2>\n<p class=\"muted\">Grouped by component, "
-         "fastest growth first (first to last window minimum).</p>\n";
+         "fastest growth first (first to last window minimum after the warm-up).</p>\n";
   for (const auto& [component, fastest] : order) {
     const auto& members = groups[component];
     out << "<details class=\"group\"><summary>" << h(component) << " · " << members.size() << " series</summary>\n";

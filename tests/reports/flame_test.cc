@@ -179,6 +179,24 @@ BOOST_AUTO_TEST_CASE(a_clean_run_shows_memory_at_a_glance_and_groups_other_serie
   BOOST_TEST(glance.find("allocated bytes") != std::string::npos);
   const std::string rest = between(html, "<section id=\"series\"", "</section>");
   BOOST_TEST(count(rest, "<details class=\"group\">") >= 2u);
+  // Above the fold for a clean run: the charts come before the heap profile.
+  BOOST_TEST(html.find("<section id=\"glance\"") < html.find("<section id=\"heap\""));
+  // With findings, the findings and where memory grew come first.
+  const std::string leaking = r::render_html_report(r::testing::leaking_run_report());
+  BOOST_TEST(leaking.find("<section id=\"heap\"") < leaking.find("<section id=\"glance\""));
+}
+
+BOOST_AUTO_TEST_CASE(reports_written_before_the_reproduce_command_still_read) {
+  std::string json = r::render_json(r::testing::leaking_run_report());
+  for (const std::string key : {",\n    \"git_dirty\": null", ",\n    \"reproduce_command\": \"\""}) {
+    const std::size_t at = json.find(key);
+    BOOST_REQUIRE(at != std::string::npos);
+    json.erase(at, key.size());
+  }
+  BOOST_TEST(json.find("reproduce_command") == std::string::npos);
+  const r::Report back = r::parse_report(json);
+  BOOST_TEST(back.context.reproduce_command.empty());
+  BOOST_TEST(!back.context.git_dirty.has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
