@@ -159,6 +159,8 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
     run.reached = harness.start();
   }
   progress.finish();
+  // A run stopped before its first event reports no instant of its own.
+  if (run.reached < harness.start()) run.reached = harness.start();
   const double reached_s = engine::to_seconds(run.reached - harness.start());
   report.heap_profile = heap.finish(reached_s);
 
