@@ -110,8 +110,7 @@ BOOST_AUTO_TEST_CASE(nonatomic_close_failpoint_lets_racers_close_twice) {
   failpoints.set(Failpoint::kPaperNonatomicClose, true);
   // One race, no retries: with the failpoint on, the engine holds the
   // check-then-set window open until a racing closer has passed the check
-  // too, so a single race must show the double close (measured: see
-  // the figures in docs/testing.md).
+  // too, so a single race must show the double close.
   constexpr std::size_t kPositions = 2'000;
   const RaceResult r = race_to_close(failpoints, kPositions);
   BOOST_TEST_MESSAGE("double closes " << r.health.double_closes << " of " << kPositions << " positions");
