@@ -43,9 +43,10 @@ void validate_out_path(const fs::path& path, const std::string& what) {
   }
   for (const fs::path& part : path) {
     if (part.string().size() > NAME_MAX) {
-      refuse(what, path, "the folder name '" + part.string().substr(0, 32) + "...' is " +
-                             std::to_string(part.string().size()) + " bytes long; the limit is " +
-                             std::to_string(NAME_MAX));
+      refuse(what, path,
+             "the folder name '" + part.string().substr(0, 32) + "...' is " +
+                 std::to_string(part.string().size()) + " bytes long; the limit is " +
+                 std::to_string(NAME_MAX));
     }
   }
   std::error_code ec;
@@ -54,9 +55,14 @@ void validate_out_path(const fs::path& path, const std::string& what) {
 }
 
 bool is_run_output_entry(const std::string& name) {
-  static constexpr std::string_view kOwned[] = {
-      reports::kJsonFileName, reports::kJunitFileName, reports::kHtmlFileName, reports::kMarkdownFileName,
-      "series.csv",           "heap",                  "state",                kLockFileName};
+  static constexpr std::string_view kOwned[] = {reports::kJsonFileName,
+                                                reports::kJunitFileName,
+                                                reports::kHtmlFileName,
+                                                reports::kMarkdownFileName,
+                                                "series.csv",
+                                                "heap",
+                                                "state",
+                                                kLockFileName};
   for (std::string_view owned : kOwned) {
     if (name == owned) return true;
     // Temporaries of an interrupted atomic write: "<name>.tmp-<pid>-<n>".
@@ -84,7 +90,8 @@ OutDirLock::OutDirLock(const fs::path& dir, const std::string& what) : dir_(dir)
     refuse(what, dir, std::string("cannot lock the folder: ") + std::strerror(error));
   }
   const std::string pid = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+  if (::ftruncate(fd_, 0) != 0 ||
+      ::pwrite(fd_, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
     const int error = errno;
     ::close(fd_);
     fd_ = -1;
@@ -107,7 +114,8 @@ OutDirLock prepare_out_dir(const fs::path& dir, bool force, const std::string& w
     const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
     const std::string pid = held ? holder_pid(fd) : std::string();
     ::close(fd);
-    if (held) refuse(what, dir, "in use by another plateau run (pid " + pid + "); give each run its own folder");
+    if (held)
+      refuse(what, dir, "in use by another plateau run (pid " + pid + "); give each run its own folder");
   }
   // The contents are checked before anything is created, so a refused
   // folder is left exactly as it was.
@@ -133,7 +141,8 @@ OutDirLock prepare_out_dir(const fs::path& dir, bool force, const std::string& w
                  "); pass --force to replace it, or choose a new folder");
     }
     if (!foreign.empty()) {
-      refuse(what, dir, "is not empty (it holds '" + foreign + "'); choose an empty or new folder, or pass --force");
+      refuse(what, dir,
+             "is not empty (it holds '" + foreign + "'); choose an empty or new folder, or pass --force");
     }
   }
   OutDirLock lock(dir, what);

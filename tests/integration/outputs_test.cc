@@ -106,7 +106,9 @@ int run_plateau(const std::vector<std::string>& args, const fs::path& stderr_fil
   return wait_exit_code(spawn_plateau(args, stderr_file));
 }
 
-nlohmann::json read_report(const fs::path& dir) { return nlohmann::json::parse(read_text(dir / "report.json")); }
+nlohmann::json read_report(const fs::path& dir) {
+  return nlohmann::json::parse(read_text(dir / "report.json"));
+}
 
 // A wall-clock smoke run lasts an hour of real time: a signal surely lands mid-run.
 pid_t start_wall_run(const fs::path& out) {
@@ -156,8 +158,8 @@ BOOST_AUTO_TEST_CASE(two_sigterms_in_quick_succession_still_write_the_partial_re
 BOOST_AUTO_TEST_CASE(timeout_s_term_gets_the_partial_report) {
   const fs::path out = scratch("timeout");
   // timeout(1) signals its child, then the whole process group.
-  const pid_t pid = spawn({"/usr/bin/timeout", "--preserve-status", "-s", "TERM", "2", plateau_binary(), "run",
-                           smoke(), "--out", out.string(), "--clock", "wall"},
+  const pid_t pid = spawn({"/usr/bin/timeout", "--preserve-status", "-s", "TERM", "2", plateau_binary(),
+                           "run", smoke(), "--out", out.string(), "--clock", "wall"},
                           out.string() + ".err");
   const int code = wait_exit_code(pid);
   BOOST_TEST_INFO("stderr: " << read_text(out.string() + ".err"));
@@ -274,8 +276,8 @@ BOOST_AUTO_TEST_CASE(merge_refuses_an_output_inside_an_input_and_counts_each_sha
   std::ofstream(dir / "shards" / "b" / "report.json") << b.dump(2);
   const fs::path err = dir / "err.txt";
 
-  BOOST_TEST(run_plateau({"merge", (dir / "shards").string(), "--out", (dir / "shards" / "merged").string()}, err) ==
-             2);
+  BOOST_TEST(run_plateau({"merge", (dir / "shards").string(), "--out", (dir / "shards" / "merged").string()},
+                         err) == 2);
   BOOST_TEST(read_text(err).find("inside the input") != std::string::npos);
   BOOST_TEST(!fs::exists(dir / "shards" / "merged"));
 
@@ -289,7 +291,8 @@ BOOST_AUTO_TEST_CASE(merge_refuses_an_output_inside_an_input_and_counts_each_sha
   BOOST_TEST(read_report(dir / "merged").at("shards").size() == 2u);
   // An earlier merge left beside the shards is not folded into the next one.
   fs::copy(dir / "merged", dir / "shards" / "merged");
-  BOOST_TEST(run_plateau({"merge", (dir / "shards").string(), "--out", (dir / "merged-again").string()}, err) == 1);
+  BOOST_TEST(
+      run_plateau({"merge", (dir / "shards").string(), "--out", (dir / "merged-again").string()}, err) == 1);
   BOOST_TEST(read_report(dir / "merged-again").at("shards").size() == 2u);
 }
 

@@ -39,7 +39,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr int kRounds = 200;  // per synchronous level
+constexpr int kRounds = 200;            // per synchronous level
 constexpr int kMaxUnsafeRounds = 1000;  // a tear shows in about 1 round of 50
 constexpr std::uint64_t kSeed = 20261201;
 
@@ -54,7 +54,8 @@ PlanStoreOptions options_for(const std::string& path, bool durable, bool unsafe)
 // What the writer reports: "? op id status" before a write, "! " after it
 // returned. ops: a(dd) u(pdate) r(emove).
 void say(int fd, char mark, char op, const std::string& id, PlanStatus status) {
-  const std::string line = std::string(1, mark) + " " + op + " " + id + " " + std::string(to_string(status)) + "\n";
+  const std::string line =
+      std::string(1, mark) + " " + op + " " + id + " " + std::string(to_string(status)) + "\n";
   if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) ::_exit(3);
 }
 
@@ -69,16 +70,17 @@ void say(int fd, char mark, char op, const std::string& id, PlanStatus status) {
     for (int n = 0;; ++n) {
       const auto pick = rng() % 10;
       if (mine.empty() || pick < 5) {
-        Plan plan = make_plan("r" + std::to_string(round) + "-" + std::to_string(n), "SYM" + std::to_string(n % 7),
-                              money("100"), at_seconds(n));
+        Plan plan = make_plan("r" + std::to_string(round) + "-" + std::to_string(n),
+                              "SYM" + std::to_string(n % 7), money("100"), at_seconds(n));
         say(fd, '?', 'a', plan.id, plan.status);
         store.add(plan);
         say(fd, '!', 'a', plan.id, plan.status);
         mine.push_back(plan.id);
       } else if (pick < 8) {
         const PlanId& id = mine[rng() % mine.size()];
-        const PlanStatus status = pick == 5 ? PlanStatus::kExecuting : pick == 6 ? PlanStatus::kExecuted
-                                                                                 : PlanStatus::kActive;
+        const PlanStatus status = pick == 5   ? PlanStatus::kExecuting
+                                  : pick == 6 ? PlanStatus::kExecuted
+                                              : PlanStatus::kActive;
         say(fd, '?', 'u', id, status);
         store.update_status(id, status, static_cast<int>(n % 3));
         say(fd, '!', 'u', id, status);
@@ -133,7 +135,8 @@ std::map<PlanId, PlanStatus> all_rows(const std::string& path) {
     if (sqlite3_prepare_v2(db, "SELECT id, status FROM plans", -1, &stmt, nullptr) == SQLITE_OK) {
       while (sqlite3_step(stmt) == SQLITE_ROW) {
         const auto status = parse_plan_status(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)));
-        rows[reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))] = status.value_or(PlanStatus::kFailed);
+        rows[reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))] =
+            status.value_or(PlanStatus::kFailed);
       }
     }
     sqlite3_finalize(stmt);
@@ -143,7 +146,8 @@ std::map<PlanId, PlanStatus> all_rows(const std::string& path) {
 }
 
 // Runs the rounds on one database and counts rounds that break a promise.
-Outcome crash_rounds(const PlanStoreOptions& options, int rounds, std::uint64_t seed, bool stop_at_first = false) {
+Outcome crash_rounds(const PlanStoreOptions& options, int rounds, std::uint64_t seed,
+                     bool stop_at_first = false) {
   Outcome out;
   std::map<PlanId, PlanStatus> model;  // committed state
   std::mt19937_64 rng(seed);
@@ -170,7 +174,8 @@ Outcome crash_rounds(const PlanStoreOptions& options, int rounds, std::uint64_t 
 
     std::string log;
     char buffer[4096];
-    for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) log.append(buffer, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;)
+      log.append(buffer, static_cast<std::size_t>(n));
     ::close(fds[0]);
     // Apply every returned write; keep the last one begun but not returned.
     std::istringstream lines(log);
@@ -269,9 +274,10 @@ BOOST_AUTO_TEST_CASE(a_writer_killed_mid_transaction_loses_and_duplicates_nothin
 
 BOOST_AUTO_TEST_CASE(the_test_sees_torn_transactions_of_an_unsafe_store) {
   TempDir dir;
-  const Outcome o = crash_rounds(options_for(dir.file("plans.db"), false, true), kMaxUnsafeRounds, kSeed, true);
+  const Outcome o =
+      crash_rounds(options_for(dir.file("plans.db"), false, true), kMaxUnsafeRounds, kSeed, true);
   BOOST_TEST_MESSAGE("memory journal, synchronous=OFF: " << o.rounds << " rounds, " << o.killed_mid_write
-                                                        << " killed mid-write, " << o.violations
-                                                        << " violations; first: " << o.first_violation);
+                                                         << " killed mid-write, " << o.violations
+                                                         << " violations; first: " << o.first_violation);
   BOOST_TEST(o.violations > 0);
 }
