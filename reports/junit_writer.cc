@@ -58,9 +58,16 @@ std::vector<TestCase> test_cases(const Report& report) {
                      {{error ? "error" : "incomplete", reason, reason + "\n", error}}});
   }
 
+  // A comparison report's rows are its test cases; the findings and series
+  // it carries for the same names only explain them (counting both would
+  // fail CI twice for one regression).
+  std::set<std::string> compared_names;
+  if (report.comparison) {
+    for (const ComparisonRow& row : report.comparison->rows) compared_names.insert(row.series);
+  }
   std::set<std::string> judged_names;
   for (const Series& series : report.series) {
-    if (!series.judged) continue;
+    if (!series.judged || compared_names.count(series.name) != 0) continue;
     judged_names.insert(series.name);
     TestCase test{"plateau." + series.component, series.name, {}};
     std::vector<const Finding*> findings;
@@ -78,7 +85,7 @@ std::vector<TestCase> test_cases(const Report& report) {
   // A finding on something that is not a judged series (audit residue, a
   // named invariant) still needs its own failing case, or CI would not see it.
   for (const Finding& finding : report.findings) {
-    if (judged_names.count(finding.series) != 0) continue;
+    if (judged_names.count(finding.series) != 0 || compared_names.count(finding.series) != 0) continue;
     cases.push_back({"plateau." + finding.component, finding.series, {failure_of({&finding})}});
   }
 

@@ -61,7 +61,24 @@ void write_markdown_summary(const Report& report, const std::filesystem::path& p
 // Writes report.json, junit.xml, report.html and summary.md into dir (created
 // if missing) and returns their paths in that order. Every format is rendered
 // before the first file is written, so a report one writer refuses leaves the
-// directory unchanged.
+// directory unchanged. Same commit rule as write_report_set.
 std::vector<std::filesystem::path> write_all(const Report& report, const std::filesystem::path& dir);
+
+// A file that belongs to the report set (e.g. series.csv).
+struct ExtraFile {
+  std::string name;     // file name inside the report folder
+  std::string content;
+};
+
+// The report set as one unit. report.json is its commit record: an old
+// report.json is removed first, then junit.xml, report.html, summary.md and
+// every extra are written (each atomically), and report.json last. A reader
+// that finds report.json therefore finds the rest of the same set beside it,
+// and a run killed (or failing, e.g. disk full) part-way leaves no
+// report.json at all, never a complete-looking report beside stale or
+// missing files. Returns the paths: the four formats in write_all's order,
+// then the extras. Throws like write_all; on a throw report.json is absent.
+std::vector<std::filesystem::path> write_report_set(const Report& report, const std::filesystem::path& dir,
+                                                    const std::vector<ExtraFile>& extras);
 
 }  // namespace plateau::reports

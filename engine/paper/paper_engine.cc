@@ -1,6 +1,10 @@
 #include "engine/paper/paper_engine.h"
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -172,12 +176,51 @@ OpenResult PaperEngine::open_position(const Symbol& symbol, Side side, PositionS
   return result;
 }
 
+namespace {
+
+// paper.nonatomic_close only. A closer that has passed the check waits here,
+// before it sets the flag, until a second closer of the same position has
+// passed the check too (or kCloseRaceWindow has gone by, when nobody else
+// is closing it). So whenever two closers race, both get through: the bug
+// shows every time instead of when the scheduler happens to switch threads
+// between the two steps. Never reached with the failpoint off.
+class CloseRendezvous {
+ public:
+  static constexpr std::chrono::milliseconds kCloseRaceWindow{1};
+
+  void meet(const void* position) {
+    std::unique_lock lock(mu_);
+    Entry& entry = entries_[position];
+    ++entry.passed;
+    ++entry.inside;
+    cv_.notify_all();
+    cv_.wait_for(lock, kCloseRaceWindow, [&entry] { return entry.passed >= 2; });
+    if (--entry.inside == 0) entries_.erase(position);
+  }
+
+ private:
+  struct Entry {
+    int passed = 0;  // closers past the check so far
+    int inside = 0;  // closers still waiting here
+  };
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<const void*, Entry> entries_;
+};
+
+CloseRendezvous& close_rendezvous() {
+  static CloseRendezvous rendezvous;
+  return rendezvous;
+}
+
+}  // namespace
+
 bool PaperEngine::claim(Position& position) const {
   if (failpoints_.on(Failpoint::kPaperNonatomicClose)) {
-    // 003 §1 as it was: check, then set. The yield widens the window in which
-    // a second closer passes the same check.
+    // 003 §1 as it was: check, then set. The rendezvous holds the window
+    // between the two open until a racing closer has passed the same check.
     if (position.closed.load(std::memory_order_acquire)) return false;
-    std::this_thread::yield();
+    close_rendezvous().meet(&position);
     position.closed.store(true, std::memory_order_release);
     return true;
   }

@@ -18,7 +18,8 @@
 // apart from the flag), skipped_cycles (a position left unevaluated in a
 // cycle although a price within max_staleness was available),
 // positions_over_limit (an open that left more than max_positions open).
-// Failpoints: paper.nonatomic_close (check, yield, then set the flag),
+// Failpoints: paper.nonatomic_close (check, wait up to 1 ms for a racing
+// closer to pass the same check, then set the flag),
 // paper.no_price_fallback (a position whose fetch failed is skipped instead
 // of priced from the cache), paper.no_position_limit (no max-positions check).
 //

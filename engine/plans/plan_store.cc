@@ -149,7 +149,11 @@ PlanStore::PlanStore(PlanStoreOptions options) : options_(std::move(options)) {
   }
   try {
     sqlite3_busy_timeout(db_, static_cast<int>(options_.busy_timeout.count()));
-    {
+    if (options_.unsafe_memory_journal_for_tests) {
+      Statement journal(db_, "PRAGMA journal_mode=MEMORY");
+      journal.step();
+      exec(db_, "PRAGMA synchronous=OFF");
+    } else {
       Statement wal(db_, "PRAGMA journal_mode=WAL");
       const std::string mode = wal.step() ? wal.text(0) : std::string();
       // An in-memory database has no WAL; it reports "memory" and is allowed
@@ -158,7 +162,9 @@ PlanStore::PlanStore(PlanStoreOptions options) : options_(std::move(options)) {
         throw SqliteFailure{SQLITE_ERROR, "journal_mode is '" + mode + "', WAL could not be set"};
       }
     }
-    exec(db_, options_.durable_sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    if (!options_.unsafe_memory_journal_for_tests) {
+      exec(db_, options_.durable_sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    }
     exec(db_, ("PRAGMA cache_size=-" + std::to_string(options_.page_cache_kib)).c_str());
   } catch (const SqliteFailure& failure) {
     sqlite3_close_v2(db_);

@@ -10,6 +10,21 @@
 // PlanStoreError says so. Other errors are PlanStoreError at once, with the
 // path, the operation and SQLite's message.
 //
+// Crash and power-loss semantics (tested by plan_store_crash_test, which
+// SIGKILLs a forked writer at random points mid-transaction for hundreds of
+// rounds): the journal is a write-ahead log, so a transaction is either
+// wholly in the database after reopening or not at all, whatever instant the
+// process dies at. Whether a *returned* write also survives losing power is
+// the synchronous level: durable_sync=true (synchronous=FULL) fsyncs the WAL
+// at every commit, so a returned write survives power loss; false
+// (synchronous=NORMAL, what the engine uses: engine_config.h) fsyncs only at
+// checkpoints, so a returned write survives a crash of the process (the OS
+// still holds the page) but the last transactions before a power cut may be
+// rolled back; the file is never corrupted either way. The one setting that
+// loses atomicity even on a process crash is a memory journal with
+// synchronous=OFF (unsafe_memory_journal_for_tests): the crash test fails on
+// it, which is how it shows it can see a torn transaction.
+//
 // Thread safety: every method may be called from any thread; calls are
 // serialised on an internal mutex (a busy wait blocks other callers too).
 // Invariants: at most one row per plan id; a status written is the status read.
@@ -61,6 +76,10 @@ struct PlanStoreOptions {
   // deletes them; the page cache is what the table costs in memory, and it
   // is capped here so it fills early and then stays flat.
   int page_cache_kib = 256;
+  // TEST ONLY: journal_mode=MEMORY and synchronous=OFF, so a process killed
+  // while committing leaves a torn database. Exists so the crash test can
+  // prove it detects exactly that; never set it for data you want back.
+  bool unsafe_memory_journal_for_tests = false;
 };
 
 class PlanStore {

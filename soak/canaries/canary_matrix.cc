@@ -50,7 +50,9 @@ std::vector<std::string> failpoints_to_run(const CanaryOptions& options) {
 
 ChildSpec child_for(const CanaryOptions& options, const fs::path& binary, const JudgedRun& run) {
   ChildSpec spec;
-  spec.argv = {binary.string(), "run", options.scenario.string(), "--out", run.dir.string()};
+  // --force: a re-run of the matrix replaces each run's earlier report (run.log,
+  // which the matrix itself writes there, is left alone).
+  spec.argv = {binary.string(), "run", options.scenario.string(), "--out", run.dir.string(), "--force"};
   if (run.failpoint.empty()) {
     spec.argv.insert(spec.argv.end(), {"--seed", std::to_string(run.seed)});
   } else {

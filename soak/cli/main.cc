@@ -44,7 +44,7 @@ int list_failpoints() {
 
 int run(const std::string& scenario, const std::optional<std::string>& out, const std::optional<std::uint64_t>& seed,
         const std::vector<std::string>& failpoints, const std::optional<std::string>& clock,
-        const std::optional<std::string>& duration, bool no_probes) {
+        const std::optional<std::string>& duration, bool no_probes, bool force) {
   using namespace plateau::soak;
   RunRequest request;
   request.scenario_path = scenario;
@@ -52,6 +52,7 @@ int run(const std::string& scenario, const std::optional<std::string>& out, cons
   request.seed = seed;
   request.failpoints = failpoints;
   request.probes_enabled = !no_probes;
+  request.force = force;
   if (clock) {
     if (*clock == "sim") {
       request.clock = ClockMode::sim;
@@ -81,6 +82,10 @@ int run(const std::string& scenario, const std::optional<std::string>& out, cons
 int main(int argc, char** argv) {
   // tcmalloc builds: heap sampling must be configured before the process starts.
   plateau::probes::reexec_with_heap_sampling(argv);
+  // SIGINT/SIGTERM wait (pending) until `run` installs its StopSignal, so a
+  // signal during start-up still yields a partial report; other
+  // subcommands unblock them after parsing (see stop_signal.h).
+  plateau::soak::block_stop_signals();
 
   CLI::App app{"plateau: memory-leak soak harness. Compresses a day of trading-engine load into a minute "
                "and says whether memory stayed bounded."};
@@ -97,6 +102,7 @@ int main(int argc, char** argv) {
   std::optional<std::uint64_t> seed;
   std::vector<std::string> failpoints;
   bool no_probes = false;
+  bool force = false;
   CLI::App* run_cmd = app.add_subcommand("run", "Run a soak scenario and write its report");
   run_cmd->add_option("scenario", scenario, "Scenario JSON file (e.g. soak/scenarios/nightly.json)")->required();
   run_cmd->add_option("--out", out, "Output folder (default: a new folder under plateau-out/)");
@@ -105,6 +111,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--clock", clock, "sim (virtual time, default) or wall (paced in real time)");
   run_cmd->add_option("--duration", duration, "Virtual duration override, e.g. 30m, 6h");
   run_cmd->add_flag("--no-probes", no_probes, "Drive the load without sampling (benchmark of the probes' cost)");
+  run_cmd->add_flag("--force", force,
+                    "Replace the report in a non-empty --out folder (its report files, heap dumps and plan "
+                    "store are removed first); without it such a folder is refused");
   run_cmd->footer(
       "Exit codes: 0 bounded, 1 leak or broken invariant, 2 bad input (scenario field, failpoint or option, "
       "named with its value and why; nothing is run), 3 interrupted by SIGINT/SIGTERM (partial report marked "
@@ -122,7 +131,7 @@ int main(int argc, char** argv) {
       "bounded, 2 bad input, 4 unexpected error.",
       "Exit codes: 0 no regression, 1 at least one series regressed, 2 bad input (unreadable or invalid "
       "report.json, bad tolerance), 4 unexpected error.",
-      "Exit codes: 0 every shard bounded, 1 a shard leaked, was interrupted or errored, 2 bad input (no "
+      "Exit codes: 0 every shard bounded, 1 a shard leaked, 3 a shard was interrupted, 4 a shard errored, 2 bad input (no "
       "report.json found, unreadable report), 4 unexpected error.",
       "Exit codes: 0 re-rendered, 2 bad input (unreadable or invalid report.json), 4 unexpected error.",
   };
@@ -130,7 +139,9 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+    if (!run_cmd->parsed()) plateau::soak::unblock_stop_signals();
   } catch (const CLI::ParseError& e) {
+    plateau::soak::unblock_stop_signals();
     const int code = app.exit(e);
     return code == 0 ? 0 : plateau::soak::kExitBadInput;
   }
@@ -149,7 +160,7 @@ int main(int argc, char** argv) {
     for (const auto& command : more) {
       if (command.app->parsed()) return command.run();
     }
-    return run(scenario, out, seed, failpoints, clock, duration, no_probes);
+    return run(scenario, out, seed, failpoints, clock, duration, no_probes, force);
   } catch (const plateau::soak::ScenarioError& e) {
     std::cerr << "plateau: bad scenario: " << e.what() << "\n";
     return plateau::soak::kExitBadInput;

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ namespace {
 
 constexpr int kPass = 0;
 constexpr int kFail = 1;
+constexpr int kIncomplete = 3;  // as `plateau run`: a shard was interrupted
+constexpr int kRunError = 4;    // a shard could not be judged
 
 reports::Report read_or_refuse(const std::filesystem::path& path) {
   try {
@@ -91,18 +94,70 @@ int run_compare(const CompareArgs& args) {
   return any_regressed(comparison) ? kFail : kPass;
 }
 
+// True when `inner` is `outer` or lies inside it (both made absolute and
+// normalised, symlinks resolved where they exist).
+bool is_within(const std::filesystem::path& inner, const std::filesystem::path& outer) {
+  const auto a = std::filesystem::weakly_canonical(std::filesystem::absolute(inner));
+  const auto b = std::filesystem::weakly_canonical(std::filesystem::absolute(outer));
+  auto ai = a.begin();
+  for (auto bi = b.begin(); bi != b.end(); ++bi, ++ai) {
+    if (bi->empty()) continue;  // a trailing separator
+    if (ai == a.end() || *ai != *bi) return false;
+  }
+  return true;
+}
+
+int exit_code_for(reports::Verdict verdict) {
+  switch (verdict) {
+    case reports::Verdict::bounded:
+      return kPass;
+    case reports::Verdict::incomplete:
+      return kIncomplete;
+    case reports::Verdict::error:
+      return kRunError;
+    default:
+      return kFail;
+  }
+}
+
 int run_merge(const std::vector<std::string>& dirs, const std::string& out) {
+  if (out.empty()) throw std::invalid_argument("merge --out '': must name a folder");
+  // An output inside an input would be read back as a shard by the next
+  // merge of that input (and may overwrite a shard's own report).
+  for (const std::string& dir : dirs) {
+    if (is_within(out, dir)) {
+      throw std::invalid_argument("merge --out '" + out + "': lies inside the input '" + dir +
+                                  "'; the merged report would become one of its shards. Choose a folder "
+                                  "outside every input");
+    }
+  }
   std::vector<ShardInput> shards;
+  std::set<std::filesystem::path> seen;
   for (const std::string& dir : dirs) {
     for (const std::filesystem::path& path : find_shard_reports(dir)) {
-      shards.push_back(ShardInput{"", path, read_or_refuse(path)});
+      // The same report reached twice (a folder given twice, or once
+      // directly and once through its parent) counts once.
+      if (!seen.insert(std::filesystem::weakly_canonical(std::filesystem::absolute(path))).second) {
+        std::cerr << "plateau merge: " << path.string() << " given more than once; counted once\n";
+        continue;
+      }
+      reports::Report report = read_or_refuse(path);
+      const std::filesystem::path given(dir);
+      const bool found_below = path != given && path != given / reports::kJsonFileName;
+      if (found_below && !report.shards.empty()) {
+        // An earlier merge's output sitting beside the shards: folding it in
+        // would count every shard twice.
+        std::cerr << "plateau merge: skipping " << path.string() << ": it is itself a merged report\n";
+        continue;
+      }
+      shards.push_back(ShardInput{"", path, std::move(report)});
     }
   }
   const reports::Report merged = merge_reports(shards);
   print_written(reports::write_all(merged, out));
   std::cerr << "plateau merge: " << shards.size() << " shards, verdict " << reports::to_string(merged.verdict)
             << "\n";
-  return merged.verdict == reports::Verdict::bounded ? kPass : kFail;
+  return exit_code_for(merged.verdict);
 }
 
 int run_report(const std::string& dir) {

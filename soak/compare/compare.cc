@@ -188,6 +188,37 @@ reports::Comparison compare_reports(const reports::Report& base, const reports::
     out.rows.push_back(
         compare_series(b, c, base.scenario.warmup_s, candidate.scenario.warmup_s, horizon_s, tolerances));
   }
+  // A series the base judged and the candidate lacks is a failure: a
+  // candidate that stopped recording something (or recorded nothing) must
+  // not pass for one that kept it bounded.
+  for (const reports::Series& b : base.series) {
+    if (!compared(b) || find_series(candidate, b.name)) continue;
+    reports::ComparisonRow row;
+    row.series = b.name;
+    row.base_slope_per_s = series_slope_per_s(b, base.scenario.warmup_s);
+    row.base_peak = series_peak(b);
+    row.regressed = true;
+    row.message = "missing from the candidate: the base judged it, the candidate has no such series";
+    out.rows.push_back(std::move(row));
+  }
+  // A candidate that was not judged (interrupted, failed) proves nothing.
+  if (candidate.incomplete || candidate.verdict == reports::Verdict::incomplete ||
+      candidate.verdict == reports::Verdict::error) {
+    reports::ComparisonRow row;
+    row.series = "run";
+    row.regressed = true;
+    row.message = "the candidate run is " + std::string(reports::to_string(candidate.verdict)) +
+                  (candidate.incomplete_reason.empty() ? "" : " (" + candidate.incomplete_reason + ")") +
+                  ": its series were not judged";
+    out.rows.push_back(std::move(row));
+  }
+  if (out.rows.empty()) {
+    reports::ComparisonRow row;
+    row.series = "run";
+    row.regressed = true;
+    row.message = "nothing to compare: neither report has a judged series";
+    out.rows.push_back(std::move(row));
+  }
   std::stable_sort(out.rows.begin(), out.rows.end(),
                    [](const reports::ComparisonRow& a, const reports::ComparisonRow& b) {
                      if (a.regressed != b.regressed) return a.regressed;

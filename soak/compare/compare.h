@@ -18,7 +18,12 @@
 //   - it exceeds a declared bound the base did not; or
 //   - (invariant and residue series, which must stay zero) its peak is above
 //     the base's peak; or
-//   - the series is new in the candidate and the candidate judged it a leak.
+//   - the series is new in the candidate and the candidate judged it a leak;
+//   - the series was judged in the base and is missing from the candidate
+//     (row message "missing from the candidate").
+// A row named "run" fails the comparison when the candidate was not judged
+// (incomplete or error) or when neither report has a judged series, so an
+// empty or interrupted candidate never passes.
 // Rows come out regressed first, then by series name, so capped tables show
 // what matters. The comparison never reads the engine: reports only.
 //

@@ -28,6 +28,9 @@ inline constexpr int kExitBounded = 0;
 inline constexpr int kExitLeak = 1;
 inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitInterrupted = 3;
+// The run itself failed (e.g. an I/O error in the plan store); the report,
+// if one could be written, has verdict error.
+inline constexpr int kExitRunFailed = 4;
 
 class BadInput : public std::runtime_error {
  public:
@@ -46,6 +49,9 @@ struct RunRequest {
   bool probes_enabled = true;  // false: load only (benchmark of the probes' cost)
   // Where the progress line is drawn (when a TTY and CI is not "true").
   std::FILE* progress_stream = stderr;
+  // --force: an --out folder holding an earlier report is cleared first
+  // (report set, series.csv, heap dumps, plan store) instead of refused.
+  bool force = false;
 };
 
 struct RunOutcome {

@@ -14,6 +14,7 @@
 #include "reports/writers.h"
 #include "soak/runner/harness_mapping.h"
 #include "soak/runner/heap_session.h"
+#include "soak/runner/out_dir.h"
 #include "soak/runner/progress_line.h"
 #include "soak/runner/report_assembly.h"
 #include "soak/runner/run_context.h"
@@ -37,6 +38,20 @@ std::filesystem::path default_out_dir(const std::string& scenario_name) {
     dir = std::filesystem::path("plateau-out") / (stem + "-" + std::to_string(n));
   }
   return dir;
+}
+
+// An interrupted or failed run measured only part of its measured phase: no
+// series is judged and no statistical claim (a trend) is made. Findings of
+// hard evidence (a bound exceeded, an invariant broken, residue found by an
+// audit) stay: they happened whatever came after.
+void mark_not_judged(reports::Report& report, reports::Verdict status) {
+  for (reports::Series& s : report.series) {
+    s.judged = false;
+    s.verdict = status;
+    s.trend.reset();
+  }
+  std::erase_if(report.findings,
+                [](const reports::Finding& f) { return f.kind == reports::FindingKind::trend; });
 }
 
 std::string signal_name(int number) {
@@ -86,7 +101,9 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
   // 1. Input: everything that can be refused is refused before anything runs.
   Scenario scenario = apply_overrides(load_scenario(request.scenario_path), request);
   const std::filesystem::path out_dir = request.out_dir ? *request.out_dir : default_out_dir(scenario.name);
-  std::filesystem::create_directories(out_dir);
+  // The folder is checked, created and locked only now that the input is
+  // accepted; the lock is held until the report set is complete.
+  const OutDirLock out_lock = prepare_out_dir(out_dir, request.force, request.out_dir ? "--out" : "output folder");
   HarnessSetup setup = harness_setup_for(scenario, out_dir / "state");
   setup.options.probes_enabled = request.probes_enabled;
 
@@ -131,9 +148,20 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
   log << "\n";
   log.flush();
 
-  // 2. Measure.
-  const harness::RunSummary run = harness.run(&observer, stop ? &stop->flag() : nullptr);
+  // 2. Measure. A failure inside the run (e.g. the plan store's disk is
+  // full) becomes a report with verdict error, never a missing or a
+  // complete-looking one.
+  harness::RunSummary run;
+  std::string run_error;
+  try {
+    run = harness.run(&observer, stop ? &stop->flag() : nullptr);
+  } catch (const std::exception& e) {
+    run_error = e.what();
+    run.reached = harness.start();
+  }
   progress.finish();
+  // A run stopped before its first event reports no instant of its own.
+  if (run.reached < harness.start()) run.reached = harness.start();
   const double reached_s = engine::to_seconds(run.reached - harness.start());
   report.heap_profile = heap.finish(reached_s);
 
@@ -149,7 +177,13 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
                            request.probes_enabled ? harness.audit_probe()->residue()
                                                   : std::vector<probes::ContainerResidue>{},
                            engine::to_seconds(harness.start().time_since_epoch()));
-  if (!run.completed) {
+  if (!run_error.empty()) {
+    report.verdict = reports::Verdict::error;
+    report.incomplete = true;
+    report.error_message = "the run failed: " + run_error;
+    mark_not_judged(report, reports::Verdict::error);
+  } else if (!run.completed) {
+    mark_not_judged(report, reports::Verdict::incomplete);
     report.verdict = reports::Verdict::incomplete;
     report.incomplete = true;
     report.incomplete_reason = "interrupted by " + signal_name(stop ? stop->signal_number() : 0) +
@@ -161,17 +195,19 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
 
   RunOutcome outcome;
   outcome.out_dir = out_dir;
-  outcome.files = reports::write_all(report, out_dir);
-  const std::filesystem::path csv = out_dir / "series.csv";
-  reports::write_file_atomically(csv, recorder.render_csv());
-  outcome.files.push_back(csv);
+  // One unit: series.csv before report.json, which is written last (an I/O
+  // error on any file leaves no report.json, so nothing looks complete).
+  outcome.files = reports::write_report_set(report, out_dir, {{"series.csv", recorder.render_csv()}});
   outcome.report_json = out_dir / reports::kJsonFileName;
   outcome.verdict = report.verdict;
   outcome.findings = report.findings.size();
   outcome.events = run.events;
   outcome.wall_seconds = run.wall_seconds;
   outcome.events_per_second = report.context.events_per_s;
-  outcome.exit_code = !run.completed ? kExitInterrupted : verdict.bounded() ? kExitBounded : kExitLeak;
+  outcome.exit_code = !run_error.empty() ? kExitRunFailed
+                      : !run.completed   ? kExitInterrupted
+                      : verdict.bounded() ? kExitBounded
+                                          : kExitLeak;
 
   std::string line = "plateau: verdict " + std::string(reports::to_string(report.verdict));
   if (!report.findings.empty()) line += " (" + std::to_string(report.findings.size()) + " findings)";

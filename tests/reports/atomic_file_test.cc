@@ -95,4 +95,37 @@ BOOST_AUTO_TEST_CASE(a_refused_report_does_not_clobber_the_previous_one) {
              (std::vector<std::string>{"junit.xml", "report.html", "report.json", "summary.md"}));
 }
 
+// report.json is the set's commit record: written last, removed first, so
+// a failure part-way (disk full, a kill) leaves no complete-looking report
+// beside files of another run or missing ones.
+BOOST_AUTO_TEST_CASE(a_write_failing_part_way_leaves_no_report_json) {
+  ScratchDir dir;
+  const r::Report old_report = r::testing::leaking_run_report();
+  r::write_report_set(old_report, dir.path, {{"series.csv", "t_s,value\n"}});
+  BOOST_TEST(fs::exists(dir.path / "report.json"));
+  // Injected fault: series.csv cannot be renamed into place.
+  fs::remove(dir.path / "series.csv");
+  fs::create_directories(dir.path / "series.csv" / "blocker");
+  r::Report new_report = old_report;
+  new_report.verdict = r::Verdict::bounded;
+  new_report.findings.clear();
+  BOOST_CHECK_THROW(r::write_report_set(new_report, dir.path, {{"series.csv", "t_s,value\n"}}), std::system_error);
+  BOOST_TEST(!fs::exists(dir.path / "report.json"));
+  for (const auto& name : dir.entries()) BOOST_TEST(name.find(r::kTemporarySuffix) == std::string::npos, name);
+}
+
+BOOST_AUTO_TEST_CASE(the_report_set_lands_with_its_extras_and_report_json_last) {
+  ScratchDir dir;
+  const r::Report report = r::testing::leaking_run_report();
+  const auto written = r::write_report_set(report, dir.path, {{"series.csv", "t_s,value\n"}});
+  BOOST_REQUIRE(written.size() == 5u);
+  BOOST_TEST(written[0].filename() == "report.json");
+  BOOST_TEST(written[4].filename() == "series.csv");
+  // report.json is the newest file of the set.
+  for (std::size_t i = 1; i < written.size(); ++i) {
+    BOOST_TEST((fs::last_write_time(written[i]) <= fs::last_write_time(written[0])), written[i]);
+  }
+  BOOST_TEST((r::read_report_file(dir.path / "report.json") == report));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 
+#include "reports/writers.h"
 #include "soak/compare/compare.h"
 #include "tests/soak/compare/report_builders.h"
 
@@ -191,6 +192,58 @@ BOOST_AUTO_TEST_CASE(tolerances_are_validated_and_prefixes_win_over_units) {
   t = {};
   t.horizon_s = 0;
   BOOST_CHECK_THROW(soak::validate(t), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(a_series_missing_from_the_candidate_is_a_failure_naming_it) {
+  const auto base =
+      with(run_report("gate", "jemalloc"), {ramp_series("inventory.plans.locks.entries", "entries", 10, 0),
+                                            ramp_series("inventory.plans.other.entries", "entries", 10, 0)});
+  const auto candidate =
+      with(run_report("gate", "jemalloc"), {ramp_series("inventory.plans.other.entries", "entries", 10, 0)});
+  const auto c = soak::compare_reports(base, candidate, {}, "b", "c");
+  const auto& row = row_for(c, "inventory.plans.locks.entries");
+  BOOST_TEST(row.regressed);
+  BOOST_TEST(row.message.find("missing from the candidate") != std::string::npos);
+  BOOST_TEST(soak::any_regressed(c));
+  // The comparison report names it in a finding.
+  const auto report = soak::comparison_report(candidate, c);
+  BOOST_TEST(report.verdict == reports::Verdict::leak);
+  BOOST_REQUIRE(report.findings.size() == 1u);
+  BOOST_TEST(report.findings[0].series == "inventory.plans.locks.entries");
+}
+
+BOOST_AUTO_TEST_CASE(a_candidate_with_no_series_or_not_judged_never_passes) {
+  const auto base = with(run_report("gate", "jemalloc"),
+                         {ramp_series("inventory.plans.locks.entries", "entries", 10, 0)});
+  BOOST_TEST(soak::any_regressed(soak::compare_reports(base, with(run_report("gate", "jemalloc"), {}), {}, "b", "c")));
+  // Two reports with nothing judged: nothing was compared, which is no pass.
+  const auto empty = with(run_report("gate", "jemalloc"), {});
+  BOOST_TEST(soak::any_regressed(soak::compare_reports(empty, empty, {}, "b", "c")));
+  // An interrupted candidate: its series are there but were not judged.
+  auto interrupted = base;
+  interrupted.verdict = reports::Verdict::incomplete;
+  interrupted.incomplete = true;
+  interrupted.incomplete_reason = "interrupted by SIGTERM at t=60s of 3600s";
+  interrupted.series[0].judged = false;
+  const auto c = soak::compare_reports(base, interrupted, {}, "b", "c");
+  BOOST_TEST(row_for(c, "run").regressed);
+  BOOST_TEST(row_for(c, "run").message.find("incomplete") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_comparison_junit_counts_each_regression_once) {
+  const auto base =
+      with(run_report("gate", "jemalloc"), {ramp_series("inventory.plans.locks.entries", "entries", 10, 0),
+                                            ramp_series("inventory.plans.other.entries", "entries", 10, 0)});
+  const auto candidate = with(run_report("gate", "jemalloc"),
+                              {leaking(ramp_series("inventory.plans.locks.entries", "entries", 10, 1)),
+                               ramp_series("inventory.plans.other.entries", "entries", 10, 0)});
+  const auto report = soak::comparison_report(candidate, soak::compare_reports(base, candidate, {}, "b", "c"));
+  const std::string xml = reports::render_junit_xml(report);
+  BOOST_TEST_INFO(xml);
+  BOOST_TEST(xml.find("tests=\"2\" failures=\"1\"") != std::string::npos);
+  std::size_t failures = 0;
+  for (std::size_t at = xml.find("<failure "); at != std::string::npos; at = xml.find("<failure ", at + 1)) ++failures;
+  BOOST_TEST(failures == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
