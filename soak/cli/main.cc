@@ -7,7 +7,9 @@
 // Exit codes: 0 bounded, 1 leak or broken invariant, 2 bad input (the message
 // names the field, the value and the rule), 3 interrupted (a partial report
 // marked incomplete was written), 4 an unexpected error (e.g. the report
-// could not be written). See docs/cli.md.
+// could not be written), 5 inconclusive (no finding, but the run was too
+// short to judge every trend; the message says how long it must be). See
+// docs/cli.md.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -78,6 +80,9 @@ int main(int argc, char** argv) {
   CLI::App app{"plateau: memory-leak soak harness. Compresses a day of trading-engine load into a minute "
                "and says whether memory stayed bounded."};
   app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 bounded, 1 leak or broken invariant, 2 bad input, 3 interrupted (partial report),\n"
+      "4 unexpected error, 5 inconclusive (no finding, but too few windows to judge every trend: run longer).");
 
   std::string scenario;
   std::optional<std::string> out, clock, duration;

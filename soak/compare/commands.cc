@@ -20,6 +20,7 @@ namespace {
 
 constexpr int kPass = 0;
 constexpr int kFail = 1;
+constexpr int kInconclusive = 5;  // as `plateau run` (soak/runner/run_request.h)
 
 reports::Report read_or_refuse(const std::filesystem::path& path) {
   try {
@@ -102,6 +103,7 @@ int run_merge(const std::vector<std::string>& dirs, const std::string& out) {
   print_written(reports::write_all(merged, out));
   std::cerr << "plateau merge: " << shards.size() << " shards, verdict " << reports::to_string(merged.verdict)
             << "\n";
+  if (merged.verdict == reports::Verdict::inconclusive) return kInconclusive;
   return merged.verdict == reports::Verdict::bounded ? kPass : kFail;
 }
 

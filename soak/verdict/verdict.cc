@@ -364,8 +364,7 @@ VerdictResult judge(const std::vector<SeriesInput>& series, const VerdictSetting
                      std::to_string(missing.windows_seen) + " complete " + virtual_time(settings.window_s) +
                      " windows after the " + virtual_time(settings.warm_up_end_s) + " warm-up, and the trend test needs " +
                      std::to_string(needed) + " (the fewest with which Mann-Kendall can reject at alpha = " +
-                     number(settings.alpha) + " wherever a level change falls); a run of at least " +
-                     virtual_time(missing.minimum_duration_s) + " with this warm-up would be conclusive";
+                     number(settings.alpha) + " wherever a level change falls)";
     result.inconclusive = std::move(missing);
   }
   return result;
