@@ -38,7 +38,8 @@ std::vector<Point> series(std::size_t n, bool leak) {
 TrendRule rule_for(std::size_t n) { return {0.01, 60.0 * static_cast<double>(n), 0.05, 1}; }
 
 // The search as it was before issue 10 (soak/verdict/verdict.cc at ca91e67).
-std::optional<std::size_t> before_issue_10(std::span<const Point> points, const TrendRule& rule, std::size_t min_k) {
+std::optional<std::size_t> before_issue_10(std::span<const Point> points, const TrendRule& rule,
+                                           std::size_t min_k) {
   for (std::size_t k = min_k; k <= points.size(); ++k) {
     const auto prefix = points.first(k);
     std::vector<double> values;
@@ -81,6 +82,17 @@ void BM_incremental_leak(benchmark::State& s) { run(s, true, plateau::soak::firs
 
 BENCHMARK(BM_before_late)->Arg(720)->Arg(1440)->Arg(2880)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_naive_late)->Arg(720)->Arg(1440)->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(BM_incremental_late)->Arg(720)->Arg(1440)->Arg(2880)->Arg(10000)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_incremental_late)
+    ->Arg(720)
+    ->Arg(1440)
+    ->Arg(2880)
+    ->Arg(10000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 BENCHMARK(BM_before_leak)->Arg(1440)->Arg(2880)->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(BM_incremental_leak)->Arg(1440)->Arg(2880)->Arg(10000)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_incremental_leak)
+    ->Arg(1440)
+    ->Arg(2880)
+    ->Arg(10000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);

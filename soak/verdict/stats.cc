@@ -129,7 +129,8 @@ namespace {
 std::int64_t kendall_s(std::span<const double> values) {
   std::int64_t s = 0;
   for (std::size_t i = 0; i < values.size(); ++i) {
-    for (std::size_t j = i + 1; j < values.size(); ++j) s += (values[j] > values[i]) - (values[j] < values[i]);
+    for (std::size_t j = i + 1; j < values.size(); ++j)
+      s += (values[j] > values[i]) - (values[j] < values[i]);
   }
   return s;
 }

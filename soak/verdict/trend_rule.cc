@@ -203,14 +203,14 @@ std::optional<std::size_t> first_firing_prefix(std::span<const Point> points, co
     const std::size_t k = j + 1;
     if (k < min_points) continue;
     const double level = median_of_sorted(sorted);
-    const MannKendall mk = mann_kendall_from(s_all, cube_term(static_cast<std::int64_t>(k)) - ties_all.term(), k);
+    const MannKendall mk =
+        mann_kendall_from(s_all, cube_term(static_cast<std::int64_t>(k)) - ties_all.term(), k);
     if (!passes(rule, mk.p_value_upward, all.median(), level)) continue;
     if (!stands_alone(best_rise, k >= 3, second_rise)) return k;
     const auto before_n = static_cast<std::int64_t>(step_after + 1);
     const auto after_n = static_cast<std::int64_t>(k) - before_n;
-    const MannKendall within_mk =
-        mann_kendall_from(s_all - s_cross,
-                          cube_term(before_n) - ties_before + cube_term(after_n) - ties_after.term(), k);
+    const MannKendall within_mk = mann_kendall_from(
+        s_all - s_cross, cube_term(before_n) - ties_before + cube_term(after_n) - ties_after.term(), k);
     if (passes(rule, within_mk.p_value_upward, within.median(), level)) return k;
   }
   return std::nullopt;

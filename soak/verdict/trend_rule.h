@@ -54,8 +54,8 @@ struct TrendEvaluation {
   double relative_amount = 0;  // relative_tolerance * |level|
   std::size_t step_after = 0;  // the largest rise is from point step_after to step_after + 1
   double step_rise = 0;
-  double second_rise = 0;       // the largest other neighbour rise (or 0)
-  bool step_alone = false;      // step_rise > 0 and > kStepDominance * max(second_rise, 0)
+  double second_rise = 0;         // the largest other neighbour rise (or 0)
+  bool step_alone = false;        // step_rise > 0 and > kStepDominance * max(second_rise, 0)
   double within_slope_per_s = 0;  // Theil–Sen over pairs on the same side of the largest rise
   MannKendall within_mk;          // Mann–Kendall stratified at the largest rise
   double within_projected_growth = 0;

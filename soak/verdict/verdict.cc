@@ -320,15 +320,13 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
               with_unit(whole.projected_growth, series.unit) + " projected over " +
               virtual_time(settings.horizon_s) + " = " + number(100 * relative_growth) +
               "% of its steady level " + number(whole.level) + " (tolerances " +
-              number(100 * settings.relative_tolerance) + "% and " + with_unit(absolute, series.unit) +
-              ")" +
-              (whole.step_alone
-                   ? "; growth continues either side of its largest single rise (+" +
-                         with_unit(whole.step_rise, series.unit) + " at t = " +
-                         virtual_time(a.window_minima[whole.step_after].end_s) + ": " +
-                         with_unit(whole.within_slope_per_s * 3600, series.unit) + "/h, p = " +
-                         number(whole.within_mk.p_value_upward) + ")"
-                   : std::string("; it rose in several comparable steps, not one") ) +
+              number(100 * settings.relative_tolerance) + "% and " + with_unit(absolute, series.unit) + ")" +
+              (whole.step_alone ? "; growth continues either side of its largest single rise (+" +
+                                      with_unit(whole.step_rise, series.unit) +
+                                      " at t = " + virtual_time(a.window_minima[whole.step_after].end_s) +
+                                      ": " + with_unit(whole.within_slope_per_s * 3600, series.unit) +
+                                      "/h, p = " + number(whole.within_mk.p_value_upward) + ")"
+                                : std::string("; it rose in several comparable steps, not one")) +
               "; detectable at t = " + virtual_time(detected_at_s);
   a.findings.push_back(std::move(f));
   return a;
@@ -360,11 +358,13 @@ VerdictResult judge(const std::vector<SeriesInput>& series, const VerdictSetting
     missing.warm_up_end_s = settings.warm_up_end_s;
     missing.minimum_duration_s = settings.warm_up_end_s + static_cast<double>(needed) * settings.window_s;
     missing.reason = std::to_string(missing.series.size()) + " series (" + missing.series.front() +
-                     (missing.series.size() > 1 ? ", ..." : "") + ") could not be trend-judged: " +
-                     std::to_string(missing.windows_seen) + " complete " + virtual_time(settings.window_s) +
-                     " windows after the " + virtual_time(settings.warm_up_end_s) + " warm-up, and the trend test needs " +
-                     std::to_string(needed) + " (the fewest with which Mann-Kendall can reject at alpha = " +
-                     number(settings.alpha) + " wherever a level change falls)";
+                     (missing.series.size() > 1 ? ", ..." : "") +
+                     ") could not be trend-judged: " + std::to_string(missing.windows_seen) + " complete " +
+                     virtual_time(settings.window_s) + " windows after the " +
+                     virtual_time(settings.warm_up_end_s) + " warm-up, and the trend test needs " +
+                     std::to_string(needed) +
+                     " (the fewest with which Mann-Kendall can reject at alpha = " + number(settings.alpha) +
+                     " wherever a level change falls)";
     result.inconclusive = std::move(missing);
   }
   return result;

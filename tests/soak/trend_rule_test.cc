@@ -64,18 +64,36 @@ BOOST_AUTO_TEST_CASE(incremental_time_to_detect_equals_every_prefix_from_scratch
       const double u = testing::uniform(rng, -1, 1);
       double v = 0;
       switch (kind) {
-        case 0: v = 100 + 3 * x + 5 * u; break;                                      // linear + noise
-        case 1: v = 100 + (i >= n / 2 ? 40 : 0) + 2 * u; break;                        // step
-        case 2: v = 100 + x * x * 0.5 + u; break;                                      // accelerating
-        case 3: v = std::floor(3 + 2 * u + x / 8); break;                              // small integers, ties
-        case 4: level += 4 * u; v = level; break;                                      // random walk
-        case 5: v = 100 - 2 * x + u; break;                                            // falling
-        case 6: v = 100 + 10 * std::floor(x / 3) + u; break;                           // staircase
-        default: v = 100 + (i >= n / 3 ? 30 : 0) + 1.5 * x + 3 * u; break;            // step + leak
+        case 0:
+          v = 100 + 3 * x + 5 * u;
+          break;  // linear + noise
+        case 1:
+          v = 100 + (i >= n / 2 ? 40 : 0) + 2 * u;
+          break;  // step
+        case 2:
+          v = 100 + x * x * 0.5 + u;
+          break;  // accelerating
+        case 3:
+          v = std::floor(3 + 2 * u + x / 8);
+          break;  // small integers, ties
+        case 4:
+          level += 4 * u;
+          v = level;
+          break;  // random walk
+        case 5:
+          v = 100 - 2 * x + u;
+          break;  // falling
+        case 6:
+          v = 100 + 10 * std::floor(x / 3) + u;
+          break;  // staircase
+        default:
+          v = 100 + (i >= n / 3 ? 30 : 0) + 1.5 * x + 3 * u;
+          break;  // step + leak
       }
       points.push_back({600 + 1200 * x, v});
     }
-    const TrendRule rule{kind % 2 ? 0.01 : 0.001, 1200.0 * static_cast<double>(n), 0.05, kind == 3 ? 0.5 : 2.0};
+    const TrendRule rule{kind % 2 ? 0.01 : 0.001, 1200.0 * static_cast<double>(n), 0.05,
+                         kind == 3 ? 0.5 : 2.0};
     for (std::size_t min_points : {std::size_t{3}, std::size_t{4}, std::size_t{9}}) {
       const auto fast = first_firing_prefix(points, rule, min_points);
       const auto naive = first_firing_prefix_naive(points, rule, min_points);

@@ -34,8 +34,8 @@ SeriesInput allocated(std::vector<Point> samples) {
 }
 
 std::string describe(const SeriesAnalysis& a) {
-  std::string text = std::to_string(a.window_minima.size()) + " windows, " + std::to_string(a.findings.size()) +
-                     " findings";
+  std::string text =
+      std::to_string(a.window_minima.size()) + " windows, " + std::to_string(a.findings.size()) + " findings";
   for (const auto& f : a.findings) text += "; " + f.message;
   if (a.mann_kendall) text += "; p = " + std::to_string(a.mann_kendall->p_value_upward);
   if (a.projected_growth) text += "; projected = " + std::to_string(*a.projected_growth / kMiB) + " MiB";
@@ -47,7 +47,9 @@ double measured_s(const RunShape& shape) { return shape.duration_s - shape.warm_
 
 // Growth of total bytes spread linearly over [from_s, to_s].
 std::function<double(double)> ramp(double total, double from_s, double to_s) {
-  return [=](double t) { return t <= from_s ? 0.0 : t >= to_s ? total : total * (t - from_s) / (to_s - from_s); };
+  return [=](double t) {
+    return t <= from_s ? 0.0 : t >= to_s ? total : total * (t - from_s) / (to_s - from_s);
+  };
 }
 
 const RunShape* const kShapes[] = {&kGateShape, &kNightlyShape};
@@ -62,11 +64,15 @@ BOOST_AUTO_TEST_CASE(a_step_at_every_window_position_is_bounded) {
   for (const RunShape* shape : kShapes) {
     const auto settings = settings_for(*shape);
     int positions = 0, excused = 0;
-    for (double at = shape->warm_up_s - shape->window_s / 2; at < shape->duration_s; at += shape->window_s / 2) {
+    for (double at = shape->warm_up_s - shape->window_s / 2; at < shape->duration_s;
+         at += shape->window_s / 2) {
       for (std::uint64_t seed = 1; seed <= 3; ++seed) {
-        const auto a = analyse_series(
-            allocated(bytes_series(*shape, [at](double t) { return t >= at ? 50 * kMiB : 0.0; }, seed)), settings);
-        BOOST_TEST_INFO(shape->name << ": step at t = " << at / kHour << " h, seed " << seed << ": " << describe(a));
+        const auto a =
+            analyse_series(allocated(bytes_series(
+                               *shape, [at](double t) { return t >= at ? 50 * kMiB : 0.0; }, seed)),
+                           settings);
+        BOOST_TEST_INFO(shape->name << ": step at t = " << at / kHour << " h, seed " << seed << ": "
+                                    << describe(a));
         BOOST_TEST(a.trend_judged);
         BOOST_TEST(a.findings.empty());
         excused += a.level_change_t_s.has_value() ? 1 : 0;
@@ -74,7 +80,8 @@ BOOST_AUTO_TEST_CASE(a_step_at_every_window_position_is_bounded) {
       }
     }
     // The whole-run tests alone fire on some of them (the mid-run ones).
-    BOOST_TEST_MESSAGE(shape->name << ": " << excused << " of " << positions << " steps fired the whole-run test");
+    BOOST_TEST_MESSAGE(shape->name << ": " << excused << " of " << positions
+                                   << " steps fired the whole-run test");
     BOOST_TEST(excused > 0);
   }
 }
@@ -132,7 +139,8 @@ BOOST_AUTO_TEST_CASE(leaks_of_every_shape_still_fire) {
   for (const RunShape* shape : kShapes) {
     for (const Shape& leak : leaks) {
       for (std::uint64_t seed = 1; seed <= 3; ++seed) {
-        const auto a = analyse_series(allocated(bytes_series(*shape, leak.extra(*shape), seed)), settings_for(*shape));
+        const auto a =
+            analyse_series(allocated(bytes_series(*shape, leak.extra(*shape), seed)), settings_for(*shape));
         BOOST_TEST_INFO(shape->name << ", " << leak.what << ", seed " << seed << ": " << describe(a));
         BOOST_REQUIRE_EQUAL(a.findings.size(), 1u);
         BOOST_TEST(a.findings.front().kind == FindingKind::trend);
@@ -149,9 +157,10 @@ BOOST_AUTO_TEST_CASE(a_step_on_a_drift_under_the_tolerance_is_bounded) {
   for (const RunShape* shape : kShapes) {
     const double mid = shape->warm_up_s + measured_s(*shape) / 2;
     const auto drift = ramp(0.5 * shape->relative_tolerance * 200 * kMiB, 0, shape->duration_s);
-    const auto a = analyse_series(
-        allocated(bytes_series(*shape, [&](double t) { return drift(t) + (t >= mid ? 50 * kMiB : 0.0); }, 1)),
-        settings_for(*shape));
+    const auto a =
+        analyse_series(allocated(bytes_series(
+                           *shape, [&](double t) { return drift(t) + (t >= mid ? 50 * kMiB : 0.0); }, 1)),
+                       settings_for(*shape));
     BOOST_TEST_INFO(shape->name << ": " << describe(a));
     BOOST_TEST(a.findings.empty());
   }

@@ -261,7 +261,8 @@ BOOST_AUTO_TEST_CASE(too_few_windows_make_the_run_inconclusive_and_say_how_long)
   BOOST_TEST(result.inconclusive->windows_seen == 2u);
   BOOST_TEST(result.inconclusive->windows_needed == 8u);
   BOOST_TEST(result.inconclusive->minimum_duration_s == 1 * kHour + 8 * 2 * kHour);
-  BOOST_TEST(result.inconclusive->series == std::vector<std::string>{"inventory.plans.execution_locks.entries"});
+  BOOST_TEST(result.inconclusive->series ==
+             std::vector<std::string>{"inventory.plans.execution_locks.entries"});
   BOOST_TEST(result.inconclusive->reason.find("needs 8") != std::string::npos, result.inconclusive->reason);
   // Long enough: conclusive. A finding is still reported when too short.
   s.duration_s = 17 * kHour;
