@@ -9,7 +9,12 @@
 //   trend     - no significant upward trend of the per-window minima after
 //               warm-up: Theil–Sen slope, one-sided Mann–Kendall p < alpha,
 //               and growth projected over the horizon above both the absolute
-//               and the relative tolerance.
+//               and the relative tolerance; and, when the largest rise
+//               between neighbouring window minima stands alone (a possible
+//               one-off level change), the same tests with the run split
+//               there (trend_rule.h), so a step then flat is not a leak.
+// A trend kind of series with fewer windows than windows_needed() makes the
+// result inconclusive (VerdictResult::inconclusive); findings still count.
 // Bounds, invariants and residue are judged on every sample, warm-up included
 // (a broken promise is not excused by warm-up; see judge_correctness_in_warm_up);
 // the trend only after warm-up.
