@@ -17,7 +17,8 @@
 #
 # Exit code = the decision: 0 ship; 1 do not ship (a leak, a broken invariant,
 # or a regression against the baseline); 2 bad input (scenario, baseline);
-# 3 interrupted; 4 plateau failed unexpectedly. PLATEAU_SKIP_BUILD=1 reuses
+# 3 interrupted; 4 plateau failed unexpectedly; 5 inconclusive (no finding,
+# but the run was too short to judge every trend: never a ship). PLATEAU_SKIP_BUILD=1 reuses
 # the existing binary in PLATEAU_BUILD_DIR (default build/$PLATEAU_PRESET).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,6 +68,7 @@ case "$run_status" in
   1) reason="the gate run found a leak or a broken invariant (see $out/run/summary.md)" ;;
   2) reason="bad input: the scenario or an option was refused (see the message above)" ;;
   3) reason="the gate run was interrupted; its report is partial" ;;
+  5) reason="the gate run was inconclusive: too few windows to judge every trend, so bounded was not shown (see $out/run/summary.md for how long a run must be)" ;;
   *) reason="plateau failed unexpectedly (exit $run_status)" ;;
 esac
 status=$run_status

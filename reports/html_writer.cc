@@ -30,7 +30,7 @@ constexpr const char* kStyle = R"css(
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1100px;padding:0 24px 48px;color:#1d1d1f;background:#fff}
 h1{margin:0;font-size:28px}h2{margin-top:36px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{margin:0 0 6px;font-size:17px}
 header.verdict{margin:24px 0 8px;padding:16px 20px;border-radius:8px;color:#fff}
-.v-bounded{background:#1b7f3b}.v-leak{background:#b3261e}.v-incomplete,.v-error{background:#a15c00}
+.v-bounded{background:#1b7f3b}.v-leak{background:#b3261e}.v-incomplete,.v-error,.v-inconclusive{background:#a15c00}
 header.verdict p{margin:6px 0 0}
 article.finding{border:1px solid #e3c9c7;border-left:6px solid #b3261e;border-radius:6px;padding:12px 16px;margin:16px 0}
 table{border-collapse:collapse;margin:8px 0;font-size:14px}th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
@@ -103,6 +103,15 @@ void write_header(std::ostringstream& out, const Report& report) {
         << h(report.incomplete_reason.empty() ? std::string("interrupted") : report.incomplete_reason) << "</p>\n";
   }
   if (!report.error_message.empty()) out << "<p><strong>Error:</strong> " << h(report.error_message) << "</p>\n";
+  if (report.verdict == Verdict::inconclusive) {
+    out << "<p><strong>Inconclusive:</strong> "
+        << h(report.inconclusive_reason.empty() ? std::string("some series could not be trend-judged")
+                                                : report.inconclusive_reason);
+    if (report.minimum_conclusive_duration_s) {
+      out << " Minimum conclusive duration: " << h(format_duration(*report.minimum_conclusive_duration_s)) << ".";
+    }
+    out << "</p>\n";
+  }
   out << "</header>\n";
 }
 

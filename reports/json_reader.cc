@@ -95,7 +95,7 @@ class Node {
   std::string path_;
 };
 
-constexpr const char* kVerdictNames = "bounded, leak, incomplete, error";
+constexpr const char* kVerdictNames = "bounded, leak, incomplete, error, inconclusive";
 
 Context read_context(const Node& n) {
   Context c;
@@ -258,6 +258,11 @@ Report from_json(const nlohmann::ordered_json& document) {
   if (Node m = root.field("canary_matrix"); !m.is_null()) report.canary_matrix = read_canaries(m);
   if (Node c = root.field("comparison"); !c.is_null()) report.comparison = read_comparison(c);
   for (const Node& shard : root.field("shards").elements()) report.shards.push_back(read_shard(shard));
+  // Added with the inconclusive verdict; reports written before it lack them.
+  if (root.has("inconclusive_reason")) report.inconclusive_reason = root.field("inconclusive_reason").string();
+  if (root.has("minimum_conclusive_duration_s")) {
+    report.minimum_conclusive_duration_s = root.field("minimum_conclusive_duration_s").optional_real();
+  }
   return report;
 }
 

@@ -209,6 +209,9 @@ nlohmann::ordered_json to_json(const Report& report) {
   out["canary_matrix"] = report.canary_matrix ? canary_json(*report.canary_matrix) : json(nullptr);
   out["comparison"] = report.comparison ? comparison_json(*report.comparison) : json(nullptr);
   out["shards"] = shards_json(report.shards);
+  out["inconclusive_reason"] = report.inconclusive_reason;
+  out["minimum_conclusive_duration_s"] =
+      optional_number(report.minimum_conclusive_duration_s, "minimum_conclusive_duration_s");
   return out;
 }
 

@@ -57,6 +57,17 @@ std::vector<TestCase> test_cases(const Report& report) {
     cases.push_back({"plateau.run", "run",
                      {{error ? "error" : "incomplete", reason, reason + "\n", error}}});
   }
+  if (report.verdict == Verdict::inconclusive) {
+    // Not a pass: nothing proved the memory bounded. A failure (not an error)
+    // so CI shows it red, with the reason and the duration that would do.
+    std::string reason = report.inconclusive_reason.empty() ? "some series could not be trend-judged"
+                                                            : report.inconclusive_reason;
+    std::string details = reason + "\n";
+    if (report.minimum_conclusive_duration_s) {
+      details += "minimum conclusive duration: " + format_duration(*report.minimum_conclusive_duration_s) + "\n";
+    }
+    cases.push_back({"plateau.run", "inconclusive", {{"inconclusive", reason, details, false}}});
+  }
 
   // A comparison report's rows are its test cases; the findings and series
   // it carries for the same names only explain them (counting both would

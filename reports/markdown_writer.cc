@@ -15,6 +15,7 @@ std::string verdict_badge(Verdict verdict) {
     case Verdict::leak: return "❌ leak";
     case Verdict::incomplete: return "⚠️ incomplete";
     case Verdict::error: return "⚠️ error";
+    case Verdict::inconclusive: return "⚠️ inconclusive";
   }
   return "unknown";
 }
@@ -141,6 +142,15 @@ std::string render_markdown_summary(const Report& report, const MarkdownLimits& 
   if (report.incomplete) {
     out << "\n> ⚠️ Incomplete: " << markdown_cell(report.incomplete_reason.empty() ? "interrupted" : report.incomplete_reason)
         << "\n";
+  }
+  if (report.verdict == Verdict::inconclusive) {
+    out << "\n> ⚠️ Inconclusive: "
+        << markdown_cell(report.inconclusive_reason.empty() ? "some series could not be trend-judged"
+                                                            : report.inconclusive_reason);
+    if (report.minimum_conclusive_duration_s) {
+      out << " Minimum conclusive duration: " << format_duration(*report.minimum_conclusive_duration_s) << ".";
+    }
+    out << "\n";
   }
   if (report.verdict == Verdict::error && !report.error_message.empty()) {
     out << "\n> ⚠️ Error: " << markdown_cell(report.error_message) << "\n";

@@ -24,11 +24,12 @@ std::optional<Enum> value_of(const std::array<std::pair<Enum, std::string_view>,
   return std::nullopt;
 }
 
-constexpr std::array<std::pair<Verdict, std::string_view>, 4> kVerdictNames{{
+constexpr std::array<std::pair<Verdict, std::string_view>, 5> kVerdictNames{{
     {Verdict::bounded, "bounded"},
     {Verdict::leak, "leak"},
     {Verdict::incomplete, "incomplete"},
     {Verdict::error, "error"},
+    {Verdict::inconclusive, "inconclusive"},
 }};
 constexpr std::array<std::pair<FindingKind, std::string_view>, 4> kFindingKindNames{{
     {FindingKind::bound, "bound"},

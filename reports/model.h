@@ -31,8 +31,11 @@ inline constexpr std::string_view kSchemaVersion = "plateau.report/1";
 
 // bounded: every judged series stayed bounded; leak: at least one finding;
 // incomplete: the run was interrupted before the measured phase ended;
-// error: the run could not be judged (for example a probe failed).
-enum class Verdict { bounded, leak, incomplete, error };
+// error: the run could not be judged (for example a probe failed);
+// inconclusive: the run finished without findings but some series could not
+// be trend-judged (too few windows after warm-up), so "bounded" would claim
+// what nobody checked. A finding wins over inconclusive.
+enum class Verdict { bounded, leak, incomplete, error, inconclusive };
 
 // bound: a declared bound was exceeded; invariant: a counter that must stay
 // zero did not; residue: a container still holds an entity past its grace
@@ -242,6 +245,10 @@ struct Report {
   std::optional<CanaryMatrix> canary_matrix;
   std::optional<Comparison> comparison;
   std::vector<ShardSummary> shards;  // empty unless this report is a merge
+  // Set when verdict == inconclusive: why (which series, how many windows
+  // were seen and needed) and the shortest run that would be conclusive.
+  std::string inconclusive_reason;
+  std::optional<double> minimum_conclusive_duration_s;
   friend bool operator==(const Report&, const Report&) = default;
 };
 

@@ -9,7 +9,9 @@
 // Exit codes: 0 bounded, 1 leak or broken invariant, 2 bad input (the message
 // names the field, the value and the rule), 3 interrupted (a partial report
 // marked incomplete was written), 4 an unexpected error (e.g. the report
-// could not be written). See docs/cli.md.
+// could not be written), 5 inconclusive (no finding, but the run was too
+// short to judge every trend; the message says how long it must be). See
+// docs/cli.md.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -95,7 +97,7 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit codes: 0 bounded / passed, 1 leak, broken invariant, regression or missed canary, 2 bad input "
       "(the message names the field, the value and why), 3 interrupted (partial report written), "
-      "4 unexpected error. Each subcommand's --help lists its own.");
+      "4 unexpected error, 5 inconclusive (no finding, but too few windows to judge every trend: run longer). Each subcommand's --help lists its own.");
 
   std::string scenario;
   std::optional<std::string> out, clock, duration;
@@ -117,7 +119,8 @@ int main(int argc, char** argv) {
   run_cmd->footer(
       "Exit codes: 0 bounded, 1 leak or broken invariant, 2 bad input (scenario field, failpoint or option, "
       "named with its value and why; nothing is run), 3 interrupted by SIGINT/SIGTERM (partial report marked "
-      "incomplete), 4 unexpected error (e.g. the report could not be written).");
+      "incomplete), 4 unexpected error (e.g. the report could not be written), 5 inconclusive (no finding, but "
+      "too few verdict windows to judge every trend; the message says how long a run must be).");
   CLI::App* fp_cmd = app.add_subcommand("failpoints", "List every failpoint with its one-line description");
   fp_cmd->footer("Exit codes: 0 listed, 4 unexpected error.");
   const plateau::soak::Subcommand more[] = {
@@ -131,7 +134,7 @@ int main(int argc, char** argv) {
       "bounded, 2 bad input, 4 unexpected error.",
       "Exit codes: 0 no regression, 1 at least one series regressed, 2 bad input (unreadable or invalid "
       "report.json, bad tolerance), 4 unexpected error.",
-      "Exit codes: 0 every shard bounded, 1 a shard leaked, 3 a shard was interrupted, 4 a shard errored, 2 bad input (no "
+      "Exit codes: 0 every shard bounded, 1 a shard leaked, 3 a shard was interrupted, 4 a shard errored, 5 a shard inconclusive, 2 bad input (no "
       "report.json found, unreadable report), 4 unexpected error.",
       "Exit codes: 0 re-rendered, 2 bad input (unreadable or invalid report.json), 4 unexpected error.",
   };

@@ -23,6 +23,7 @@ constexpr int kPass = 0;
 constexpr int kFail = 1;
 constexpr int kIncomplete = 3;  // as `plateau run`: a shard was interrupted
 constexpr int kRunError = 4;    // a shard could not be judged
+constexpr int kInconclusive = 5;  // as `plateau run` (soak/runner/run_request.h)
 
 reports::Report read_or_refuse(const std::filesystem::path& path) {
   try {
@@ -115,6 +116,8 @@ int exit_code_for(reports::Verdict verdict) {
       return kIncomplete;
     case reports::Verdict::error:
       return kRunError;
+    case reports::Verdict::inconclusive:
+      return kInconclusive;
     default:
       return kFail;
   }

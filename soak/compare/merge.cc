@@ -205,14 +205,16 @@ int verdict_severity(reports::Verdict verdict) noexcept {
   switch (verdict) {
     case reports::Verdict::bounded:
       return 0;
-    case reports::Verdict::incomplete:
+    case reports::Verdict::inconclusive:  // proved nothing, but nothing went wrong either
       return 1;
-    case reports::Verdict::leak:
+    case reports::Verdict::incomplete:
       return 2;
-    case reports::Verdict::error:
+    case reports::Verdict::leak:
       return 3;
+    case reports::Verdict::error:
+      return 4;
   }
-  return 3;
+  return 4;
 }
 
 reports::Report merge_reports(const std::vector<ShardInput>& shards) {
@@ -233,6 +235,14 @@ reports::Report merge_reports(const std::vector<ShardInput>& shards) {
       out.incomplete = true;
       out.incomplete_reason +=
           (out.incomplete_reason.empty() ? "" : "; ") + labels[i] + ": " + r.incomplete_reason;
+    }
+    if (r.verdict == reports::Verdict::inconclusive) {
+      out.inconclusive_reason +=
+          (out.inconclusive_reason.empty() ? "" : "; ") + labels[i] + ": " + r.inconclusive_reason;
+      if (r.minimum_conclusive_duration_s) {
+        out.minimum_conclusive_duration_s =
+            std::max(out.minimum_conclusive_duration_s.value_or(0), *r.minimum_conclusive_duration_s);
+      }
     }
     if (!r.error_message.empty()) {
       out.error_message += (out.error_message.empty() ? "" : "; ") + labels[i] + ": " + r.error_message;

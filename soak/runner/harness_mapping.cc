@@ -39,6 +39,35 @@ void scale_history_caps_to_warm_up(const Scenario& s, const harness::HarnessOpti
   e.paper.closed_history_capacity = clamp_cap(warm_up_s / 4 * opens_per_s, 10, e.paper.closed_history_capacity);
 }
 
+// The verdict takes each window's minimum as the trough a cleanup leaves; a
+// window no longer than the longest cleanup period may hold no cleanup, and
+// its minimum then reads the saw-tooth's peak (docs/verdict.md). The periods
+// are the engine's, after the scenario's /maintain overrides: plans, market,
+// router, wallet (its three sweeps), executor, prices, and the engine's own
+// maintain tick, which no component's cleanup can run more often than.
+void require_window_longer_than_cleanups(const Scenario& s, const harness::HarnessOptions& o,
+                                         const engine::EngineConfig& e) {
+  const std::pair<const char*, engine::Duration> periods[] = {
+      {"plans", e.plans.cleanup_interval},
+      {"market", e.market.cleanup_interval},
+      {"router", e.router.purge_interval},
+      {"wallet", std::max({e.wallet.processed_transactions.sweep_interval, e.wallet.transaction_cache.sweep_interval,
+                           e.wallet.price_cache.sweep_interval})},
+      {"executor", e.executor.position_locks.sweep_interval},
+      {"prices", e.prices.maintain_interval},
+      {"engine", o.intervals.maintain}};
+  const auto* longest = &periods[0];
+  for (const auto& p : periods) {
+    if (p.second > longest->second) longest = &p;
+  }
+  if (s.verdict.window > longest->second) return;
+  const bool set = s.maintain_intervals.count(longest->first) > 0;
+  throw BadInput(s.name + ": /verdict/window = " + format_duration(s.verdict.window) +
+                 " must be longer than /maintain/" + longest->first + " = " + format_duration(longest->second) +
+                 (set ? "" : " (the engine default; the scenario does not set it)") +
+                 ", the longest cleanup period, so that every window holds a cleanup's trough");
+}
+
 }  // namespace
 
 Scenario apply_overrides(Scenario scenario, const RunRequest& request) {
@@ -140,6 +169,7 @@ HarnessSetup harness_setup_for(const Scenario& s, const std::filesystem::path& s
     }
   }
   scale_history_caps_to_warm_up(s, o, e);
+  require_window_longer_than_cleanups(s, o, e);
   // The price provider's audit allowance must cover how often it is maintained.
   e.prices.maintain_interval = std::max(e.prices.maintain_interval, o.intervals.maintain);
   return setup;

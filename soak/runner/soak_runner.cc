@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
@@ -190,7 +191,25 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
                                " at t=" + std::to_string(static_cast<long long>(reached_s)) + "s of " +
                                std::to_string(static_cast<long long>(seconds(scenario.duration))) + "s";
   } else {
-    report.verdict = verdict.bounded() ? reports::Verdict::bounded : reports::Verdict::leak;
+    report.verdict = !verdict.bounded()      ? reports::Verdict::leak
+                     : !verdict.conclusive() ? reports::Verdict::inconclusive
+                                             : reports::Verdict::bounded;
+    if (report.verdict == reports::Verdict::inconclusive) {
+      // With --duration the warm-up scales with the run, so the shortest
+      // conclusive override keeps the same warm-up share.
+      const Inconclusive& why = *verdict.inconclusive;
+      const double measured_needed_s = static_cast<double>(why.windows_needed) * why.window_s;
+      const double warm_up_share = seconds(scenario.warm_up) / seconds(scenario.duration);
+      const double minimum_s = request.duration && warm_up_share < 1 ? measured_needed_s / (1 - warm_up_share)
+                                                                     : why.minimum_duration_s;
+      report.minimum_conclusive_duration_s = std::ceil(minimum_s / 60 - 1e-6) * 60;  // whole minutes
+      const std::string minimum = format_duration(std::chrono::duration_cast<Duration>(
+          std::chrono::seconds(static_cast<long long>(*report.minimum_conclusive_duration_s))));
+      report.inconclusive_reason =
+          why.reason + (request.duration ? "; run with --duration " + minimum +
+                                               " or longer (the warm-up scales with the run)"
+                                         : "; a run of at least " + minimum + " would be conclusive");
+    }
   }
 
   RunOutcome outcome;
@@ -204,10 +223,11 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
   outcome.events = run.events;
   outcome.wall_seconds = run.wall_seconds;
   outcome.events_per_second = report.context.events_per_s;
-  outcome.exit_code = !run_error.empty() ? kExitRunFailed
-                      : !run.completed   ? kExitInterrupted
-                      : verdict.bounded() ? kExitBounded
-                                          : kExitLeak;
+  outcome.exit_code = !run_error.empty()                                ? kExitRunFailed
+                      : !run.completed                                   ? kExitInterrupted
+                      : report.verdict == reports::Verdict::leak         ? kExitLeak
+                      : report.verdict == reports::Verdict::inconclusive ? kExitInconclusive
+                                                                         : kExitBounded;
 
   std::string line = "plateau: verdict " + std::string(reports::to_string(report.verdict));
   if (!report.findings.empty()) line += " (" + std::to_string(report.findings.size()) + " findings)";
@@ -217,6 +237,7 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
   line += figures;
   outcome.summary = line;
   log << line << "\n";
+  if (report.verdict == reports::Verdict::inconclusive) log << "  inconclusive: " << report.inconclusive_reason << "\n";
   for (const reports::Finding& f : report.findings) {
     log << "  " << reports::to_string(f.kind) << " " << f.component << " " << f.series << ": " << f.message << "\n";
     if (&f - report.findings.data() >= 9 && report.findings.size() > 10) {

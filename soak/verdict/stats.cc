@@ -92,41 +92,79 @@ TrendLine theil_sen(std::span<const Point> points) {
 
 double normal_upper_tail(double z) noexcept { return 0.5 * std::erfc(z / std::sqrt(2.0)); }
 
-MannKendall mann_kendall(std::span<const double> values) {
+MannKendall mann_kendall_from(std::int64_t s, std::int64_t variance_numerator, std::size_t n) noexcept {
   MannKendall result;
-  const std::size_t n = values.size();
   result.n = static_cast<std::uint32_t>(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t j = i + 1; j < n; ++j) {
-      result.s += (values[j] > values[i]) - (values[j] < values[i]);
-    }
-  }
-  // Each group of t equal values removes t(t-1)(2t+5) from the variance.
-  std::map<double, std::size_t> tie_counts;
-  for (double v : values) ++tie_counts[v];
-  double tie_term = 0;
-  for (const auto& [value, t] : tie_counts) {
-    const double td = static_cast<double>(t);
-    tie_term += td * (td - 1) * (2 * td + 5);
-  }
-  const double nd = static_cast<double>(n);
-  result.variance = std::max(0.0, (nd * (nd - 1) * (2 * nd + 5) - tie_term) / 18.0);
+  result.s = s;
+  result.variance = std::max(0.0, static_cast<double>(variance_numerator) / 18.0);
   if (result.variance <= 0) {
     result.z = 0;
     result.p_value_upward = 1;
     return result;
   }
   const double sd = std::sqrt(result.variance);
-  const double s = static_cast<double>(result.s);
-  if (result.s > 0) {
-    result.z = (s - 1) / sd;
-  } else if (result.s < 0) {
-    result.z = (s + 1) / sd;
+  const double sd_s = static_cast<double>(s);
+  if (s > 0) {
+    result.z = (sd_s - 1) / sd;
+  } else if (s < 0) {
+    result.z = (sd_s + 1) / sd;
   } else {
     result.z = 0;
   }
   result.p_value_upward = normal_upper_tail(result.z);
   return result;
+}
+
+std::int64_t mann_kendall_variance_numerator(std::span<const double> values) {
+  // Each group of t equal values removes t(t-1)(2t+5) from n(n-1)(2n+5).
+  std::map<double, std::int64_t> tie_counts;
+  for (double v : values) ++tie_counts[v];
+  const auto n = static_cast<std::int64_t>(values.size());
+  std::int64_t numerator = n * (n - 1) * (2 * n + 5);
+  for (const auto& [value, t] : tie_counts) numerator -= t * (t - 1) * (2 * t + 5);
+  return numerator;
+}
+
+namespace {
+std::int64_t kendall_s(std::span<const double> values) {
+  std::int64_t s = 0;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    for (std::size_t j = i + 1; j < values.size(); ++j)
+      s += (values[j] > values[i]) - (values[j] < values[i]);
+  }
+  return s;
+}
+}  // namespace
+
+MannKendall mann_kendall(std::span<const double> values) {
+  return mann_kendall_from(kendall_s(values), mann_kendall_variance_numerator(values), values.size());
+}
+
+std::size_t largest_rise(std::span<const double> values) noexcept {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i + 1 < values.size(); ++i) {
+    if (values[i + 1] - values[i] > values[best + 1] - values[best]) best = i;
+  }
+  return best;
+}
+
+MannKendall mann_kendall_stratified(std::span<const double> values, std::size_t break_after) {
+  const std::size_t split = std::min(break_after + 1, values.size());
+  const std::span<const double> before = values.first(split), after = values.subspan(split);
+  return mann_kendall_from(kendall_s(before) + kendall_s(after),
+                           mann_kendall_variance_numerator(before) + mann_kendall_variance_numerator(after),
+                           values.size());
+}
+
+double theil_sen_slope_within(std::span<const Point> points, std::size_t break_after) {
+  std::vector<double> slopes;
+  for (std::size_t j = 1; j < points.size(); ++j) {
+    for (std::size_t i = (j > break_after ? break_after + 1 : 0); i < j; ++i) {
+      const double dt = points[j].t_s - points[i].t_s;
+      if (dt != 0) slopes.push_back((points[j].value - points[i].value) / dt);
+    }
+  }
+  return slopes.empty() ? 0 : median_in_place(slopes);
 }
 
 }  // namespace plateau::soak

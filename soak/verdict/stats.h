@@ -76,6 +76,29 @@ struct MannKendall {
 // variance 0 and p-value 1, so a constant series never reads as a trend.
 MannKendall mann_kendall(std::span<const double> values);
 
+// The Mann–Kendall figures from an exact S and the exact numerator of the
+// variance, n(n-1)(2n+5) - sum over ties of t(t-1)(2t+5) (summed over blocks
+// for a stratified test); variance = numerator / 18. Shared by every variant
+// so incremental and from-scratch computations give bit-identical p-values.
+MannKendall mann_kendall_from(std::int64_t s, std::int64_t variance_numerator, std::size_t n) noexcept;
+
+// The exact numerator n(n-1)(2n+5) - sum over tie groups of t(t-1)(2t+5).
+std::int64_t mann_kendall_variance_numerator(std::span<const double> values);
+
+// Index b of the largest rise between neighbours: values[b+1] - values[b] is
+// the largest, the first one on ties. 0 for fewer than two values.
+std::size_t largest_rise(std::span<const double> values) noexcept;
+
+// Mann–Kendall stratified at a change point: the two blocks values[0..b] and
+// values[b+1..] are tested separately and pooled (S and variance add; the
+// seasonal Kendall test with two seasons). Pairs across the change point do
+// not count, so a level change there adds nothing to S.
+MannKendall mann_kendall_stratified(std::span<const double> values, std::size_t break_after);
+
+// Theil–Sen slope over the pairs that do not straddle the change point:
+// both in points[0..b] or both in points[b+1..]. 0 when there is no such pair.
+double theil_sen_slope_within(std::span<const Point> points, std::size_t break_after);
+
 // Upper tail of the standard normal distribution, 1 - Phi(z).
 double normal_upper_tail(double z) noexcept;
 

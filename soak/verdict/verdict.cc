@@ -1,5 +1,7 @@
 #include "soak/verdict/verdict.h"
 
+#include "soak/verdict/trend_rule.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -136,42 +138,17 @@ std::optional<Finding> check_zero(const SeriesInput& series, std::span<const Poi
   return f;
 }
 
-// The trend test on window minima; the same rule for the whole run and for
-// each prefix when looking for the time to detect.
-struct TrendEvaluation {
-  TrendLine line;
-  MannKendall mk;
-  double level = 0;
-  double projected_growth = 0;
-  double relative_amount = 0;
-  bool fires = false;
-};
-
 double median_of(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   const std::size_t n = values.size();
   return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
-TrendEvaluation evaluate_trend(std::span<const WindowMinimum> minima, const VerdictSettings& settings,
-                               double absolute_tolerance) {
+std::vector<Point> minima_points(std::span<const WindowMinimum> minima) {
   std::vector<Point> points;
-  std::vector<double> values;
   points.reserve(minima.size());
-  values.reserve(minima.size());
-  for (const WindowMinimum& w : minima) {
-    points.push_back({w.mid_s(), w.value});
-    values.push_back(w.value);
-  }
-  TrendEvaluation e;
-  e.line = theil_sen(points);
-  e.mk = mann_kendall(values);
-  e.level = median_of(values);
-  e.projected_growth = e.line.slope_per_s * settings.horizon_s;
-  e.relative_amount = settings.relative_tolerance * std::abs(e.level);
-  e.fires = e.mk.p_value_upward < settings.alpha && e.projected_growth > absolute_tolerance &&
-            e.projected_growth > e.relative_amount;
-  return e;
+  for (const WindowMinimum& w : minima) points.push_back({w.mid_s(), w.value});
+  return points;
 }
 
 bool judges_trend(SeriesKind kind) {
@@ -292,23 +269,25 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
   if (a.window_minima.size() < settings.min_windows) return a;
 
   const double absolute = absolute_tolerance_for(settings, series.name, series.unit);
-  const TrendEvaluation whole = evaluate_trend(a.window_minima, settings, absolute);
+  const TrendRule rule{settings.alpha, settings.horizon_s, settings.relative_tolerance, absolute};
+  const std::vector<Point> points = minima_points(a.window_minima);
+  const TrendEvaluation whole = evaluate_trend(points, rule);
   a.trend_judged = true;
   a.trend = whole.line;
   a.mann_kendall = whole.mk;
   a.projected_growth = whole.projected_growth;
+  if (whole.whole_fires && !whole.fires) {
+    // The whole-run tests fire but growth does not continue either side of
+    // the largest rise: a one-off level change, not a leak.
+    a.level_change_t_s = a.window_minima[whole.step_after].end_s;
+    a.level_change = whole.step_rise;
+  }
   if (!whole.fires) return a;
 
   // Earliest prefix of windows on which the same rule already fires; the
-  // whole run fires, so one exists. O(windows^3) at worst, windows are few.
-  double detected_at_s = a.window_minima.back().end_s;
-  for (std::size_t k = settings.min_windows; k <= a.window_minima.size(); ++k) {
-    std::span<const WindowMinimum> prefix(a.window_minima.data(), k);
-    if (evaluate_trend(prefix, settings, absolute).fires) {
-      detected_at_s = prefix.back().end_s;
-      break;
-    }
-  }
+  // whole run fires, so one exists (trend_rule.h: O(n^2 log n)).
+  const std::size_t first_k = first_firing_prefix(points, rule, settings.min_windows).value_or(points.size());
+  const double detected_at_s = a.window_minima[first_k - 1].end_s;
 
   const double slope_per_hour = whole.line.slope_per_s * 3600;
   const double relative_growth = whole.level != 0 ? whole.projected_growth / std::abs(whole.level) : 0;
@@ -330,26 +309,64 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
                {"relative_growth", relative_growth},
                {"absolute_tolerance", absolute},
                {"relative_tolerance", settings.relative_tolerance},
-               {"max_observed", max_value(series.samples)}};
+               {"max_observed", max_value(series.samples)},
+               {"largest_rise", whole.step_rise},
+               {"largest_rise_t_s", a.window_minima[whole.step_after].end_s},
+               {"within_slope_per_hour", whole.within_slope_per_s * 3600},
+               {"within_p_value", whole.within_mk.p_value_upward},
+               {"within_projected_growth", whole.within_projected_growth}};
   f.time_to_detect_s = detected_at_s;
   f.message = series.name + " keeps growing: window minima rise " + with_unit(slope_per_hour, series.unit) +
               "/h (Mann-Kendall p = " + number(whole.mk.p_value_upward) + "), +" +
               with_unit(whole.projected_growth, series.unit) + " projected over " +
               virtual_time(settings.horizon_s) + " = " + number(100 * relative_growth) +
               "% of its steady level " + with_unit(whole.level, series.unit) + " (tolerances " +
-              number(100 * settings.relative_tolerance) + "% and " + with_unit(absolute, series.unit) +
-              "); detectable at t = " + virtual_time(detected_at_s);
+              number(100 * settings.relative_tolerance) + "% and " + with_unit(absolute, series.unit) + ")" +
+              (whole.step_alone ? "; growth continues either side of its largest single rise (+" +
+                                      with_unit(whole.step_rise, series.unit) +
+                                      " at t = " + virtual_time(a.window_minima[whole.step_after].end_s) +
+                                      ": " + with_unit(whole.within_slope_per_s * 3600, series.unit) +
+                                      "/h, p = " + number(whole.within_mk.p_value_upward) + ")"
+                                : std::string("; it rose in several comparable steps, not one")) +
+              "; detectable at t = " + virtual_time(detected_at_s);
   a.findings.push_back(std::move(f));
   return a;
+}
+
+std::size_t windows_needed(const VerdictSettings& settings) {
+  return conclusive_windows(settings.alpha, settings.min_windows);
 }
 
 VerdictResult judge(const std::vector<SeriesInput>& series, const VerdictSettings& settings) {
   validate(settings);
   VerdictResult result;
   result.series.reserve(series.size());
+  const std::size_t needed = windows_needed(settings);
+  Inconclusive missing;
+  missing.windows_seen = needed;
   for (const SeriesInput& s : series) {
     result.series.push_back(analyse_series(s, settings));
-    for (const Finding& f : result.series.back().findings) result.findings.push_back(f);
+    const SeriesAnalysis& a = result.series.back();
+    for (const Finding& f : a.findings) result.findings.push_back(f);
+    if (judges_trend(s.kind) && a.window_minima.size() < needed) {
+      missing.series.push_back(s.name);
+      missing.windows_seen = std::min(missing.windows_seen, a.window_minima.size());
+    }
+  }
+  if (!missing.series.empty()) {
+    missing.windows_needed = needed;
+    missing.window_s = settings.window_s;
+    missing.warm_up_end_s = settings.warm_up_end_s;
+    missing.minimum_duration_s = settings.warm_up_end_s + static_cast<double>(needed) * settings.window_s;
+    missing.reason = std::to_string(missing.series.size()) + " series (" + missing.series.front() +
+                     (missing.series.size() > 1 ? ", ..." : "") +
+                     ") could not be trend-judged: " + std::to_string(missing.windows_seen) + " complete " +
+                     virtual_time(settings.window_s) + " windows after the " +
+                     virtual_time(settings.warm_up_end_s) + " warm-up, and the trend test needs " +
+                     std::to_string(needed) +
+                     " (the fewest with which Mann-Kendall can reject at alpha = " + number(settings.alpha) +
+                     " wherever a level change falls)";
+    result.inconclusive = std::move(missing);
   }
   return result;
 }

@@ -9,7 +9,12 @@
 //   trend     - no significant upward trend of the per-window minima after
 //               warm-up: Theil–Sen slope, one-sided Mann–Kendall p < alpha,
 //               and growth projected over the horizon above both the absolute
-//               and the relative tolerance.
+//               and the relative tolerance; and, when the largest rise
+//               between neighbouring window minima stands alone (a possible
+//               one-off level change), the same tests with the run split
+//               there (trend_rule.h), so a step then flat is not a leak.
+// A trend kind of series with fewer windows than windows_needed() makes the
+// result inconclusive (VerdictResult::inconclusive); findings still count.
 // Bounds, invariants and residue are judged on every sample, warm-up included
 // (a broken promise is not excused by warm-up; see judge_correctness_in_warm_up);
 // the trend only after warm-up.
@@ -115,15 +120,42 @@ struct SeriesAnalysis {
   std::optional<double> projected_growth;    // slope * horizon, when judged
   std::optional<double> level;               // median window minimum, when any
   bool trend_judged = false;                 // false: kind without trend, or too few windows
+  // Set when the whole-run trend tests fired but growth did not continue
+  // either side of the largest single rise of the minima: a one-off level
+  // change (end of the window before it, and its size), judged bounded.
+  std::optional<double> level_change_t_s;
+  std::optional<double> level_change;
   std::vector<Finding> findings;
   bool bounded() const noexcept { return findings.empty(); }
+};
+
+// Why a run could not be judged: some series that must be trend-judged held
+// fewer complete windows than the trend test needs to be able to fire.
+struct Inconclusive {
+  std::vector<std::string> series;  // the series that could not be trend-judged
+  std::size_t windows_seen = 0;     // the fewest complete windows among them
+  std::size_t windows_needed = 0;   // conclusive_windows(alpha, min_windows)
+  double window_s = 0;
+  double warm_up_end_s = 0;
+  // warm_up_end_s + windows_needed * window_s: the shortest run, warm-up as
+  // set, whose measured phase holds enough windows.
+  double minimum_duration_s = 0;
+  std::string reason;  // one line: what was missing and why it is needed
 };
 
 struct VerdictResult {
   std::vector<SeriesAnalysis> series;  // in input order
   std::vector<Finding> findings;       // all series' findings, in input order
+  // Set when a trend-judged kind of series held too few windows. A finding
+  // still wins: callers report a leak when findings is not empty.
+  std::optional<Inconclusive> inconclusive;
   bool bounded() const noexcept { return findings.empty(); }
+  bool conclusive() const noexcept { return !inconclusive.has_value(); }
 };
+
+// The fewest complete windows after warm-up for the trend test to be able to
+// fire at settings.alpha wherever the largest rise falls (>= min_windows).
+std::size_t windows_needed(const VerdictSettings& settings);
 
 // Judges one series. Throws std::invalid_argument for invalid settings or
 // unsorted / non-finite samples (naming the series).

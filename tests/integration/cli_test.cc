@@ -137,6 +137,47 @@ BOOST_AUTO_TEST_CASE(malformed_scenario_exits_2_naming_the_field) {
   BOOST_TEST(read_text(err).find("no.such_failpoint") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(window_not_longer_than_a_cleanup_exits_2_naming_both_fields) {
+  const fs::path dir = scratch("window");
+  fs::create_directories(dir);
+  nlohmann::json smoke = nlohmann::json::parse(read_text(scenario("smoke.json")));
+  smoke["maintain"]["plans"] = "6m";  // the window is 6m: no longer than the cleanup
+  std::ofstream(dir / "equal.json") << smoke.dump(2);
+  const fs::path err = dir / "stderr.txt";
+  BOOST_TEST(run_plateau({"run", (dir / "equal.json").string(), "--out", (dir / "out").string()}, err) == 2);
+  std::string message = read_text(err);
+  BOOST_TEST(message.find("/verdict/window = 6m must be longer than /maintain/plans = 6m") != std::string::npos,
+             message);
+  smoke["maintain"].erase("plans");  // the engine's default plans cleanup: 1h
+  std::ofstream(dir / "default.json") << smoke.dump(2);
+  BOOST_TEST(run_plateau({"run", (dir / "default.json").string(), "--out", (dir / "out").string()}, err) == 2);
+  message = read_text(err);
+  BOOST_TEST(message.find("/maintain/plans = 1h (the engine default") != std::string::npos, message);
+  BOOST_TEST(!fs::exists(dir / "out" / "report.json"));
+}
+
+BOOST_AUTO_TEST_CASE(a_gate_too_short_to_judge_a_trend_is_inconclusive_and_exits_5) {
+  // With --duration 1h the gate's warm-up scales to 10m, leaving 2 windows
+  // of 20m; the trend test needs 10 at the gate's alpha. Even with a leak
+  // that only a trend would show, nothing may claim "bounded".
+  const fs::path out = scratch("short");
+  const int code = run_plateau({"run", scenario("gate.json").string(), "--out", out.string(), "--duration", "1h",
+                                "--failpoint", "engine.unreachable_leak"},
+                               out.string() + ".err");
+  const std::string message = read_text(out.string() + ".err");
+  BOOST_TEST_INFO("stderr: " << message);
+  BOOST_TEST(code == 5);
+  BOOST_TEST(message.find("verdict inconclusive") != std::string::npos);
+  BOOST_TEST(message.find("needs 10") != std::string::npos);
+  BOOST_TEST(message.find("--duration 4h") != std::string::npos);
+  const auto report = read_report(out);
+  BOOST_TEST(report.at("verdict").get<std::string>() == "inconclusive");
+  BOOST_TEST(report.at("minimum_conclusive_duration_s").get<double>() == 4 * 3600.0);
+  BOOST_TEST(!report.at("inconclusive_reason").get<std::string>().empty());
+  BOOST_TEST(read_text(out / "summary.md").find("inconclusive") != std::string::npos);
+  BOOST_TEST(read_text(out / "junit.xml").find("inconclusive") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(sigint_stops_the_run_with_a_partial_report_and_exit_3) {
   const fs::path out = scratch("interrupted");
   // Wall clock: an hour of real time, so the signal surely lands mid-run.

@@ -31,6 +31,8 @@ expect clean 0 "SHIP: the gate run stayed bounded" --
 expect leak 1 "DO NOT SHIP: the gate run found a leak" -- -- --failpoint plans.leak_execution_locks
 expect clean-vs-baseline 0 "SHIP: the gate run stayed bounded and did not regress" -- --baseline "$work/clean/run/report.json"
 expect missing-baseline 2 "" -- --baseline "$work/no-such-report.json"
+# Too short to judge any trend: never a ship, even though nothing was found.
+expect too-short 5 "DO NOT SHIP: the gate run was inconclusive" -- -- --duration 1h
 expect bad-failpoint 2 "DO NOT SHIP: bad input" -- -- --failpoint plans.no_such_bug
 
 ((failures == 0)) || { echo "$failures gate case(s) failed"; exit 1; }

@@ -39,6 +39,24 @@ BOOST_AUTO_TEST_CASE(round_trip_is_exact) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(inconclusive_round_trips_and_old_reports_still_read) {
+  r::Report report = leaking_run_report();
+  report.findings.clear();
+  report.verdict = r::Verdict::inconclusive;
+  report.inconclusive_reason = "the trend test needs 10 windows";
+  report.minimum_conclusive_duration_s = 14400;
+  const std::string text = r::render_json(report);
+  BOOST_TEST(text.find("\"verdict\": \"inconclusive\"") != std::string::npos);
+  BOOST_TEST((r::parse_report(text) == report));
+  // A report written before the inconclusive verdict has neither field.
+  auto doc = r::to_json(leaking_run_report());
+  doc.erase("inconclusive_reason");
+  doc.erase("minimum_conclusive_duration_s");
+  const r::Report old = r::from_json(doc);
+  BOOST_TEST(old.inconclusive_reason.empty());
+  BOOST_TEST(!old.minimum_conclusive_duration_s.has_value());
+}
+
 BOOST_AUTO_TEST_CASE(round_trip_keeps_awkward_doubles) {
   r::Report report = leaking_run_report();
   report.series[0].samples[1].value = 0.1 + 0.2;  // needs 17 significant digits

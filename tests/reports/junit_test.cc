@@ -110,6 +110,21 @@ BOOST_AUTO_TEST_CASE(an_incomplete_run_is_an_error_testcase) {
   BOOST_TEST(find_all(errored, "testsuite").front()->attributes.at("errors") == "1");
 }
 
+BOOST_AUTO_TEST_CASE(an_inconclusive_run_is_a_failing_testcase_saying_why) {
+  r::Report report = r::testing::leaking_run_report();
+  report.findings.clear();
+  report.verdict = r::Verdict::inconclusive;
+  report.inconclusive_reason = "2 complete 20m windows after the 10m warm-up; the trend test needs 10";
+  report.minimum_conclusive_duration_s = 4 * 3600;
+  const XmlElement root = parse_xml(r::render_junit_xml(report));
+  const XmlElement* run = testcase_named(root, "inconclusive");
+  BOOST_REQUIRE(run != nullptr);
+  BOOST_REQUIRE(!run->children.empty());
+  BOOST_TEST(run->children.at(0).name == "failure");
+  BOOST_TEST(run->children.at(0).attributes.at("message") == report.inconclusive_reason);
+  BOOST_TEST(run->children.at(0).attributes.at("type") == "inconclusive");
+}
+
 BOOST_AUTO_TEST_CASE(hostile_strings_stay_well_formed) {
   r::Report report = r::testing::leaking_run_report();
   report.findings[0].message = "a <b> & \"c\" 'd' \x01\x1f end ]]> </failure>";

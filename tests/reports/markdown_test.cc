@@ -15,6 +15,21 @@ BOOST_AUTO_TEST_CASE(golden_summary_md) {
                                              r::render_markdown_summary(r::testing::canary_matrix_report())) == "");
 }
 
+BOOST_AUTO_TEST_CASE(inconclusive_says_why_and_how_long) {
+  r::Report report = r::testing::leaking_run_report();
+  report.findings.clear();
+  report.verdict = r::Verdict::inconclusive;
+  report.inconclusive_reason = "the trend test needs 10 windows";
+  report.minimum_conclusive_duration_s = 4 * 3600;
+  const std::string md = r::render_markdown_summary(report);
+  BOOST_TEST(md.find("⚠️ inconclusive") != std::string::npos);
+  BOOST_TEST(md.find("the trend test needs 10 windows") != std::string::npos);
+  BOOST_TEST(md.find("Minimum conclusive duration: 4h") != std::string::npos, md);
+  const std::string html = r::render_html_report(report);
+  BOOST_TEST(html.find("v-inconclusive") != std::string::npos);
+  BOOST_TEST(html.find("the trend test needs 10 windows") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(verdict_comes_first) {
   std::string md = r::render_markdown_summary(r::testing::leaking_run_report());
   BOOST_TEST(md.rfind("## plateau: ❌ leak", 0) == 0u);

@@ -56,3 +56,39 @@ inline std::vector<Point> bounded_random_walk(double lo, double hi, double step,
 }
 
 }  // namespace plateau::soak::testing
+
+namespace plateau::soak::testing {
+
+// Run shapes the step tests use: the gate (6 h, 1 h warm-up, 20 min windows,
+// 15 min cleanups) and the nightly (24 h, 1 h warm-up, 90 min windows,
+// hourly cleanups), both sampled every 10 s.
+struct RunShape {
+  const char* name;
+  double duration_s;
+  double warm_up_s;
+  double window_s;
+  double cleanup_period_s;
+  double alpha;
+  double relative_tolerance;
+};
+inline constexpr RunShape kGateShape{"gate", 6 * 3600.0, 3600, 1200, 900, 0.001, 0.1};
+inline constexpr RunShape kNightlyShape{"nightly", 24 * 3600.0, 3600, 5400, 3600, 0.01, 0.05};
+
+inline constexpr double kMiB = 1024.0 * 1024.0;
+
+// A bytes series shaped like alloc.allocated_bytes: a saw-tooth on a floor
+// of 200 MiB (+8 MiB between cleanups, +-1 MiB noise) whose floor adds
+// extra(t) on top.
+inline std::vector<Point> bytes_series(const RunShape& shape, std::function<double(double)> extra,
+                                       std::uint64_t seed) {
+  SawTooth s;
+  s.duration_s = shape.duration_s;
+  s.cleanup_period_s = shape.cleanup_period_s;
+  s.growth_per_period = 8 * kMiB;
+  s.noise = 1 * kMiB;
+  s.seed = seed;
+  s.floor = [extra = std::move(extra)](double t) { return 200 * kMiB + extra(t); };
+  return saw_tooth(s);
+}
+
+}  // namespace plateau::soak::testing

@@ -246,6 +246,35 @@ BOOST_AUTO_TEST_CASE(too_few_windows_leave_the_trend_unjudged) {
   BOOST_TEST(a.findings.empty());
 }
 
+BOOST_AUTO_TEST_CASE(too_few_windows_make_the_run_inconclusive_and_say_how_long) {
+  // 6 h with 2 h windows after 1 h warm-up: 2 windows; alpha 0.01 needs 8.
+  SawTooth s;
+  s.duration_s = 6 * kHour;
+  auto settings = nightly_settings();
+  settings.horizon_s = 6 * kHour;
+  std::vector<Point> zeros;
+  for (const Point& p : saw_tooth(s)) zeros.push_back({p.t_s, 0});
+  SeriesInput counter{"invariant.paper.double_closes", "paper", SeriesKind::invariant, "count", zeros, {}};
+  const auto result = judge({inventory(saw_tooth(s)), counter}, settings);
+  BOOST_TEST(result.bounded());
+  BOOST_REQUIRE(result.inconclusive.has_value());
+  BOOST_TEST(result.inconclusive->windows_seen == 2u);
+  BOOST_TEST(result.inconclusive->windows_needed == 8u);
+  BOOST_TEST(result.inconclusive->minimum_duration_s == 1 * kHour + 8 * 2 * kHour);
+  BOOST_TEST(result.inconclusive->series ==
+             std::vector<std::string>{"inventory.plans.execution_locks.entries"});
+  BOOST_TEST(result.inconclusive->reason.find("needs 8") != std::string::npos, result.inconclusive->reason);
+  // Long enough: conclusive. A finding is still reported when too short.
+  s.duration_s = 17 * kHour;
+  settings.horizon_s = 17 * kHour;
+  BOOST_TEST(judge({inventory(saw_tooth(s))}, settings).conclusive());
+  s.duration_s = 6 * kHour;
+  settings.horizon_s = 6 * kHour;
+  const auto over = judge({inventory(saw_tooth(s), 100)}, settings);
+  BOOST_TEST(!over.bounded());
+  BOOST_TEST(!over.conclusive());
+}
+
 BOOST_AUTO_TEST_CASE(absolute_tolerance_resolution) {
   VerdictSettings s;
   s.absolute_tolerance = 1;

@@ -68,6 +68,21 @@ BOOST_AUTO_TEST_CASE(the_verdict_is_the_worst_shards) {
   BOOST_TEST(with_error.error_message == "gate/system: probe failed");
 }
 
+BOOST_AUTO_TEST_CASE(an_inconclusive_shard_makes_the_merge_inconclusive_unless_another_leaks) {
+  auto short_run = bounded_shard("gate", "system");
+  short_run.report.verdict = reports::Verdict::inconclusive;
+  short_run.report.inconclusive_reason = "too few windows";
+  short_run.report.minimum_conclusive_duration_s = 14400;
+  const auto merged = soak::merge_reports({bounded_shard("gate", "jemalloc"), short_run});
+  BOOST_TEST(merged.verdict == reports::Verdict::inconclusive);
+  BOOST_TEST(merged.inconclusive_reason == "gate/system: too few windows");
+  BOOST_TEST(merged.minimum_conclusive_duration_s.value_or(0) == 14400.0);
+  BOOST_TEST(soak::merge_reports({short_run, leaking_shard("gate", "jemalloc")}).verdict == reports::Verdict::leak);
+  auto interrupted = bounded_shard("gate", "tcmalloc");
+  interrupted.report.verdict = reports::Verdict::incomplete;
+  BOOST_TEST(soak::merge_reports({short_run, interrupted}).verdict == reports::Verdict::incomplete);
+}
+
 BOOST_AUTO_TEST_CASE(findings_name_their_shard_and_keep_their_chart) {
   const auto merged =
       soak::merge_reports({bounded_shard("nightly", "jemalloc"), leaking_shard("nightly", "tcmalloc")});
