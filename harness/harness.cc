@@ -131,13 +131,16 @@ void Harness::build_engine() {
   ++generation_;
   engine::EngineConfig config = engine_config_;
   // Ids must not repeat across restarts, or the audit could mistake a new
-  // entity for the residue of an old one.
-  config.paper.id_prefix = "paper-g" + std::to_string(generation_) + "-";
-  config.executor.position_id_prefix = "copy-g" + std::to_string(generation_) + "-";
+  // entity for the residue of an old one. The engine stamps its session into
+  // every id it generates (EngineConfig::id_session); the harness names the
+  // session after the generation so ids read the same on every run.
+  config.id_session = "g" + std::to_string(generation_) + "-";
+  config.paper.id_prefix = "paper-";
+  config.executor.position_id_prefix = "copy-";
   engine::EnginePorts ports;
   ports.price_sources.assign(sources_.begin(), sources_.end());
-  ports.make_exit_venue = [this](engine::OrderRouter& router) {
-    auto venue = std::make_unique<FaultyExitVenue>(std::make_unique<engine::RouterExitVenue>(router),
+  ports.make_exit_venue = [this, session = config.id_session](engine::OrderRouter& router) {
+    auto venue = std::make_unique<FaultyExitVenue>(std::make_unique<engine::RouterExitVenue>(router, session),
                                                    options_.rates.exit_failure_share, options_.seed);
     exit_venue_ = venue.get();
     return std::unique_ptr<engine::ExitVenue>(std::move(venue));
