@@ -189,11 +189,13 @@ void Engine::inventory(InventorySink& sink) const {
 
 void Engine::audit(AuditSink& sink) const {
   plans_->audit(sink);
+  market_->audit(sink);
   prices_->audit(sink);
   wallet_->audit(sink);
   executor_->audit(sink);
   paper_->audit(sink);
   portfolio_->audit(sink);
+  priority_symbols_->audit(sink);
   router_->audit(sink);
   exits_->audit(sink);
 }

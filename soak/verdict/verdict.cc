@@ -296,6 +296,8 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
   a.trend = whole.line;
   a.mann_kendall = whole.mk;
   a.projected_growth = whole.projected_growth;
+  const double tolerance = std::max(absolute, whole.relative_amount);
+  if (tolerance > 0) a.margin = whole.projected_growth / tolerance;
   if (!whole.fires) return a;
 
   // Earliest prefix of windows on which the same rule already fires; the

@@ -172,6 +172,56 @@ BOOST_AUTO_TEST_CASE(restarts_leave_a_clean_engine_without_residue) {
   BOOST_TEST(watch.offenders().empty(), "residue after restarts: " << watch.offenders());
 }
 
+namespace {
+
+// A run in which two of the five symbols stop trading (at 10 and 25 min);
+// MarketData forgets a symbol idle for 10 minutes at its 5-minute cleanup.
+struct DelistingRun {
+  RunSummary run;
+  std::size_t symbols_with_market_state = 0;
+  std::string offenders;
+};
+
+DelistingRun delisting_run(const std::string& store) {
+  HarnessOptions o = small_load(store, 5);
+  o.duration = 80min;
+  o.delistings = {10min, 25min};
+  plateau::engine::EngineConfig config;
+  config.market.idle_symbol_ttl = 10min;
+  config.market.cleanup_interval = 5min;
+  config.plans.cleanup_interval = 5min;
+  Harness harness(o, config);
+  ResidueWatch watch(harness);
+  DelistingRun out;
+  out.run = harness.run(&watch);
+  for (const auto& symbol : harness.symbols()) {
+    if (harness.engine().market().last_price(symbol)) ++out.symbols_with_market_state;
+  }
+  out.offenders = watch.offenders();
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(delisted_symbols_lose_their_per_symbol_state_within_grace) {
+  // Issue 10 item 4: symbols stop trading mid-run; MarketData (and every
+  // other per-symbol container) must let them go, and the audit says so.
+  const DelistingRun r = delisting_run("delist.sqlite");
+  BOOST_TEST(r.run.completed);
+  BOOST_TEST(r.run.delistings == 2u);
+  BOOST_TEST(r.symbols_with_market_state == 3u);
+  BOOST_TEST(r.offenders.empty(), "residue after delistings: " << r.offenders);
+}
+
+BOOST_AUTO_TEST_CASE(delistings_must_leave_a_symbol_trading) {
+  HarnessOptions o = small_load("delist-bad.sqlite");
+  o.symbols = {"A", "B"};
+  o.delistings = {1min, 2min};
+  BOOST_CHECK_THROW(Harness{o}, std::invalid_argument);
+  o.delistings = {o.duration};
+  BOOST_CHECK_THROW(Harness{o}, std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(stop_flag_ends_the_run_early) {
   Harness harness(small_load("stop.sqlite"));
   std::atomic<bool> stop{true};
