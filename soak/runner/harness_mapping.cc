@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "engine/core/failpoints.h"
 #include "engine/market/candle.h"
@@ -37,6 +38,32 @@ void scale_history_caps_to_warm_up(const Scenario& s, const harness::HarnessOpti
   e.market.max_open_interest_points = clamp_cap(warm_up_s * oi_per_symbol_s, 10, e.market.max_open_interest_points);
   const double opens_per_s = static_cast<double>(e.paper.cooldown_after_opens) / engine::to_seconds(e.paper.cooldown_window);
   e.paper.closed_history_capacity = clamp_cap(warm_up_s / 4 * opens_per_s, 10, e.paper.closed_history_capacity);
+}
+
+// Plan history: terminal plans stay in the store history_retention past
+// their expiry (production: a day), so with the production value pruning
+// would never run within a soak, and the store would grow all run. A soak
+// keeps what the warm-up spans beyond the longest plan life, so the store
+// is at its steady size when the measured phase starts (at least a quarter
+// of the warm-up); never above the production value.
+void scale_plan_history_to_warm_up(const Scenario& s, engine::EngineConfig& e) {
+  const Duration floor = s.warm_up / 4;
+  const Duration fit = s.warm_up - s.rates.plans.expiry_max;
+  e.plans.history_retention = std::min(e.plans.history_retention, std::max(fit, floor));
+}
+
+// Symbols stop trading mid-run so per-symbol state is shown to go: one symbol
+// in ten (none with fewer than ten), at instants spread evenly over the
+// measured phase. A delisting lowers per-symbol series a step, which reads as
+// a fall, never as growth.
+std::vector<Duration> delistings_for(const Scenario& s) {
+  const std::size_t count = s.symbols.size() / 10;
+  std::vector<Duration> out;
+  const Duration measured = s.duration - s.warm_up;
+  for (std::size_t k = 1; k <= count; ++k) {
+    out.push_back(s.warm_up + measured * static_cast<std::int64_t>(k) / static_cast<std::int64_t>(count + 1));
+  }
+  return out;
 }
 
 }  // namespace
@@ -140,6 +167,8 @@ HarnessSetup harness_setup_for(const Scenario& s, const std::filesystem::path& s
     }
   }
   scale_history_caps_to_warm_up(s, o, e);
+  scale_plan_history_to_warm_up(s, e);
+  o.delistings = delistings_for(s);
   // The price provider's audit allowance must cover how often it is maintained.
   e.prices.maintain_interval = std::max(e.prices.maintain_interval, o.intervals.maintain);
   return setup;
