@@ -76,9 +76,8 @@ class Engine::PlanTradeSinkAdapter final : public PlanTradeSink {
       if (opened) return ExecutionOutcome::succeeded();
       return ExecutionOutcome::failed("paper refused plan " + plan.id + ": " + opened.reason);
     }
-    const OrderId order_id =
-        "plan-" + plan.id + "-" + std::to_string(plan.retry_count) + "-" + id_session_ +
-        std::to_string(next_order_.fetch_add(1, std::memory_order_relaxed));
+    const OrderId order_id = "plan-" + plan.id + "-" + std::to_string(plan.retry_count) + "-" + id_session_ +
+                             std::to_string(next_order_.fetch_add(1, std::memory_order_relaxed));
     SubmitResult submitted =
         router_.submit(OrderIntent{order_id, plan.symbol, plan.side, plan.quantity, std::nullopt,
                                    "plan:" + plan.id, FillEffect::kAny},
@@ -103,7 +102,8 @@ namespace {
 // before it (each component counts from 1).
 EngineConfig with_id_session(EngineConfig config, const Clock& clock) {
   if (config.id_session.empty()) {
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock.now().time_since_epoch()).count();
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock.now().time_since_epoch()).count();
     config.id_session = "s" + std::to_string(ms) + "-";
   }
   config.paper.id_prefix += config.id_session;
@@ -141,8 +141,8 @@ Engine::Engine(EngineConfig config, const Clock& clock, Failpoints& failpoints,
   store_options.path = plan_store_path_.string();
   plan_store_ = std::make_unique<PlanStore>(std::move(store_options));
   plan_market_ = std::make_unique<PlanMarketAdapter>(*prices_, *market_);
-  plan_sink_ = std::make_unique<PlanTradeSinkAdapter>(config_.plan_execution, *paper_, *router_,
-                                                     config_.id_session);
+  plan_sink_ =
+      std::make_unique<PlanTradeSinkAdapter>(config_.plan_execution, *paper_, *router_, config_.id_session);
   plans_ = std::make_unique<AutoExecutor>(*plan_store_, *plan_market_, *plan_sink_, failpoints_, config_.plans);
 }
 

@@ -412,9 +412,11 @@ Duration Harness::delisting_grace() const {
   // last position; the wallet's price cache (keyed by symbol) when its TTL
   // runs out and its sweep comes.
   const auto& market = engine_config_.market;
-  const Duration market_grace = market.idle_symbol_ttl + market.cleanup_interval + options_.intervals.maintain;
+  const Duration market_grace =
+      market.idle_symbol_ttl + market.cleanup_interval + options_.intervals.maintain;
   const auto& wallet_prices = engine_config_.wallet.price_cache;
-  const Duration wallet_grace = wallet_prices.max_ttl + wallet_prices.sweep_interval + options_.intervals.maintain;
+  const Duration wallet_grace =
+      wallet_prices.max_ttl + wallet_prices.sweep_interval + options_.intervals.maintain;
   return kDelistingSettle + std::max({market_grace, wallet_grace, symbol_grace()}) + position_grace();
 }
 

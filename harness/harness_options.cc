@@ -67,8 +67,8 @@ void validate_harness_options(const HarnessOptions& o) {
             "must be positive");
   }
   require(o.delistings.size() < o.symbols.size(), "delistings",
-          std::to_string(o.delistings.size()) + " instants", "must leave at least one of the " +
-          std::to_string(o.symbols.size()) + " symbols trading");
+          std::to_string(o.delistings.size()) + " instants",
+          "must leave at least one of the " + std::to_string(o.symbols.size()) + " symbols trading");
   for (Duration d : o.delistings) {
     require(d > Duration::zero() && d < o.duration, "delistings", std::to_string(engine::to_seconds(d)) + "s",
             "must lie inside the run (0, duration)");

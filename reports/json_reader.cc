@@ -201,7 +201,8 @@ CanaryMatrix read_canaries(const Node& n) {
         {run.field("seed").unsigned_integer(), run.field("verdict").enumeration(parse_verdict, kVerdictNames)});
     // Absent in reports written before clean margins were reported.
     if (run.has("max_margin")) m.clean_runs.back().max_margin = run.field("max_margin").optional_real();
-    if (run.has("max_margin_series")) m.clean_runs.back().max_margin_series = run.field("max_margin_series").string();
+    if (run.has("max_margin_series"))
+      m.clean_runs.back().max_margin_series = run.field("max_margin_series").string();
   }
   return m;
 }

@@ -51,7 +51,8 @@ class RouterExitVenue final : public ExitVenue {
   explicit RouterExitVenue(OrderRouter& router) noexcept : router_(router) {}
   // Order ids become "exit-<symbol>-<id_session><n>": unique across restarts
   // (see EngineConfig::id_session).
-  RouterExitVenue(OrderRouter& router, std::string id_session) : router_(router), id_session_(std::move(id_session)) {}
+  RouterExitVenue(OrderRouter& router, std::string id_session)
+      : router_(router), id_session_(std::move(id_session)) {}
   ExitVenueResult submit_exit(const ExitOrder& order, TimePoint now) override;
 
  private:

@@ -24,8 +24,7 @@ void validate(const MarketDataOptions& options) {
   }
   if (options.idle_symbol_ttl <= Duration::zero()) {
     throw std::invalid_argument("MarketDataOptions.idle_symbol_ttl is " +
-                                std::to_string(to_seconds(options.idle_symbol_ttl)) +
-                                " s; must be positive");
+                                std::to_string(to_seconds(options.idle_symbol_ttl)) + " s; must be positive");
   }
   if (options.cleanup_interval <= Duration::zero()) {
     throw std::invalid_argument("MarketDataOptions.cleanup_interval is " +
@@ -203,8 +202,9 @@ CleanupReport MarketData::cleanup_locked(TimePoint now) {
     state.last_activity = std::max(state.last_activity, now);
     state.frame_since_cleanup = false;
   }
-  report.idle_symbols_dropped = std::erase_if(
-      symbols_, [&](const auto& entry) { return now - entry.second.last_activity > options_.idle_symbol_ttl; });
+  report.idle_symbols_dropped = std::erase_if(symbols_, [&](const auto& entry) {
+    return now - entry.second.last_activity > options_.idle_symbol_ttl;
+  });
   idle_symbols_dropped_ += report.idle_symbols_dropped;
   for (auto& [symbol, state] : symbols_) {
     for (auto& [tf, series] : state.ohlcv) {

@@ -168,7 +168,7 @@ class MarketData {
     std::deque<OpenInterestPoint> open_interest;
     std::optional<Fixed> last_price;
     TimePoint last_price_time{};
-    TimePoint last_activity{};  // newest tick or open interest, or the cleanup after a frame arrived
+    TimePoint last_activity{};         // newest tick or open interest, or the cleanup after a frame arrived
     bool frame_since_cleanup = false;  // insert_candles / restore_candles since the last cleanup
   };
 

@@ -261,7 +261,8 @@ CanaryOutcome run_canary_matrix(const CanaryOptions& options, std::ostream& log)
   for (const reports::CleanRun& c : outcome.report.canary_matrix->clean_runs) {
     bounded += c.verdict == reports::Verdict::bounded ? 1 : 0;
     log << "  clean seed " << c.seed << "  " << reports::to_string(c.verdict) << "  max margin "
-        << (c.max_margin ? std::to_string(*c.max_margin) : std::string("-")) << "  " << c.max_margin_series << "\n";
+        << (c.max_margin ? std::to_string(*c.max_margin) : std::string("-")) << "  " << c.max_margin_series
+        << "\n";
     if (c.max_margin && (!widest || *c.max_margin > *widest->max_margin)) widest = &c;
   }
   if (widest) {
