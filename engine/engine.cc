@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include <atomic>
+#include <chrono>
 #include <new>
 #include <string>
 #include <utility>
@@ -64,8 +65,9 @@ class Engine::PlanMarketAdapter final : public PlanMarket {
 // filled at the trigger price (the venue is simulated either way).
 class Engine::PlanTradeSinkAdapter final : public PlanTradeSink {
  public:
-  PlanTradeSinkAdapter(PlanExecutionTarget target, PaperEngine& paper, OrderRouter& router)
-      : target_(target), paper_(paper), router_(router) {}
+  PlanTradeSinkAdapter(PlanExecutionTarget target, PaperEngine& paper, OrderRouter& router,
+                       std::string id_session)
+      : target_(target), paper_(paper), router_(router), id_session_(std::move(id_session)) {}
 
   ExecutionOutcome execute(const Plan& plan, Fixed price, TimePoint now) override {
     if (target_ == PlanExecutionTarget::kPaper) {
@@ -74,9 +76,8 @@ class Engine::PlanTradeSinkAdapter final : public PlanTradeSink {
       if (opened) return ExecutionOutcome::succeeded();
       return ExecutionOutcome::failed("paper refused plan " + plan.id + ": " + opened.reason);
     }
-    const OrderId order_id =
-        "plan-" + plan.id + "-" + std::to_string(plan.retry_count) + "-" +
-        std::to_string(next_order_.fetch_add(1, std::memory_order_relaxed));
+    const OrderId order_id = "plan-" + plan.id + "-" + std::to_string(plan.retry_count) + "-" + id_session_ +
+                             std::to_string(next_order_.fetch_add(1, std::memory_order_relaxed));
     SubmitResult submitted =
         router_.submit(OrderIntent{order_id, plan.symbol, plan.side, plan.quantity, std::nullopt,
                                    "plan:" + plan.id, FillEffect::kAny},
@@ -90,12 +91,31 @@ class Engine::PlanTradeSinkAdapter final : public PlanTradeSink {
   const PlanExecutionTarget target_;
   PaperEngine& paper_;
   OrderRouter& router_;
+  const std::string id_session_;
   std::atomic<std::uint64_t> next_order_{1};
 };
 
+namespace {
+
+// Resolves EngineConfig::id_session and stamps it into the components' own id
+// prefixes: a restarted engine must not hand out the ids of the process
+// before it (each component counts from 1).
+EngineConfig with_id_session(EngineConfig config, const Clock& clock) {
+  if (config.id_session.empty()) {
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock.now().time_since_epoch()).count();
+    config.id_session = "s" + std::to_string(ms) + "-";
+  }
+  config.paper.id_prefix += config.id_session;
+  config.executor.position_id_prefix += config.id_session;
+  return config;
+}
+
+}  // namespace
+
 Engine::Engine(EngineConfig config, const Clock& clock, Failpoints& failpoints,
                std::filesystem::path plan_store_path, EnginePorts ports)
-    : config_(std::move(config)),
+    : config_(with_id_session(std::move(config), clock)),
       clock_(clock),
       failpoints_(failpoints),
       plan_store_path_(std::move(plan_store_path)) {
@@ -105,11 +125,12 @@ Engine::Engine(EngineConfig config, const Clock& clock, Failpoints& failpoints,
   if (sources.empty()) sources.push_back(std::make_shared<MarketPriceSource>(*market_));
   prices_ = std::make_unique<PriceProvider>(std::move(sources), config_.prices, std::move(ports.price_backoff_wait));
 
-  portfolio_ = std::make_unique<Portfolio>();
+  portfolio_ = std::make_unique<Portfolio>(config_.id_session);
   priority_symbols_ = std::make_unique<PrioritySymbols>(*portfolio_, config_.priority_symbols);
   portfolio_->set_change_listener([symbols = priority_symbols_.get()](const Symbol&) { symbols->invalidate(); });
   router_ = std::make_unique<OrderRouter>(failpoints_, config_.router, make_portfolio_fill_handler(*portfolio_));
-  exit_venue_ = ports.make_exit_venue ? ports.make_exit_venue(*router_) : std::make_unique<RouterExitVenue>(*router_);
+  exit_venue_ = ports.make_exit_venue ? ports.make_exit_venue(*router_)
+                                      : std::make_unique<RouterExitVenue>(*router_, config_.id_session);
   exits_ = std::make_unique<ExitManager>(failpoints_, *exit_venue_, *portfolio_, config_.exits);
 
   paper_ = std::make_unique<PaperEngine>(config_.paper, *prices_, failpoints_);
@@ -120,7 +141,8 @@ Engine::Engine(EngineConfig config, const Clock& clock, Failpoints& failpoints,
   store_options.path = plan_store_path_.string();
   plan_store_ = std::make_unique<PlanStore>(std::move(store_options));
   plan_market_ = std::make_unique<PlanMarketAdapter>(*prices_, *market_);
-  plan_sink_ = std::make_unique<PlanTradeSinkAdapter>(config_.plan_execution, *paper_, *router_);
+  plan_sink_ =
+      std::make_unique<PlanTradeSinkAdapter>(config_.plan_execution, *paper_, *router_, config_.id_session);
   plans_ = std::make_unique<AutoExecutor>(*plan_store_, *plan_market_, *plan_sink_, failpoints_, config_.plans);
 }
 
@@ -167,11 +189,13 @@ void Engine::inventory(InventorySink& sink) const {
 
 void Engine::audit(AuditSink& sink) const {
   plans_->audit(sink);
+  market_->audit(sink);
   prices_->audit(sink);
   wallet_->audit(sink);
   executor_->audit(sink);
   paper_->audit(sink);
   portfolio_->audit(sink);
+  priority_symbols_->audit(sink);
   router_->audit(sink);
   exits_->audit(sink);
 }

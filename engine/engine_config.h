@@ -56,6 +56,12 @@ struct EngineConfig {
   PlanExecutionTarget plan_execution = PlanExecutionTarget::kPaper;
   // Bytes allocated and dropped per event while engine.unreachable_leak is on.
   std::size_t unreachable_leak_bytes = 64;
+  // Stamped into every id this engine generates (Portfolio positions, exit
+  // and plan orders, paper and copy positions) after their fixed prefix, so
+  // that ids never repeat across a restart: each process counts from 1, and a
+  // venue (or an audit) would take a repeated client order id for the old
+  // order. Empty: "s<milliseconds since epoch at construction>-".
+  std::string id_session;
 };
 
 }  // namespace plateau::engine

@@ -21,7 +21,7 @@ using engine::TimePoint;
 
 struct Harness::Streams {
   StreamId checkpoints, restart, maintain, plans_cycle, paper_cycle, storms, audit, sample;
-  StreamId ticks, open_interest, plans, wallet, position_opens, orders, exits;
+  StreamId ticks, open_interest, plans, wallet, position_opens, orders, exits, delistings;
 };
 
 // The harness's own figures: invariants it checks itself (independently of
@@ -79,6 +79,7 @@ Harness::Harness(HarnessOptions options, engine::EngineConfig config)
       engine_config_(std::move(config)),
       clock_(kVirtualEpoch),
       walk_(options_.symbols, options_.seed) {
+  for (std::size_t i = 0; i < walk_.size(); ++i) listed_.push_back(i);
   // The stream carries every wallet's transactions; the engine copies only
   // the wallets it follows (3 of the 10), unless the config names its own.
   if (engine_config_.wallet.followed_wallets.empty()) {
@@ -131,13 +132,16 @@ void Harness::build_engine() {
   ++generation_;
   engine::EngineConfig config = engine_config_;
   // Ids must not repeat across restarts, or the audit could mistake a new
-  // entity for the residue of an old one.
-  config.paper.id_prefix = "paper-g" + std::to_string(generation_) + "-";
-  config.executor.position_id_prefix = "copy-g" + std::to_string(generation_) + "-";
+  // entity for the residue of an old one. The engine stamps its session into
+  // every id it generates (EngineConfig::id_session); the harness names the
+  // session after the generation so ids read the same on every run.
+  config.id_session = "g" + std::to_string(generation_) + "-";
+  config.paper.id_prefix = "paper-";
+  config.executor.position_id_prefix = "copy-";
   engine::EnginePorts ports;
   ports.price_sources.assign(sources_.begin(), sources_.end());
-  ports.make_exit_venue = [this](engine::OrderRouter& router) {
-    auto venue = std::make_unique<FaultyExitVenue>(std::make_unique<engine::RouterExitVenue>(router),
+  ports.make_exit_venue = [this, session = config.id_session](engine::OrderRouter& router) {
+    auto venue = std::make_unique<FaultyExitVenue>(std::make_unique<engine::RouterExitVenue>(router, session),
                                                    options_.rates.exit_failure_share, options_.seed);
     exit_venue_ = venue.get();
     return std::unique_ptr<engine::ExitVenue>(std::move(venue));
@@ -156,7 +160,7 @@ void Harness::restore_candle_snapshot(TimePoint now) {
   const engine::Timeframe tf = engine::Timeframe::k5m;
   const std::size_t length = engine_->market().max_candles(tf) * 3 / 2 + kBackfillOverCap;
   const TimePoint newest = engine::candle_open_time(tf, now) - engine::duration_of(tf);
-  for (std::size_t i = 0; i < walk_.size(); ++i) {
+  for (std::size_t i : listed_) {  // a delisted symbol's history is not reloaded
     const engine::Fixed price = walk_.price(i);
     std::vector<engine::Candle> frame = flat_candles(tf, length, newest, price);
     engine_->market().restore_candles(walk_.symbol(i), tf, std::move(frame));
@@ -170,7 +174,7 @@ void Harness::backfill_candles(TimePoint now) {
   const engine::Timeframe tf = engine::Timeframe::k1m;
   const std::size_t length = engine_->market().max_candles(tf) + kBackfillOverCap;
   const TimePoint newest = engine::candle_open_time(tf, now) - engine::duration_of(tf);
-  for (std::size_t i = 0; i < walk_.size(); ++i) {
+  for (std::size_t i : listed_) {
     const engine::Fixed price = walk_.price(i);
     std::vector<engine::Candle> frame = flat_candles(tf, length, newest, price);
     engine_->market().insert_candles(walk_.symbol(i), tf, std::move(frame));
@@ -206,6 +210,10 @@ void Harness::register_streams() {
   s.position_opens = d.add_poisson("position_opens", r.position_opens_per_s);
   s.orders = d.add_poisson("orders", r.orders_per_s);
   s.exits = d.add_poisson("exits", r.exits_per_s);
+  std::vector<TimePoint> delistings;
+  for (Duration offset : options_.delistings) delistings.push_back(start() + offset);
+  std::sort(delistings.begin(), delistings.end());
+  s.delistings = d.add_schedule("delistings", delistings);
 }
 
 void Harness::set_now(TimePoint t) { clock_.set(t); }
@@ -264,6 +272,7 @@ void Harness::dispatch(const Event& event) {
   if (id == s.position_opens) return on_position_open(rng, now);
   if (id == s.orders) return on_order(rng, now);
   if (id == s.exits) return on_exit(rng, now);
+  if (id == s.delistings) return on_delisting(rng, now);
   if (id == s.plans_cycle) return on_plans_cycle(rng, now);
   if (id == s.paper_cycle) return on_paper_cycle(now);
   if (id == s.maintain) return engine_->maintain(now);
@@ -394,6 +403,21 @@ Duration Harness::symbol_grace() const {
 
 Duration Harness::position_grace() const {
   return std::max(options_.intervals.paper_monitor, options_.intervals.maintain) + std::chrono::seconds(1);
+}
+
+Duration Harness::delisting_grace() const {
+  // The settle window, then the slowest per-symbol cleanup: MarketData drops
+  // a symbol idle for its TTL at the next cleanup; the plans forget a symbol
+  // with its last plan at the next plans cleanup; PrioritySymbols with the
+  // last position; the wallet's price cache (keyed by symbol) when its TTL
+  // runs out and its sweep comes.
+  const auto& market = engine_config_.market;
+  const Duration market_grace =
+      market.idle_symbol_ttl + market.cleanup_interval + options_.intervals.maintain;
+  const auto& wallet_prices = engine_config_.wallet.price_cache;
+  const Duration wallet_grace =
+      wallet_prices.max_ttl + wallet_prices.sweep_interval + options_.intervals.maintain;
+  return kDelistingSettle + std::max({market_grace, wallet_grace, symbol_grace()}) + position_grace();
 }
 
 Duration Harness::order_grace() const {

@@ -21,6 +21,15 @@
 // the harness's own invariant series (invariant.harness.*), next to storm
 // double closes.
 //
+// Delistings (HarnessOptions::delistings): at each instant one listed symbol
+// stops trading for good. No generator draws it again (ticks, open interest,
+// plans, wallet transactions, paper opens, orders; nor the candle backfill
+// after a restart); its plans are cancelled, and its paper, copy and
+// Portfolio positions are closed over a settle window, as an operator would;
+// the symbol is reported terminal (kSymbol) with a grace that covers the
+// settle window and the slowest per-symbol cleanup (MarketData's idle TTL,
+// the plans cleanup), after which any container still keyed by it is residue.
+//
 // The harness only records: samples go to the HarnessObserver as they are
 // taken; judging them is the verdict's job.
 //
@@ -84,6 +93,7 @@ struct RunSummary {
   double wall_seconds = 0;
   std::uint64_t event_digest = 0;
   std::uint64_t restarts = 0;
+  std::uint64_t delistings = 0;
   std::uint64_t plans_lost_on_restart = 0;
   std::uint64_t plans_duplicated_on_restart = 0;
   std::vector<engine::PlanId> restart_plan_examples;  // a few lost or duplicated ids
@@ -130,6 +140,7 @@ class Harness {
     engine::TimePoint expires_at{};
     bool triggerable = false;
     engine::Symbol own_symbol;  // a listing or unknown symbol only this plan uses; else empty
+    engine::Symbol symbol;      // the plan's symbol
   };
   struct Streams;
 
@@ -150,6 +161,14 @@ class Harness {
   void on_paper_cycle(engine::TimePoint now);
   void on_order(Rng& rng, engine::TimePoint now);
   void on_exit(Rng& rng, engine::TimePoint now);
+  void exit_symbol(const engine::Symbol& symbol, engine::TimePoint now);
+  // A listed symbol (index into walk_) drawn uniformly: the same draws as
+  // rng.index(walk_.size()) until the first delisting.
+  std::size_t draw_listed(Rng& rng);
+  void on_delisting(Rng& rng, engine::TimePoint now);
+  // Closes what is still open on a delisted symbol; re-runs every maintain
+  // interval while anything is, or until the settle window has passed.
+  void settle_delisting(const engine::Symbol& symbol, engine::TimePoint now, engine::TimePoint until);
   void cancel_plan(const engine::PlanId& id, engine::TimePoint now);
   // The plan reached a terminal state: stop tracking it, tell the ledger.
   void plan_ended(const engine::PlanId& id, engine::TimePoint now);
@@ -169,6 +188,8 @@ class Harness {
   engine::Duration order_grace() const;
   engine::Duration transaction_grace() const;
   engine::Duration exit_intent_grace() const;
+  engine::Duration delisting_grace() const;
+  static constexpr engine::Duration kDelistingSettle = std::chrono::minutes(5);
 
   HarnessOptions options_;
   engine::EngineConfig engine_config_;
@@ -193,6 +214,8 @@ class Harness {
   std::unordered_map<engine::PlanId, TrackedPlan> plans_;
   std::unordered_set<engine::PositionId> paper_open_;
   std::unordered_set<engine::PositionId> copy_open_;
+  std::vector<std::size_t> listed_;  // walk_ indexes still trading, in walk order
+  std::unordered_set<engine::Symbol> delisted_;
   std::vector<engine::WalletTransaction> recent_transactions_;  // ring, for duplicates
   std::size_t recent_next_ = 0;
   std::uint64_t next_plan_ = 1;

@@ -32,7 +32,7 @@ engine::Side random_side(Rng& rng) { return rng.bernoulli(0.5) ? engine::Side::k
 Duration Harness::exit_intent_grace() const { return options_.intervals.maintain; }
 
 void Harness::on_price_tick(Rng& rng, TimePoint now) {
-  const std::size_t index = rng.index(walk_.size());
+  const std::size_t index = draw_listed(rng);
   const Fixed price = walk_.step(index, rng);
   const Fixed volume = Fixed::from_raw(static_cast<std::int64_t>(rng.index(1000) + 1) * Fixed::kScale / 100);
   digest_ = (digest_ ^ index) * 0x100000001b3ULL;
@@ -40,7 +40,7 @@ void Harness::on_price_tick(Rng& rng, TimePoint now) {
 }
 
 void Harness::on_open_interest(Rng& rng, TimePoint now) {
-  const std::size_t index = rng.index(walk_.size());
+  const std::size_t index = draw_listed(rng);
   const Fixed value = Fixed::from_int(static_cast<std::int64_t>(100'000 + rng.index(900'000)));
   engine_->market().on_open_interest(walk_.symbol(index), value, now);
 }
@@ -57,7 +57,7 @@ void Harness::on_plan_created(Rng& rng, TimePoint now) {
   } else if (churn < r.plan_new_symbol_share + r.plan_unknown_symbol_share) {
     own_symbol = PriceWalk::unknown_symbol(next_own_symbol_++);
   }
-  const std::size_t index = rng.index(walk_.size());
+  const std::size_t index = draw_listed(rng);
   plan.symbol = own_symbol.empty() ? walk_.symbol(index) : own_symbol;
   // An unknown symbol has no price; its plan is sized as if it had the walk's.
   const std::optional<Fixed> quoted = walk_.price(plan.symbol);
@@ -85,7 +85,7 @@ void Harness::on_plan_created(Rng& rng, TimePoint now) {
     return;
   }
   if (!own_symbol.empty()) report_active(engine::EntityKind::kSymbol, own_symbol, now);
-  plans_.emplace(plan.id, TrackedPlan{plan.expires_at, triggerable, std::move(own_symbol)});
+  plans_.emplace(plan.id, TrackedPlan{plan.expires_at, triggerable, std::move(own_symbol), plan.symbol});
   if (cancel) {
     delayed_.schedule(now + cancel_after, [this, id = plan.id](TimePoint at) { cancel_plan(id, at); });
   }
@@ -148,10 +148,13 @@ void Harness::settle_plans(const engine::CycleSnapshot& snapshot, TimePoint now)
 void Harness::on_wallet_transaction(Rng& rng, TimePoint now) {
   const LoadRates& r = options_.rates;
   engine::WalletTransaction tx;
+  bool redelivered = false;
   if (!recent_transactions_.empty() && rng.bernoulli(r.wallet_duplicate_share)) {
     tx = recent_transactions_[rng.index(recent_transactions_.size())];  // a stream redelivery
-  } else {
-    const std::size_t index = rng.index(walk_.size());
+    redelivered = !delisted_.count(tx.symbol);  // none for a delisted symbol: a fresh one instead
+  }
+  if (!redelivered) {
+    const std::size_t index = draw_listed(rng);
     tx.hash = "0x" + std::to_string(options_.seed) + "t" + std::to_string(next_transaction_++);
     tx.wallet = "wallet-" + std::to_string(rng.index(kWallets));
     tx.symbol = walk_.symbol(index);
@@ -187,7 +190,7 @@ void Harness::on_wallet_transaction(Rng& rng, TimePoint now) {
 }
 
 void Harness::on_position_open(Rng& rng, TimePoint now) {
-  const std::size_t index = rng.index(walk_.size());
+  const std::size_t index = draw_listed(rng);
   const auto notional = Fixed::from_double(rng.uniform(200, 800)).rounded(2);
   engine::OpenResult opened =
       engine_->paper().open_position(walk_.symbol(index), random_side(rng), engine::PositionSize::notional(notional), now);
@@ -211,7 +214,7 @@ void Harness::settle_paper_positions(TimePoint now) {
 
 void Harness::on_order(Rng& rng, TimePoint now) {
   const LoadRates& r = options_.rates;
-  const std::size_t index = rng.index(walk_.size());
+  const std::size_t index = draw_listed(rng);
   engine::OrderIntent intent;
   intent.order_id = "ord-" + std::to_string(next_order_++);
   intent.symbol = walk_.symbol(index);
@@ -244,10 +247,13 @@ void Harness::order_terminal(const engine::OrderId& id, TimePoint now) {
 }
 
 void Harness::on_exit(Rng& rng, TimePoint now) {
-  engine::Portfolio& portfolio = engine_->portfolio();
-  const std::vector<engine::Symbol> held = portfolio.symbols();
+  const std::vector<engine::Symbol> held = engine_->portfolio().symbols();
   if (held.empty()) return;
-  const engine::Symbol& symbol = held[rng.index(held.size())];
+  exit_symbol(held[rng.index(held.size())], now);
+}
+
+void Harness::exit_symbol(const engine::Symbol& symbol, TimePoint now) {
+  engine::Portfolio& portfolio = engine_->portfolio();
   const std::optional<engine::Position> before = portfolio.get(symbol);
   report_active(engine::EntityKind::kExitIntent, symbol, now);
   const engine::ExitResult result = engine_->exits().execute_exit(engine::ExitRequest{symbol, std::nullopt, "stop_loss"}, now);
@@ -276,6 +282,61 @@ void Harness::deliver_exit_fills(TimePoint now) {
       }
       order_terminal(id, at);
     });
+  }
+}
+
+}  // namespace plateau::harness
+
+namespace plateau::harness {
+
+std::size_t Harness::draw_listed(Rng& rng) { return listed_[rng.index(listed_.size())]; }
+
+void Harness::on_delisting(Rng& rng, TimePoint now) {
+  if (listed_.size() < 2) return;  // validation keeps one symbol trading
+  const std::size_t pick = rng.index(listed_.size());
+  const engine::Symbol symbol = walk_.symbol(listed_[pick]);
+  listed_.erase(listed_.begin() + static_cast<std::ptrdiff_t>(pick));
+  delisted_.insert(symbol);
+  ++summary_.delistings;
+  // Its plans can never trade again: the operator cancels them.
+  std::vector<engine::PlanId> doomed;
+  for (const auto& [id, tracked] : plans_) {
+    if (tracked.symbol == symbol) doomed.push_back(id);
+  }
+  std::sort(doomed.begin(), doomed.end());  // plans_ is unordered; keep runs reproducible
+  for (const auto& id : doomed) cancel_plan(id, now);
+  settle_delisting(symbol, now, now + kDelistingSettle);
+  report_terminal(engine::EntityKind::kSymbol, symbol, now, delisting_grace());
+}
+
+void Harness::settle_delisting(const engine::Symbol& symbol, TimePoint now, TimePoint until) {
+  bool open = false;
+  const Fixed price = walk_.price(symbol).value_or(Fixed::from_int(1));
+  for (const engine::PositionSnapshot& position : engine_->paper().open_positions()) {
+    if (position.symbol != symbol) continue;
+    if (engine_->paper().close_position(position.id, engine::CloseReason::kManual, price, now)) {
+      paper_open_.erase(position.id);
+      report_terminal(engine::EntityKind::kPosition, position.id, now, position_grace());
+    } else {
+      open = true;
+    }
+  }
+  for (const engine::CopyPosition& position : engine_->executor().open_positions()) {
+    if (position.symbol != symbol) continue;
+    if (engine_->executor().close_position(position.id, now)) {
+      copy_open_.erase(position.id);
+      report_terminal(engine::EntityKind::kPosition, position.id, now, position_grace());
+    } else {
+      open = true;
+    }
+  }
+  if (engine_->portfolio().holds(symbol)) exit_symbol(symbol, now);  // may fail at the venue: retried
+  open = open || engine_->portfolio().holds(symbol);
+  // Orders in flight when trading stopped may still fill: keep sweeping
+  // through the settle window, and past it while anything is open.
+  if (open || now < until) {
+    delayed_.schedule(now + options_.intervals.maintain,
+                      [this, symbol, until](TimePoint at) { settle_delisting(symbol, at, until); });
   }
 }
 

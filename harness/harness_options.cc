@@ -66,6 +66,13 @@ void validate_harness_options(const HarnessOptions& o) {
     require(d > Duration::zero(), std::string("intervals.") + name, std::to_string(engine::to_seconds(d)) + "s",
             "must be positive");
   }
+  require(o.delistings.size() < o.symbols.size(), "delistings",
+          std::to_string(o.delistings.size()) + " instants",
+          "must leave at least one of the " + std::to_string(o.symbols.size()) + " symbols trading");
+  for (Duration d : o.delistings) {
+    require(d > Duration::zero() && d < o.duration, "delistings", std::to_string(engine::to_seconds(d)) + "s",
+            "must lie inside the run (0, duration)");
+  }
   require(i.restart >= Duration::zero(), "intervals.restart", std::to_string(engine::to_seconds(i.restart)) + "s",
           "must be >= 0 (0 = never)");
 }

@@ -92,6 +92,10 @@ struct HarnessOptions {
   // Virtual offsets from the start at which HarnessObserver::on_checkpoint
   // fires (the runner's warm-up end and heap-profile checkpoints).
   std::vector<engine::Duration> checkpoints;
+  // Virtual offsets at which one listed symbol (drawn by the seed) stops
+  // trading for good: a delisting. Fewer than symbols.size(); see
+  // Harness::on_delisting for what the harness does then.
+  std::vector<engine::Duration> delistings;
   // The engine's SQLite plan store; any file there is removed at start.
   std::filesystem::path plan_store_path = "plans.sqlite";
   // false: no probe passes, no audits and no ledger reports (the load alone,

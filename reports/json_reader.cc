@@ -146,6 +146,7 @@ Series read_series(const Node& n) {
   if (!trend.is_null()) s.trend = TrendLine{trend.field("intercept").real(), trend.field("slope_per_s").real()};
   s.judged = n.field("judged").boolean();
   s.verdict = n.field("verdict").enumeration(parse_verdict, kVerdictNames);
+  if (n.has("margin")) s.margin = n.field("margin").optional_real();  // absent before margins were reported
   return s;
 }
 
@@ -201,6 +202,10 @@ CanaryMatrix read_canaries(const Node& n) {
   for (const Node& run : n.field("clean_runs").elements()) {
     m.clean_runs.push_back(
         {run.field("seed").unsigned_integer(), run.field("verdict").enumeration(parse_verdict, kVerdictNames)});
+    // Absent in reports written before clean margins were reported.
+    if (run.has("max_margin")) m.clean_runs.back().max_margin = run.field("max_margin").optional_real();
+    if (run.has("max_margin_series"))
+      m.clean_runs.back().max_margin_series = run.field("max_margin_series").string();
   }
   return m;
 }

@@ -90,7 +90,8 @@ json series_json(const Series& s, const std::string& path) {
           {"window_minima", points(s.window_minima, path + ".window_minima")},
           {"trend", trend},
           {"judged", s.judged},
-          {"verdict", name(s.verdict)}};
+          {"verdict", name(s.verdict)},
+          {"margin", optional_number(s.margin, path + ".margin")}};
 }
 
 json finding_json(const Finding& f, const std::string& path) {
@@ -147,7 +148,12 @@ json canary_json(const CanaryMatrix& m) {
          {"heap_site_in_component", name(c.heap_site_in_component)}});
   }
   json clean = json::array();
-  for (const CleanRun& run : m.clean_runs) clean.push_back({{"seed", run.seed}, {"verdict", name(run.verdict)}});
+  for (const CleanRun& run : m.clean_runs) {
+    clean.push_back({{"seed", run.seed},
+                     {"verdict", name(run.verdict)},
+                     {"max_margin", optional_number(run.max_margin, "canary_matrix.clean_runs.max_margin")},
+                     {"max_margin_series", run.max_margin_series}});
+  }
   return {{"canaries", canaries}, {"clean_runs", clean}};
 }
 

@@ -125,6 +125,9 @@ struct Series {
   std::optional<TrendLine> trend;
   bool judged = false;  // false: recorded for context only (e.g. during a warm-up-only run)
   Verdict verdict = Verdict::bounded;
+  // Projected growth / the tolerance that applies, when the trend was judged
+  // (under 1: within tolerance; see soak/verdict/verdict.h SeriesAnalysis::margin).
+  std::optional<double> margin;
   friend bool operator==(const Series&, const Series&) = default;
 };
 
@@ -188,6 +191,10 @@ struct CanaryResult {
 struct CleanRun {
   std::uint64_t seed = 0;
   Verdict verdict = Verdict::bounded;
+  // The largest Series::margin of the run and the series it belongs to
+  // (how close clean code came to a trend finding).
+  std::optional<double> max_margin;
+  std::string max_margin_series;
   friend bool operator==(const CleanRun&, const CleanRun&) = default;
 };
 

@@ -6,7 +6,7 @@ namespace plateau::engine {
 
 ExitVenueResult RouterExitVenue::submit_exit(const ExitOrder& order, TimePoint now) {
   OrderIntent intent;
-  intent.order_id = "exit-" + order.symbol + "-" +
+  intent.order_id = "exit-" + order.symbol + "-" + id_session_ +
                     std::to_string(next_exit_number_.fetch_add(1, std::memory_order_relaxed));
   intent.symbol = order.symbol;
   intent.side = order.side;

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "engine/core/clock.h"
 #include "engine/core/fixed.h"
@@ -48,10 +49,15 @@ class ExitVenue {
 class RouterExitVenue final : public ExitVenue {
  public:
   explicit RouterExitVenue(OrderRouter& router) noexcept : router_(router) {}
+  // Order ids become "exit-<symbol>-<id_session><n>": unique across restarts
+  // (see EngineConfig::id_session).
+  RouterExitVenue(OrderRouter& router, std::string id_session)
+      : router_(router), id_session_(std::move(id_session)) {}
   ExitVenueResult submit_exit(const ExitOrder& order, TimePoint now) override;
 
  private:
   OrderRouter& router_;
+  const std::string id_session_;
   std::atomic<std::uint64_t> next_exit_number_{1};
 };
 

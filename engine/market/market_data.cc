@@ -22,6 +22,10 @@ void validate(const MarketDataOptions& options) {
   if (options.max_open_interest_points == 0) {
     throw std::invalid_argument("MarketDataOptions.max_open_interest_points is 0; must be >= 1");
   }
+  if (options.idle_symbol_ttl <= Duration::zero()) {
+    throw std::invalid_argument("MarketDataOptions.idle_symbol_ttl is " +
+                                std::to_string(to_seconds(options.idle_symbol_ttl)) + " s; must be positive");
+  }
   if (options.cleanup_interval <= Duration::zero()) {
     throw std::invalid_argument("MarketDataOptions.cleanup_interval is " +
                                 std::to_string(to_seconds(options.cleanup_interval)) +
@@ -66,6 +70,7 @@ void MarketData::on_tick(const Symbol& symbol, Fixed price, Fixed volume, TimePo
   std::lock_guard lock(mu_);
   ++ticks_;
   SymbolState& state = symbols_[symbol];
+  state.last_activity = std::max(state.last_activity, now);
   if (!state.last_price || now >= state.last_price_time) {
     state.last_price = price;
     state.last_price_time = now;
@@ -105,6 +110,7 @@ void MarketData::insert_candles(const Symbol& symbol, Timeframe timeframe, std::
 
   std::lock_guard lock(mu_);
   SymbolState& state = symbols_[symbol];
+  state.frame_since_cleanup = true;
   const std::size_t cap = cap_locked(timeframe);
   auto it = state.ohlcv.find(timeframe);
   if (it == state.ohlcv.end() || it->second.empty()) {
@@ -138,12 +144,16 @@ void MarketData::restore_candles(const Symbol& symbol, Timeframe timeframe, std:
   std::sort(candles.begin(), candles.end(),
             [](const Candle& a, const Candle& b) { return a.open_time < b.open_time; });
   std::lock_guard lock(mu_);
-  symbols_[symbol].ohlcv[timeframe] = std::deque<Candle>(candles.begin(), candles.end());
+  SymbolState& state = symbols_[symbol];
+  state.frame_since_cleanup = true;
+  state.ohlcv[timeframe] = std::deque<Candle>(candles.begin(), candles.end());
 }
 
 void MarketData::on_open_interest(const Symbol& symbol, Fixed value, TimePoint now) {
   std::lock_guard lock(mu_);
-  std::deque<OpenInterestPoint>& history = symbols_[symbol].open_interest;
+  SymbolState& state = symbols_[symbol];
+  state.last_activity = std::max(state.last_activity, now);
+  std::deque<OpenInterestPoint>& history = state.open_interest;
   if (!failpoints_.on(Failpoint::kMarketUnboundedOpenInterest) &&
       history.size() >= options_.max_open_interest_points) {
     history.pop_front();
@@ -186,6 +196,16 @@ CleanupReport MarketData::cleanup_locked(TimePoint now) {
   report.at = now;
   report.at_start = !cleaned_once_;
   const bool trim_open_interest = !failpoints_.on(Failpoint::kMarketUnboundedOpenInterest);
+  // Symbols that stopped trading go whole; the rest are trimmed to their caps.
+  for (auto& [symbol, state] : symbols_) {
+    if (!state.frame_since_cleanup) continue;
+    state.last_activity = std::max(state.last_activity, now);
+    state.frame_since_cleanup = false;
+  }
+  report.idle_symbols_dropped = std::erase_if(symbols_, [&](const auto& entry) {
+    return now - entry.second.last_activity > options_.idle_symbol_ttl;
+  });
+  idle_symbols_dropped_ += report.idle_symbols_dropped;
   for (auto& [symbol, state] : symbols_) {
     for (auto& [tf, series] : state.ohlcv) {
       std::size_t trimmed = trim_front(series, cap_locked(tf));
@@ -314,6 +334,13 @@ void MarketData::inventory(InventorySink& sink) const {
   health("open_interest_trimmed", open_interest_trimmed_total_);
   health("ticks", ticks_);
   health("ticks_out_of_order", ticks_out_of_order_);
+  health("idle_symbols_dropped", idle_symbols_dropped_);
+}
+
+void MarketData::audit(AuditSink& sink) const {
+  static const AuditContainer kSymbols{kComponent, "symbols", EntityKind::kSymbol, std::nullopt};
+  std::lock_guard lock(mu_);
+  for (const auto& [symbol, state] : symbols_) sink.held(kSymbols, symbol, state.last_activity);
 }
 
 }  // namespace plateau::engine

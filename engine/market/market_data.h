@@ -14,6 +14,16 @@
 // snapshot saved by an earlier process under other caps, taken as-is) and a
 // lowered cap (`set_max_candles`).
 //
+// Symbols that stop trading (delisted, or no longer subscribed): a symbol
+// whose last activity lies more than `idle_symbol_ttl` before a cleanup pass
+// is dropped whole
+// (candles, open interest, last price), so per-symbol state is bounded by the
+// symbols active within the TTL, not by every symbol ever seen. A symbol
+// that trades again starts afresh. Activity is a tick or open interest (at
+// its `now`), or an inserted or restored frame, which carries no `now` and
+// so counts as activity at the next cleanup. Default 1 h: six default cleanups, long
+// past any trading pause short of a halt.
+//
 // Failpoints: market.untrimmed_initial_ohlcv (first frame of a new series
 // stored whole; later appends keep the series length, so the overshoot stays
 // until cleanup), market.delay_first_cleanup (the first cleanup waits one
@@ -30,9 +40,14 @@
 //   open_interest_longest  entries = longest OI history, bound = OI cap.
 //   open_interest_total    entries = all OI points, bound = OI cap x symbols
 //                          with open interest.
-//   last_prices         one per symbol seen; no bound (the symbol universe).
+//   last_prices         one per symbol held; no bound (the symbol universe).
 // Counters (health): cleanup_runs, candles_trimmed, open_interest_trimmed,
-// ticks, ticks_out_of_order.
+// ticks, ticks_out_of_order, idle_symbols_dropped.
+//
+// Audit: container "symbols" (EntityKind::kSymbol) lists every symbol with
+// state, stored_at = its last activity; a symbol the harness delisted must be
+// gone within idle_symbol_ttl + cleanup_interval (+ the caller's maintain
+// period).
 //
 // Thread safety: every public method may be called from any thread; one
 // mutex guards all state. Invariant (after cleanup, or always with no
@@ -71,6 +86,8 @@ struct MarketDataOptions {
   std::vector<Timeframe> tick_timeframes = {kAllTimeframes.begin(), kAllTimeframes.end()};
   std::size_t max_open_interest_points = 1000;  // per symbol, >= 1
   Duration cleanup_interval = std::chrono::seconds(600);
+  // A symbol with no activity for this long is dropped at cleanup; > 0.
+  Duration idle_symbol_ttl = std::chrono::hours(1);
   std::size_t cleanup_history_capacity = 64;  // CleanupReports kept
 };
 
@@ -81,6 +98,7 @@ struct CleanupReport {
   std::size_t candles_trimmed = 0;  // candles dropped over all series
   std::size_t series_trimmed = 0;   // series that were over their cap
   std::size_t open_interest_trimmed = 0;
+  std::size_t idle_symbols_dropped = 0;  // symbols idle past idle_symbol_ttl
   std::size_t candles_after = 0;  // total candles left
   std::size_t open_interest_after = 0;
 };
@@ -142,6 +160,7 @@ class MarketData {
   std::vector<CleanupReport> cleanup_history() const;
 
   void inventory(InventorySink& sink) const;
+  void audit(AuditSink& sink) const;
 
  private:
   struct SymbolState {
@@ -149,6 +168,8 @@ class MarketData {
     std::deque<OpenInterestPoint> open_interest;
     std::optional<Fixed> last_price;
     TimePoint last_price_time{};
+    TimePoint last_activity{};         // newest tick or open interest, or the cleanup after a frame arrived
+    bool frame_since_cleanup = false;  // insert_candles / restore_candles since the last cleanup
   };
 
   std::size_t cap_locked(Timeframe timeframe) const REQUIRES(mu_);
@@ -167,6 +188,7 @@ class MarketData {
   std::uint64_t open_interest_trimmed_total_ GUARDED_BY(mu_) = 0;
   std::uint64_t ticks_ GUARDED_BY(mu_) = 0;
   std::uint64_t ticks_out_of_order_ GUARDED_BY(mu_) = 0;
+  std::uint64_t idle_symbols_dropped_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace plateau::engine

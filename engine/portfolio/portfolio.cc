@@ -45,7 +45,7 @@ void Portfolio::notify(const Symbol& symbol) const {
 
 Position Portfolio::open_locked(const Symbol& symbol, Fixed signed_qty, Fixed price, TimePoint now) {
   Position p;
-  p.id = symbol + "#" + std::to_string(next_position_number_++);
+  p.id = symbol + "#" + id_session_ + std::to_string(next_position_number_++);
   p.symbol = symbol;
   p.qty = signed_qty;
   p.avg_price = price;

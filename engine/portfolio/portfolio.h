@@ -11,8 +11,11 @@
 // the position cannot open a phantom short.
 //
 // Audit: container "positions" (component "portfolio") lists live positions
-// by PositionId ("<symbol>#<n>", see position.h), EntityKind::kPosition,
-// stored_at = opened_at. A closed position's id is gone at once.
+// by PositionId ("<symbol>#<session><n>", see position.h), EntityKind::kPosition,
+// stored_at = opened_at. A closed position's id is gone at once. `session`
+// (empty by default) keeps ids unique across processes: a restarted engine
+// counts from 1 again, and without a new session its ids would repeat the
+// previous process's (see EngineConfig::id_session).
 //
 // Thread safety: every method may be called from any thread; one mutex guards
 // all state. The change listener is called after the mutex is released, on
@@ -57,6 +60,8 @@ class Portfolio {
   using ChangeListener = std::function<void(const Symbol&)>;
 
   Portfolio() = default;
+  // Position ids become "<symbol>#<id_session><n>".
+  explicit Portfolio(std::string id_session) : id_session_(std::move(id_session)) {}
   Portfolio(const Portfolio&) = delete;
   Portfolio& operator=(const Portfolio&) = delete;
 
@@ -105,6 +110,7 @@ class Portfolio {
   Position open_locked(const Symbol& symbol, Fixed signed_qty, Fixed price, TimePoint now) REQUIRES(mu_);
   void notify(const Symbol& symbol) const;
 
+  const std::string id_session_;
   mutable std::mutex mu_;
   std::map<Symbol, Position> positions_ GUARDED_BY(mu_);
   std::uint64_t next_position_number_ GUARDED_BY(mu_) = 1;

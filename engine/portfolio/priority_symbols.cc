@@ -63,4 +63,10 @@ void PrioritySymbols::inventory(InventorySink& sink) const {
   sink.counter({kComponent, "invalidations", invalidations_, CounterKind::kHealth});
 }
 
+void PrioritySymbols::audit(AuditSink& sink) const {
+  static const AuditContainer kCached{kComponent, "cached_symbols", EntityKind::kSymbol, std::nullopt};
+  std::lock_guard lock(mu_);
+  for (const auto& symbol : cached_) sink.held(kCached, symbol, refreshed_at_);
+}
+
 }  // namespace plateau::engine

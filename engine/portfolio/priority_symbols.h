@@ -8,6 +8,11 @@
 // Portfolio::set_change_listener to invalidate(), so a freshly bought symbol
 // is a priority on the very next question instead of up to `ttl` later.
 //
+// Audit: container "cached_symbols" (EntityKind::kSymbol), stored_at = the
+// refresh that cached it. The set is bounded by the Portfolio's symbols: a
+// symbol leaves at the first invalidation (any fill or exit) or refresh after
+// its position is gone, so a delisted symbol goes with its last position.
+//
 // Thread safety: every method may be called from any thread. Lock order:
 // PrioritySymbols' mutex, then the Portfolio's; invalidate() takes only its
 // own, so it is safe to call from the Portfolio's change listener.
@@ -56,6 +61,7 @@ class PrioritySymbols {
   // Container "cached_symbols" (component "priority_symbols"); counters
   // refreshes, invalidations (health).
   void inventory(InventorySink& sink) const;
+  void audit(AuditSink& sink) const;
 
  private:
   void refresh_if_due_locked(TimePoint now) REQUIRES(mu_);

@@ -186,7 +186,15 @@ reports::Report assemble_matrix_report(const std::vector<JudgedRun>& runs, doubl
   for (const JudgedRun& run : runs) {
     if (!run.failpoint.empty()) continue;
     reports::CleanRun clean{run.seed, reports::Verdict::error};
-    if (run.report) clean = judge_clean_run(*run.report);
+    if (run.report) {
+      clean = judge_clean_run(*run.report);
+      for (const reports::Series& s : run.report->series) {
+        if (s.margin && (!clean.max_margin || *s.margin > *clean.max_margin)) {
+          clean.max_margin = s.margin;
+          clean.max_margin_series = s.name;
+        }
+      }
+    }
     if (clean.verdict != reports::Verdict::bounded) add_false_alarm(out, run);
     out.canary_matrix->clean_runs.push_back(clean);
   }
@@ -251,8 +259,17 @@ CanaryOutcome run_canary_matrix(const CanaryOptions& options, std::ostream& log)
         << reports::to_string(c.heap_site_in_component) << "  fired: " << join(c.components_fired) << "\n";
   }
   std::size_t bounded = 0;
+  const reports::CleanRun* widest = nullptr;
   for (const reports::CleanRun& c : outcome.report.canary_matrix->clean_runs) {
     bounded += c.verdict == reports::Verdict::bounded ? 1 : 0;
+    log << "  clean seed " << c.seed << "  " << reports::to_string(c.verdict) << "  max margin "
+        << (c.max_margin ? std::to_string(*c.max_margin) : std::string("-")) << "  " << c.max_margin_series
+        << "\n";
+    if (c.max_margin && (!widest || *c.max_margin > *widest->max_margin)) widest = &c;
+  }
+  if (widest) {
+    log << "  largest clean margin " << *widest->max_margin << " (" << widest->max_margin_series << ", seed "
+        << widest->seed << "); a clean margin of 1 would be a false trend finding\n";
   }
   log << "plateau canaries: " << (outcome.passed ? "PASS" : "FAIL") << ": "
       << outcome.report.canary_matrix->canaries.size() << " canaries, "

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "engine/core/failpoints.h"
 #include "engine/market/candle.h"
@@ -66,6 +67,32 @@ void require_window_longer_than_cleanups(const Scenario& s, const harness::Harne
                  " must be longer than /maintain/" + longest->first + " = " + format_duration(longest->second) +
                  (set ? "" : " (the engine default; the scenario does not set it)") +
                  ", the longest cleanup period, so that every window holds a cleanup's trough");
+}
+
+// Plan history: terminal plans stay in the store history_retention past
+// their expiry (production: a day), so with the production value pruning
+// would never run within a soak, and the store would grow all run. A soak
+// keeps what the warm-up spans beyond the longest plan life, so the store
+// is at its steady size when the measured phase starts (at least a quarter
+// of the warm-up); never above the production value.
+void scale_plan_history_to_warm_up(const Scenario& s, engine::EngineConfig& e) {
+  const Duration floor = s.warm_up / 4;
+  const Duration fit = s.warm_up - s.rates.plans.expiry_max;
+  e.plans.history_retention = std::min(e.plans.history_retention, std::max(fit, floor));
+}
+
+// Symbols stop trading mid-run so per-symbol state is shown to go: one symbol
+// in ten (none with fewer than ten), at instants spread evenly over the
+// measured phase. A delisting lowers per-symbol series a step, which reads as
+// a fall, never as growth.
+std::vector<Duration> delistings_for(const Scenario& s) {
+  const std::size_t count = s.symbols.size() / 10;
+  std::vector<Duration> out;
+  const Duration measured = s.duration - s.warm_up;
+  for (std::size_t k = 1; k <= count; ++k) {
+    out.push_back(s.warm_up + measured * static_cast<std::int64_t>(k) / static_cast<std::int64_t>(count + 1));
+  }
+  return out;
 }
 
 }  // namespace
@@ -169,6 +196,8 @@ HarnessSetup harness_setup_for(const Scenario& s, const std::filesystem::path& s
     }
   }
   scale_history_caps_to_warm_up(s, o, e);
+  scale_plan_history_to_warm_up(s, e);
+  o.delistings = delistings_for(s);
   require_window_longer_than_cleanups(s, o, e);
   // The price provider's audit allowance must cover how often it is maintained.
   e.prices.maintain_interval = std::max(e.prices.maintain_interval, o.intervals.maintain);

@@ -124,6 +124,7 @@ void fill_series_and_findings(reports::Report& report, const SampleRecorder& rec
         out.window_minima.push_back(reports::Point{w.min_t_s, w.value});
       }
       if (a->second->trend) out.trend = reports::TrendLine{a->second->trend->intercept, a->second->trend->slope_per_s};
+      out.margin = a->second->margin;
       out.verdict = a->second->bounded() ? reports::Verdict::bounded : reports::Verdict::leak;
     }
     report.series.push_back(std::move(out));

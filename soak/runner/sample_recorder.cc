@@ -30,7 +30,10 @@ void SampleRecorder::record(engine::TimePoint now, const probes::SampleBatch& ba
     s.samples.push_back(Point{t_s, sample.value});
     if (sample.bound) {
       if (s.bound && *s.bound != *sample.bound) s.bound_varied = true;
-      s.bound = sample.bound;
+      // The largest bound seen: a total over the symbols held grows as symbols
+      // appear and falls when a delisted symbol's state goes; judged against
+      // the bound of the moment it fell to, every earlier sample would be "over".
+      s.bound = s.bound ? std::max(*s.bound, *sample.bound) : *sample.bound;
     }
   }
 }

@@ -5,7 +5,8 @@
 // probe pass appends one point per sampled series. Series are keyed by the
 // probes' SeriesId (dense, stable for the registry's life), so a pass costs a
 // vector append per sample and no string work. The declared bound a series
-// reported most recently is kept (bounds can grow as symbols appear).
+// reported is kept at its largest (bounds grow as symbols appear and fall
+// when delisted symbols' state goes).
 //
 // Thread safety: none; the harness's run thread only.
 #pragma once
@@ -25,7 +26,7 @@ namespace plateau::soak {
 struct RecordedSeries {
   probes::SeriesInfo info;
   std::vector<Point> samples;  // t_s = virtual seconds since the run's start
-  std::optional<double> bound;  // the latest declared bound
+  std::optional<double> bound;  // the largest declared bound
   bool bound_varied = false;    // the declared bound changed during the run
 };
 

@@ -282,6 +282,8 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
     a.level_change_t_s = a.window_minima[whole.step_after].end_s;
     a.level_change = whole.step_rise;
   }
+  const double tolerance = std::max(absolute, whole.relative_amount);
+  if (tolerance > 0) a.margin = whole.projected_growth / tolerance;
   if (!whole.fires) return a;
 
   // Earliest prefix of windows on which the same rule already fires; the

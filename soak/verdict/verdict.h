@@ -119,6 +119,11 @@ struct SeriesAnalysis {
   std::optional<MannKendall> mann_kendall;   // set when the trend was judged
   std::optional<double> projected_growth;    // slope * horizon, when judged
   std::optional<double> level;               // median window minimum, when any
+  // Clean margin, when judged: projected_growth / the tolerance that applies
+  // (the larger of the absolute tolerance and relative_tolerance x level).
+  // Under 1 the growth is within tolerance; a clean run should stay well
+  // under it (issue 10 item 3: settled before judged, target < 0.5).
+  std::optional<double> margin;
   bool trend_judged = false;                 // false: kind without trend, or too few windows
   // Set when the whole-run trend tests fired but growth did not continue
   // either side of the largest single rise of the minima: a one-off level

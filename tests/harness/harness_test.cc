@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -118,6 +119,107 @@ BOOST_AUTO_TEST_CASE(restart_rebuilds_from_the_plan_store_without_losing_or_dupl
   BOOST_TEST(result.plans_after > 0u);
   BOOST_TEST(result.lost == 0u);
   BOOST_TEST(result.duplicated == 0u);
+}
+
+namespace {
+
+// Keeps, per audited container, the most residue any audit of the run found.
+class ResidueWatch final : public plateau::harness::HarnessObserver {
+ public:
+  explicit ResidueWatch(Harness& harness) : harness_(harness) {}
+  void on_sample(plateau::engine::TimePoint, const plateau::probes::SampleBatch&,
+                 const plateau::probes::SeriesTable&) override {
+    for (const auto& c : harness_.audit_probe()->residue()) {
+      std::size_t& worst = worst_[c.component + "." + c.container];
+      worst = std::max(worst, c.residue_keys);
+    }
+  }
+  std::string offenders() const {
+    std::string out;
+    for (const auto& [name, residue] : worst_) {
+      if (residue > 0) out += name + "=" + std::to_string(residue) + " ";
+    }
+    return out;
+  }
+
+ private:
+  Harness& harness_;
+  std::map<std::string, std::size_t> worst_;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(restarts_leave_a_clean_engine_without_residue) {
+  // Issue 11 item 7: every restart built an engine whose Portfolio position
+  // ids ("SYM#1") and exit order ids ("exit-SYM-1") started from 1 again, so
+  // a new position or order carried the key of one the ledger saw end in the
+  // previous process, and the audit called it residue. Short router TTLs and
+  // many exits make the old keys overdue within the run.
+  HarnessOptions o = small_load("restart-clean.sqlite", 11);
+  o.duration = 60min;
+  o.intervals.restart = 7min;
+  o.rates.exits_per_s = 1;
+  o.rates.orders_per_s = 2;
+  plateau::engine::EngineConfig config;
+  config.router.terminal_order_ttl = 1min;
+  config.router.purge_interval = 1min;
+  Harness harness(o, config);
+  ResidueWatch watch(harness);
+  const RunSummary run = harness.run(&watch);
+  BOOST_TEST(run.completed);
+  BOOST_TEST(run.restarts == 8u);
+  BOOST_TEST(harness.engine().portfolio().positions_opened() > 0u);
+  BOOST_TEST(watch.offenders().empty(), "residue after restarts: " << watch.offenders());
+}
+
+namespace {
+
+// A run in which two of the five symbols stop trading (at 10 and 25 min);
+// MarketData forgets a symbol idle for 10 minutes at its 5-minute cleanup.
+struct DelistingRun {
+  RunSummary run;
+  std::size_t symbols_with_market_state = 0;
+  std::string offenders;
+};
+
+DelistingRun delisting_run(const std::string& store) {
+  HarnessOptions o = small_load(store, 5);
+  o.duration = 80min;
+  o.delistings = {10min, 25min};
+  plateau::engine::EngineConfig config;
+  config.market.idle_symbol_ttl = 10min;
+  config.market.cleanup_interval = 5min;
+  config.plans.cleanup_interval = 5min;
+  Harness harness(o, config);
+  ResidueWatch watch(harness);
+  DelistingRun out;
+  out.run = harness.run(&watch);
+  for (const auto& symbol : harness.symbols()) {
+    if (harness.engine().market().last_price(symbol)) ++out.symbols_with_market_state;
+  }
+  out.offenders = watch.offenders();
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(delisted_symbols_lose_their_per_symbol_state_within_grace) {
+  // Issue 10 item 4: symbols stop trading mid-run; MarketData (and every
+  // other per-symbol container) must let them go, and the audit says so.
+  const DelistingRun r = delisting_run("delist.sqlite");
+  BOOST_TEST(r.run.completed);
+  BOOST_TEST(r.run.delistings == 2u);
+  BOOST_TEST(r.symbols_with_market_state == 3u);
+  BOOST_TEST(r.offenders.empty(), "residue after delistings: " << r.offenders);
+}
+
+BOOST_AUTO_TEST_CASE(delistings_must_leave_a_symbol_trading) {
+  HarnessOptions o = small_load("delist-bad.sqlite");
+  o.symbols = {"A", "B"};
+  o.delistings = {1min, 2min};
+  BOOST_CHECK_THROW(Harness{o}, std::invalid_argument);
+  o.delistings = {o.duration};
+  BOOST_CHECK_THROW(Harness{o}, std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE(stop_flag_ends_the_run_early) {

@@ -80,6 +80,7 @@ Report leaking_run_report() {
   locks.window_minima = minima(locks.samples, 10);
   locks.trend = TrendLine{100, 0.0078125};
   locks.judged = true;
+  locks.margin = 5.25;  // a leak: well past its tolerance
   locks.verdict = Verdict::leak;
 
   Series residue;
@@ -100,6 +101,7 @@ Report leaking_run_report() {
   ohlcv.declared_bound = 5000;
   for (int i = 0; i < kSamples; ++i) ohlcv.samples.push_back({kSampleInterval * i, i < 60 ? 4000.0 + 15 * (i % 20) : 5250.0});
   ohlcv.judged = true;
+  ohlcv.margin = 0.125;
   ohlcv.verdict = Verdict::leak;
 
   Series double_close;
@@ -206,6 +208,8 @@ Report canary_matrix_report() {
       {"wallet.unbounded_processed_tx", 1, "wallet", false, {}, {}, std::nullopt, HeapSiteMatch::no},
   };
   m.clean_runs = {{1, Verdict::bounded}, {2, Verdict::bounded}, {3, Verdict::leak}};
+  m.clean_runs[0].max_margin = 0.25;
+  m.clean_runs[0].max_margin_series = "alloc.jemalloc.resident_bytes";
   r.canary_matrix = m;
 
   Comparison c;

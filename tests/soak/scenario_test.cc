@@ -74,7 +74,11 @@ BOOST_AUTO_TEST_CASE(shipped_scenarios_say_what_the_issue_asks) {
   BOOST_TEST(gate.duration == 6h);
   BOOST_TEST((gate.duration - gate.warm_up) / gate.verdict.window >= 8);  // enough windows for a trend
 
+  // Issue 10 item 4: the reload path runs in the gate and the nightly.
+  BOOST_TEST((gate.restart_interval > Duration::zero() && gate.restart_interval < gate.duration));
+
   const Scenario nightly = load_scenario(scenarios_dir() / "nightly.json");
+  BOOST_TEST((nightly.restart_interval > Duration::zero() && nightly.restart_interval < nightly.duration));
   BOOST_TEST(nightly.name == "nightly");
   BOOST_TEST(nightly.duration == 24h);
   BOOST_TEST(nightly.clock == ClockMode::sim);

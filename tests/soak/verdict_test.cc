@@ -133,6 +133,33 @@ BOOST_AUTO_TEST_CASE(leak_too_small_for_the_tolerances_is_not_reported) {
   BOOST_TEST(a.findings.empty());
 }
 
+BOOST_AUTO_TEST_CASE(margin_is_projected_growth_over_the_tolerance_that_applies) {
+  // 0.1% per hour of a 1000 floor: about 24 entries over the 24 h horizon.
+  // The relative tolerance (5% of ~1010 = ~50) beats the absolute 16, so the
+  // margin is about 24 / 50; a leak five times faster crosses 1.
+  SawTooth s;
+  s.floor = [](double t) { return 1000.0 * (1 + 0.001 * t / kHour); };
+  s.noise = 1;
+  const auto a = analyse_series(inventory(saw_tooth(s)), nightly_settings());
+  BOOST_TEST_INFO(describe(a));
+  BOOST_REQUIRE(a.margin.has_value());
+  BOOST_REQUIRE(a.level.has_value() || a.projected_growth.has_value());
+  const double tolerance = std::max(16.0, 0.05 * *a.level);
+  BOOST_TEST(*a.margin == *a.projected_growth / tolerance, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(*a.margin > 0.3);
+  BOOST_TEST(*a.margin < 0.7);
+  // The absolute tolerance applies when it is the larger one.
+  VerdictSettings strict = nightly_settings();
+  strict.absolute_by_unit = {{"entries", 240}};
+  const auto b = analyse_series(inventory(saw_tooth(s)), strict);
+  BOOST_REQUIRE(b.margin.has_value());
+  BOOST_TEST(*b.margin == *b.projected_growth / 240.0, boost::test_tools::tolerance(1e-9));
+  // Not judged, no margin.
+  SeriesInput residue = inventory(saw_tooth(s));
+  residue.kind = SeriesKind::residue;
+  BOOST_TEST(!analyse_series(residue, nightly_settings()).margin.has_value());
+}
+
 BOOST_AUTO_TEST_CASE(step_then_flat_is_bounded) {
   // A cache fills to capacity three hours into the measured phase, then
   // stays there: a step, not a leak.

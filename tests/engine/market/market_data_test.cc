@@ -235,3 +235,47 @@ BOOST_AUTO_TEST_CASE(report_counts_candles_series_and_open_interest) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// A symbol that stops trading (delisted) must not keep its candles, open
+// interest and last price forever: cleanup drops it once idle past the TTL.
+BOOST_AUTO_TEST_CASE(cleanup_drops_a_symbol_idle_past_its_ttl_and_keeps_the_active_ones) {
+  Failpoints failpoints;
+  MarketDataOptions options = small_caps();
+  options.cleanup_interval = 10min;
+  options.idle_symbol_ttl = 30min;
+  MarketData market(options, failpoints);
+  market.on_tick("GONE", px(5), px(1), kStart);
+  market.on_open_interest("GONE", px(7), kStart);
+  market.insert_candles("GONE", Timeframe::k1m, minute_frame(3, kStart - 3min));
+  for (int minute = 0; minute <= 60; minute += 5) {
+    market.on_tick("LIVE", px(9), px(1), kStart + std::chrono::minutes(minute));
+  }
+  BOOST_REQUIRE(market.maintain(kStart).has_value());  // the frame counts as activity at this cleanup
+
+  BOOST_REQUIRE(market.maintain(kStart + 30min).has_value());  // exactly the TTL: still kept
+  BOOST_TEST(market.last_price("GONE").has_value());
+  plateau::engine::testing::RecordingAudit held;
+  market.audit(held);
+  BOOST_TEST(held.keys["symbols"].size() == 2u);
+
+  const auto report = market.cleanup(kStart + 31min);
+  BOOST_TEST(report.idle_symbols_dropped == 1u);
+  BOOST_TEST(!market.last_price("GONE").has_value());
+  BOOST_TEST(market.candle_count("GONE", Timeframe::k1m) == 0u);
+  BOOST_TEST(market.open_interest("GONE", 10).empty());
+  BOOST_TEST(market.last_price("LIVE").has_value());
+  plateau::engine::testing::RecordingAudit after;
+  market.audit(after);
+  BOOST_TEST(after.keys["symbols"] == std::vector<std::string>{"LIVE"});
+
+  // Trading again starts afresh.
+  market.on_tick("GONE", px(6), px(1), kStart + 40min);
+  BOOST_TEST(market.last_price("GONE").value() == px(6));
+}
+
+BOOST_AUTO_TEST_CASE(idle_symbol_ttl_must_be_positive) {
+  Failpoints failpoints;
+  MarketDataOptions options = small_caps();
+  options.idle_symbol_ttl = Duration::zero();
+  BOOST_CHECK_THROW(MarketData(options, failpoints), std::invalid_argument);
+}

@@ -75,4 +75,23 @@ BOOST_AUTO_TEST_CASE(negative_ttl_is_refused) {
                     std::invalid_argument);
 }
 
+BOOST_AUTO_TEST_CASE(audit_lists_the_cached_symbols_and_a_closed_symbol_leaves_with_its_position) {
+  Portfolio portfolio;
+  PrioritySymbols priority(portfolio);
+  portfolio.set_change_listener([&](const Symbol&) { priority.invalidate(); });
+  const TimePoint t0 = at_seconds(100);
+  portfolio.apply_fill("BTC", Side::kBuy, fx("1"), fx("100"), t0);
+  portfolio.apply_fill("ETH", Side::kBuy, fx("1"), fx("10"), t0);
+  BOOST_TEST(priority.is_priority("BTC", t0));
+  plateau::engine::testing::RecordingAudit before;
+  priority.audit(before);
+  BOOST_TEST(before.keys("cached_symbols") == (std::set<std::string>{"BTC", "ETH"}));
+
+  portfolio.close("ETH");  // e.g. the symbol was delisted and its position exited
+  BOOST_TEST(!priority.is_priority("ETH", t0));
+  plateau::engine::testing::RecordingAudit after;
+  priority.audit(after);
+  BOOST_TEST(after.keys("cached_symbols") == (std::set<std::string>{"BTC"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
