@@ -77,21 +77,6 @@ std::vector<SeriesInput> verdict_inputs(const SampleRecorder& recorder) {
   return inputs;
 }
 
-VerdictSettings verdict_settings_for(const Scenario& scenario) {
-  VerdictSettings v;
-  v.warm_up_end_s = seconds(scenario.warm_up);
-  v.window_s = seconds(scenario.verdict.window);
-  v.horizon_s = seconds(scenario.duration);
-  v.alpha = scenario.verdict.alpha;
-  v.relative_tolerance = scenario.verdict.relative;
-  v.absolute_tolerance = scenario.verdict.absolute_default;
-  v.absolute_by_unit = scenario.verdict.absolute_by_unit;
-  for (const auto& [prefix, tolerance] : scenario.verdict.absolute_by_prefix) {
-    v.absolute_by_prefix.push_back(PrefixTolerance{prefix, tolerance});
-  }
-  return v;
-}
-
 // Enough for a chart several screens wide; a day at 10 s samples is 8,640.
 constexpr std::size_t kMaxReportPoints = 1500;
 
