@@ -197,7 +197,8 @@ CanaryMatrix read_canaries(const Node& n) {
   }
   for (const Node& run : n.field("clean_runs").elements()) {
     m.clean_runs.push_back(
-        {run.field("seed").unsigned_integer(), run.field("verdict").enumeration(parse_verdict, kVerdictNames)});
+        {run.field("seed").unsigned_integer(), run.field("verdict").enumeration(parse_verdict, kVerdictNames),
+         run.has("fixture") ? run.field("fixture").string() : std::string()});
   }
   return m;
 }

@@ -145,7 +145,11 @@ json canary_json(const CanaryMatrix& m) {
          {"heap_site_in_component", name(c.heap_site_in_component)}});
   }
   json clean = json::array();
-  for (const CleanRun& run : m.clean_runs) clean.push_back({{"seed", run.seed}, {"verdict", name(run.verdict)}});
+  for (const CleanRun& run : m.clean_runs) {
+    json entry = {{"seed", run.seed}, {"verdict", name(run.verdict)}};
+    if (!run.fixture.empty()) entry["fixture"] = run.fixture;  // absent for clean seeds
+    clean.push_back(std::move(entry));
+  }
   return {{"canaries", canaries}, {"clean_runs", clean}};
 }
 

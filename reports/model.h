@@ -177,6 +177,9 @@ struct CanaryResult {
 struct CleanRun {
   std::uint64_t seed = 0;
   Verdict verdict = Verdict::bounded;
+  // Empty for a clean seed; else the must-not-fire fixture the run carried
+  // (e.g. "engine.step_block@3h30m"): it too must stay bounded.
+  std::string fixture;
   friend bool operator==(const CleanRun&, const CleanRun&) = default;
 };
 
