@@ -58,7 +58,9 @@ bool is_retention_figure(std::string_view name) {
 
 bool is_judged(const RecordedSeries& series) {
   if (!kind_of(series.info.family)) return false;
-  return series.info.name != "process.hwm_bytes" && !is_retention_figure(series.info.name);
+  // plateau's own arena (alloc.instrumentation_*) is the measurer: shown, not judged.
+  return series.info.name != "process.hwm_bytes" && !is_retention_figure(series.info.name) &&
+         !series.info.name.starts_with("alloc.instrumentation_");
 }
 
 std::vector<SeriesInput> verdict_inputs(const SampleRecorder& recorder) {
