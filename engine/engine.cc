@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <new>
 #include <string>
 #include <utility>
@@ -23,6 +24,33 @@ extern "C" __attribute__((noinline)) void plateau_engine_unreachable_leak_site(s
   static_cast<volatile char*>(block)[0] = 1;
   g_last_unreachable_block = block;
 }
+
+extern "C" __attribute__((noinline)) char* plateau_engine_fixture_block_site(std::size_t bytes) {
+  char* block = new char[bytes];
+  std::memset(block, 1, bytes);  // resident, as a real table's pages would be
+  return block;
+}
+
+namespace {
+
+// The configuration with the fixture knobs handed to the components that
+// use them, and wallet.tenfold_caches applied.
+EngineConfig with_fixtures(EngineConfig config, const Failpoints& failpoints) {
+  const FixtureOptions& f = config.fixtures;
+  config.plans.undeclared_error_note_bytes = f.error_note_bytes;
+  config.wallet.undeclared_leak_bytes_per_hour = f.slow_leak_bytes_per_hour;
+  config.wallet.undeclared_leak_block_bytes = f.slow_leak_block_bytes;
+  config.exits.undeclared_thread_leak_every_failures = f.thread_leak_every_failures;
+  if (failpoints.on(Failpoint::kWalletTenfoldCaches)) {
+    for (BoundedCacheOptions* cache : {&config.wallet.processed_transactions, &config.wallet.transaction_cache,
+                                       &config.wallet.price_cache}) {
+      cache->capacity *= 10;
+    }
+  }
+  return config;
+}
+
+}  // namespace
 
 // Default price source: the last tick MarketData saw (a feed, in effect).
 class Engine::MarketPriceSource final : public PriceSource {
@@ -115,7 +143,7 @@ EngineConfig with_id_session(EngineConfig config, const Clock& clock) {
 
 Engine::Engine(EngineConfig config, const Clock& clock, Failpoints& failpoints,
                std::filesystem::path plan_store_path, EnginePorts ports)
-    : config_(with_id_session(std::move(config), clock)),
+    : config_(with_fixtures(with_id_session(std::move(config), clock), failpoints)),
       clock_(clock),
       failpoints_(failpoints),
       plan_store_path_(std::move(plan_store_path)) {
@@ -150,11 +178,17 @@ Engine::~Engine() = default;
 
 std::size_t Engine::start(TimePoint now) {
   plans_->reload_from_store(now);
+  if (failpoints_.on(Failpoint::kEngineOneOffBlock) && !fixture_block_) {
+    fixture_block_.reset(plateau_engine_fixture_block_site(config_.fixtures.block_bytes));
+  }
   maintain(now);
   return plans_->stats().active_plans;
 }
 
 void Engine::maintain(TimePoint now) {
+  if (failpoints_.on(Failpoint::kEngineStepBlock) && !fixture_block_ && now >= config_.fixtures.step_at) {
+    fixture_block_.reset(plateau_engine_fixture_block_site(config_.fixtures.block_bytes));
+  }
   market_->maintain(now);
   prices_->maintain(now);
   plans_->maintain(now);

@@ -20,6 +20,14 @@
 // block and drops the pointer, through the noinline function
 // plateau_engine_unreachable_leak_site() so a heap-profile diff names it.
 //
+// The must-not-fire fixtures engine.one_off_block and engine.step_block live
+// here too: a block of config.fixtures.block_bytes, allocated (and every
+// page written) by plateau_engine_fixture_block_site() at start() or at the
+// first maintain() at or after config.fixtures.step_at, kept until the
+// Engine is destroyed. wallet.tenfold_caches scales the wallet's cache
+// capacities when the Engine is built. The other fixture knobs are handed to
+// their components' options.
+//
 // Thread safety: the components are thread-safe (see their headers), so the
 // accessors may be used from several threads at once (close storms do).
 // maintain/inventory/audit may run concurrently with event handling. The
@@ -61,6 +69,9 @@ struct EnginePorts {
 // The leak of engine.unreachable_leak, kept out of line so heap profiles
 // attribute it to this name. Allocates `bytes` and forgets the pointer.
 extern "C" void plateau_engine_unreachable_leak_site(std::size_t bytes);
+// The block of engine.one_off_block / engine.step_block: `bytes`, every page
+// written, out of line so heap profiles name it.
+extern "C" char* plateau_engine_fixture_block_site(std::size_t bytes);
 
 class Engine {
  public:
@@ -142,6 +153,8 @@ class Engine {
   std::unique_ptr<PlanMarketAdapter> plan_market_;
   std::unique_ptr<PlanTradeSinkAdapter> plan_sink_;
   std::unique_ptr<AutoExecutor> plans_;
+  // engine.one_off_block / engine.step_block (maintain() runs on one thread).
+  std::unique_ptr<char[]> fixture_block_;
 };
 
 }  // namespace plateau::engine

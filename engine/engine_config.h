@@ -39,6 +39,24 @@ enum class PlanExecutionTarget : std::uint8_t {
   kRouter,  // an order through the OrderRouter, filled at the trigger price
 };
 
+// The knobs of the undeclared and must-not-fire failpoints, tunable so the
+// harness's sensitivity can be measured (a scenario's /fixtures block).
+struct FixtureOptions {
+  // wallet.undeclared_slow_leak: bytes kept per virtual hour (in blocks of
+  // slow_leak_block_bytes, accrued by maintain()).
+  double slow_leak_bytes_per_hour = 2048;
+  std::size_t slow_leak_block_bytes = 256;
+  // plans.undeclared_error_notes: bytes of each error note kept.
+  std::size_t error_note_bytes = 192;
+  // exits.undeclared_thread_leak: one thread per this many failed exits.
+  std::uint32_t thread_leak_every_failures = 8;
+  // engine.one_off_block / engine.step_block: the block's size, and for the
+  // step the virtual instant it is allocated at (the first maintain at or
+  // after it).
+  std::size_t block_bytes = std::size_t{50} << 20;
+  TimePoint step_at{};
+};
+
 struct EngineConfig {
   AutoExecutorOptions plans;
   // `path` is ignored: the Engine's constructor argument wins.
@@ -62,6 +80,9 @@ struct EngineConfig {
   // venue (or an audit) would take a repeated client order id for the old
   // order. Empty: "s<milliseconds since epoch at construction>-".
   std::string id_session;
+  // Rates and sizes of the undeclared-leak and must-not-fire failpoints
+  // (engine/core/failpoints.h); inert while those are off.
+  FixtureOptions fixtures;
 };
 
 }  // namespace plateau::engine

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "probes/allocator_probe.h"
+#include "probes/instrumentation_arena.h"
 
 namespace plateau::probes {
 namespace {
@@ -52,7 +53,9 @@ class JemallocProbe final : public AllocatorProbe {
 
   std::size_t allocated_bytes() override {
     epoch_.write_epoch();
-    return allocated_.read_size();
+    const std::size_t total = allocated_.read_size();
+    const std::size_t own = instrumentation_figures().value_or(InstrumentationFigures{}).allocated_bytes;
+    return total > own ? total - own : 0;
   }
 
   void sample(engine::TimePoint /*now*/, SampleWriter& out) override {
@@ -67,12 +70,26 @@ class JemallocProbe final : public AllocatorProbe {
       interned_ = true;
     }
     epoch_.write_epoch();  // statistics are a snapshot taken at the last epoch
-    const double mapped = static_cast<double>(mapped_.read_size());
-    out.put(ids_[0], static_cast<double>(allocated_.read_size()));
+    // plateau's own arena (instrumentation_arena.h) is the measurer, not the
+    // system: subtracted from the program's figures, published on its own.
+    const InstrumentationFigures own = instrumentation_figures().value_or(InstrumentationFigures{});
+    auto minus = [](std::size_t total, std::size_t part) { return static_cast<double>(total > part ? total - part : 0); };
+    const double mapped = minus(mapped_.read_size(), own.mapped_bytes);
+    out.put(ids_[0], minus(allocated_.read_size(), own.allocated_bytes));
     out.put(ids_[1], mapped);
-    out.put(ids_[2], static_cast<double>(active_.read_size()));
-    out.put(ids_[3], static_cast<double>(resident_.read_size()));
+    out.put(ids_[2], minus(active_.read_size(), own.active_bytes));
+    out.put(ids_[3], minus(resident_.read_size(), own.resident_bytes));
     out.put(ids_[4], mapped);
+    if (instrumentation_figures()) {
+      if (!own_interned_) {
+        own_allocated_ = out.intern("alloc.instrumentation_bytes", "bytes", "plateau", SeriesFamily::kAllocator);
+        own_resident_ =
+            out.intern("alloc.instrumentation_resident_bytes", "bytes", "plateau", SeriesFamily::kAllocator);
+        own_interned_ = true;
+      }
+      out.put(own_allocated_, static_cast<double>(own.allocated_bytes));
+      out.put(own_resident_, static_cast<double>(own.resident_bytes));
+    }
     out.put(ids_[5], static_cast<double>(retained_.read_size()));
     out.put(ids_[6], static_cast<double>(metadata_.read_size()));
   }
@@ -87,6 +104,8 @@ class JemallocProbe final : public AllocatorProbe {
   Mib metadata_{"stats.metadata"};
   bool interned_ = false;
   std::array<SeriesId, 7> ids_{};
+  bool own_interned_ = false;
+  SeriesId own_allocated_ = 0, own_resident_ = 0;
 };
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "probes/instrumentation_arena.h"
+
 namespace plateau::probes {
 
 std::string_view to_string(ResidueReason reason) noexcept {
@@ -89,6 +91,7 @@ void AuditProbe::declare(std::string_view component, std::string_view container,
 }
 
 void AuditProbe::run_audit(engine::TimePoint now) {
+  const InstrumentationScope own_memory;  // residue lists and ledger sweeps are plateau's
   for (ContainerResidue& c : containers_) {
     c.held_keys = 0;
     c.residue_keys = 0;

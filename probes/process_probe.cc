@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -129,6 +130,23 @@ std::uint64_t count_entries(int dir_fd) {
   }
 }
 
+// Calls visit(name) for every entry of an open /proc directory but . and ..
+template <class Visit>
+void for_each_entry(int dir_fd, const char* path, Visit visit) {
+  if (::lseek(dir_fd, 0, SEEK_SET) != 0) fail("rewind", path, errno);
+  alignas(8) char buf[8192];
+  for (;;) {
+    const long got = ::syscall(SYS_getdents64, dir_fd, buf, sizeof buf);
+    if (got < 0) fail("list", path, errno);
+    if (got == 0) return;
+    for (long at = 0; at < got;) {
+      const auto* entry = reinterpret_cast<const dirent64*>(buf + at);
+      if (entry->d_name[0] != '.') visit(entry->d_name);
+      at += entry->d_reclen;
+    }
+  }
+}
+
 }  // namespace
 
 ProcessProbe::ProcessProbe() {
@@ -137,6 +155,8 @@ ProcessProbe::ProcessProbe() {
     stat_fd_ = open_proc("/proc/self/stat");
     fd_dir_fd_ = ::open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd_dir_fd_ < 0) fail("open", "/proc/self/fd", errno);
+    task_dir_fd_ = ::open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (task_dir_fd_ < 0) fail("open", "/proc/self/task", errno);
   } catch (...) {
     close_all();
     throw;
@@ -146,7 +166,7 @@ ProcessProbe::ProcessProbe() {
 ProcessProbe::~ProcessProbe() { close_all(); }
 
 void ProcessProbe::close_all() noexcept {
-  for (int* fd : {&statm_fd_, &stat_fd_, &fd_dir_fd_}) {
+  for (int* fd : {&statm_fd_, &stat_fd_, &fd_dir_fd_, &task_dir_fd_}) {
     if (*fd >= 0) ::close(*fd);
     *fd = -1;
   }
@@ -158,8 +178,8 @@ ProcessFigures ProcessProbe::read() {
   f.rss_bytes = rss_from_statm(read_proc(statm_fd_, "/proc/self/statm", buf, sizeof buf));
   f.hwm_bytes = hwm_from_rusage();
   f.threads = threads_from_stat(read_proc(stat_fd_, "/proc/self/stat", buf, sizeof buf));
-  // The probe's own three descriptors are plateau's, not the program's.
-  f.open_fds = count_entries(fd_dir_fd_) - 3;
+  // The probe's own four descriptors are plateau's, not the program's.
+  f.open_fds = count_entries(fd_dir_fd_) - 4;
   return f;
 }
 
@@ -176,6 +196,37 @@ void ProcessProbe::sample(engine::TimePoint /*now*/, SampleWriter& out) {
   out.put(hwm_, static_cast<double>(f.hwm_bytes));
   out.put(fds_, static_cast<double>(f.open_fds));
   out.put(threads_, static_cast<double>(f.threads));
+  thread_groups_.begin_pass();
+  count_thread_groups();
+  thread_groups_.publish(out);
+  fd_groups_.begin_pass();
+  count_fd_groups();
+  fd_groups_.publish(out);
+}
+
+void ProcessProbe::count_thread_groups() {
+  for_each_entry(task_dir_fd_, "/proc/self/task", [&](const char* tid) {
+    std::string path(tid);
+    path += "/comm";
+    const int fd = ::openat(task_dir_fd_, path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;  // the thread ended between the listing and now
+    char comm[32];
+    const ssize_t n = ::read(fd, comm, sizeof comm);
+    ::close(fd);
+    if (n <= 0) return;
+    thread_groups_.count(thread_group_of(std::string_view(comm, static_cast<std::size_t>(n))));
+  });
+}
+
+void ProcessProbe::count_fd_groups() {
+  for_each_entry(fd_dir_fd_, "/proc/self/fd", [&](const char* name) {
+    const int fd = std::atoi(name);
+    if (fd == statm_fd_ || fd == stat_fd_ || fd == fd_dir_fd_ || fd == task_dir_fd_) return;
+    char target[512];
+    const ssize_t n = ::readlinkat(fd_dir_fd_, name, target, sizeof target);
+    if (n < 0) return;  // closed between the listing and now
+    fd_groups_.count(fd_group_of(std::string_view(target, static_cast<std::size_t>(n))));
+  });
 }
 
 ProcessFigures read_process_figures() {

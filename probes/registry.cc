@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "probes/instrumentation_arena.h"
+
 namespace plateau::probes {
 
 Probe& ProbeRegistry::add(std::unique_ptr<Probe> probe) {
@@ -12,6 +14,7 @@ Probe& ProbeRegistry::add(std::unique_ptr<Probe> probe) {
 }
 
 const SampleBatch& ProbeRegistry::sample_all(engine::TimePoint now) {
+  const InstrumentationScope own_memory;  // the pass's allocations are plateau's
   batch_.at = now;
   batch_.samples.clear();  // keeps capacity: no allocation once warmed up
   SampleWriter writer(table_, batch_.samples);

@@ -253,7 +253,8 @@ void write_canaries(std::ostringstream& out, const CanaryMatrix& matrix) {
   if (!matrix.clean_runs.empty()) {
     out << "<h3>Clean runs</h3>\n<table><tr><th>seed</th><th>verdict</th></tr>\n";
     for (const CleanRun& run : matrix.clean_runs) {
-      out << "<tr><td class=\"num\">" << run.seed << "</td><td class=\""
+      out << "<tr><td class=\"num\">" << run.seed << (run.fixture.empty() ? "" : " (" + h(run.fixture) + ")")
+          << "</td><td class=\""
           << (run.verdict == Verdict::bounded ? "ok" : "bad") << "\">" << h(to_string(run.verdict)) << "</td></tr>\n";
     }
     out << "</table>\n";

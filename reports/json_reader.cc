@@ -202,6 +202,7 @@ CanaryMatrix read_canaries(const Node& n) {
   for (const Node& run : n.field("clean_runs").elements()) {
     m.clean_runs.push_back(
         {run.field("seed").unsigned_integer(), run.field("verdict").enumeration(parse_verdict, kVerdictNames)});
+    if (run.has("fixture")) m.clean_runs.back().fixture = run.field("fixture").string();
     // Absent in reports written before clean margins were reported.
     if (run.has("max_margin")) m.clean_runs.back().max_margin = run.field("max_margin").optional_real();
     if (run.has("max_margin_series"))

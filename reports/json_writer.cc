@@ -149,10 +149,12 @@ json canary_json(const CanaryMatrix& m) {
   }
   json clean = json::array();
   for (const CleanRun& run : m.clean_runs) {
-    clean.push_back({{"seed", run.seed},
-                     {"verdict", name(run.verdict)},
-                     {"max_margin", optional_number(run.max_margin, "canary_matrix.clean_runs.max_margin")},
-                     {"max_margin_series", run.max_margin_series}});
+    json entry = {{"seed", run.seed},
+                  {"verdict", name(run.verdict)},
+                  {"max_margin", optional_number(run.max_margin, "canary_matrix.clean_runs.max_margin")},
+                  {"max_margin_series", run.max_margin_series}};
+    if (!run.fixture.empty()) entry["fixture"] = run.fixture;  // absent for clean seeds
+    clean.push_back(std::move(entry));
   }
   return {{"canaries", canaries}, {"clean_runs", clean}};
 }

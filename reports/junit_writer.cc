@@ -115,10 +115,11 @@ std::vector<TestCase> test_cases(const Report& report) {
       cases.push_back(std::move(test));
     }
     for (const CleanRun& run : report.canary_matrix->clean_runs) {
-      TestCase test{"plateau.clean", "clean run (seed " + std::to_string(run.seed) + ")", {}};
+      const std::string what = run.fixture.empty() ? "clean run" : "must-not-fire " + run.fixture;
+      TestCase test{"plateau.clean", what + " (seed " + std::to_string(run.seed) + ")", {}};
       if (run.verdict != Verdict::bounded) {
         test.failures.push_back({"clean-run",
-                                 "clean run with seed " + std::to_string(run.seed) + " gave verdict " +
+                                 what + " with seed " + std::to_string(run.seed) + " gave verdict " +
                                      std::string(to_string(run.verdict)) + " (false positive)",
                                  "", run.verdict == Verdict::error});
       }

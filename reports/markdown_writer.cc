@@ -73,7 +73,8 @@ void write_canaries(std::ostringstream& out, const CanaryMatrix& matrix, const M
   std::vector<std::string> false_positives;
   for (const CleanRun& run : matrix.clean_runs) {
     if (run.verdict != Verdict::bounded) {
-      false_positives.push_back("seed " + std::to_string(run.seed) + ": " + std::string(to_string(run.verdict)));
+      false_positives.push_back((run.fixture.empty() ? "" : "must-not-fire " + run.fixture + ", ") + "seed " +
+                                std::to_string(run.seed) + ": " + std::string(to_string(run.verdict)));
     }
   }
   if (!false_positives.empty()) out << "\nClean runs not bounded: " << markdown_cell(join(false_positives, "; ")) << "\n";

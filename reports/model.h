@@ -195,6 +195,9 @@ struct CleanRun {
   // (how close clean code came to a trend finding).
   std::optional<double> max_margin;
   std::string max_margin_series;
+  // Empty for a clean seed; else the must-not-fire fixture the run carried
+  // (e.g. "engine.step_block@3h30m"): it too must stay bounded.
+  std::string fixture;
   friend bool operator==(const CleanRun&, const CleanRun&) = default;
 };
 

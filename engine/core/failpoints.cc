@@ -41,9 +41,60 @@ constexpr std::array<FailpointInfo, static_cast<std::size_t>(Failpoint::kCount)>
      "terminal orders are never purged from order metadata and the seen-set"},
     {Failpoint::kEngineUnreachableLeak, "engine.unreachable_leak", "-", "engine",
      "a small block is allocated per event and its pointer dropped (the classic leak)"},
+    {Failpoint::kPlansUndeclaredErrorNotes, "plans.undeclared_error_notes", "-", "plans",
+     "every failed plan execution keeps an error note in a list no inventory reports (error path only)",
+     FailpointFamily::kUndeclared, "plans"},
+    {Failpoint::kWalletUndeclaredSlowLeak, "wallet.undeclared_slow_leak", "-", "wallet",
+     "maintain() keeps fixtures.slow_leak_bytes_per_hour (default 2 KiB/h) in an undeclared list",
+     FailpointFamily::kUndeclared, "wallet"},
+    {Failpoint::kExitsUndeclaredThreadLeak, "exits.undeclared_thread_leak", "-", "exits",
+     "every 8th failed exit starts an 'exit-retry' thread that is never joined while the engine lives",
+     FailpointFamily::kUndeclared, "exits process"},
+    {Failpoint::kRouterUndeclaredFdLeak, "router.undeclared_fd_leak", "-", "router",
+     "every purge run opens an 'order-journal' memfd that is never closed while the engine lives",
+     FailpointFamily::kUndeclared, "router process"},
+    {Failpoint::kMarketUndeclaredPartialCleanup, "market.undeclared_partial_cleanup", "-", "market",
+     "the cleanup of an undeclared per-symbol tick journal frees only 90% of what it should",
+     FailpointFamily::kUndeclared, "market"},
+    {Failpoint::kWalletTenfoldCaches, "wallet.tenfold_caches", "-", "wallet",
+     "the wallet's bounded caches hold ten times today's capacities (still bounded: must not fire)",
+     FailpointFamily::kMustNotFire, "wallet"},
+    {Failpoint::kEngineOneOffBlock, "engine.one_off_block", "-", "engine",
+     "fixtures.block_bytes (default 50 MiB) allocated once at start and kept to the end (must not fire)",
+     FailpointFamily::kMustNotFire, "engine"},
+    {Failpoint::kEngineStepBlock, "engine.step_block", "-", "engine",
+     "fixtures.block_bytes (default 50 MiB) allocated once at fixtures.step_at and kept (must not fire)",
+     FailpointFamily::kMustNotFire, "engine"},
 }};
 
+static_assert([] {
+  for (std::size_t i = 0; i < kFailpoints.size(); ++i) {
+    if (static_cast<std::size_t>(kFailpoints[i].id) != i) return false;
+  }
+  return true;
+}(), "kFailpoints must list every Failpoint in declaration order");
+
 }  // namespace
+
+std::string_view to_string(FailpointFamily family) noexcept {
+  switch (family) {
+    case FailpointFamily::kSeed:
+      return "seed";
+    case FailpointFamily::kUndeclared:
+      return "undeclared";
+    case FailpointFamily::kMustNotFire:
+      return "must_not_fire";
+  }
+  return "seed";
+}
+
+FailpointFamily parse_failpoint_family(std::string_view name) {
+  for (FailpointFamily f : {FailpointFamily::kSeed, FailpointFamily::kUndeclared, FailpointFamily::kMustNotFire}) {
+    if (to_string(f) == name) return f;
+  }
+  throw std::invalid_argument("unknown failpoint family '" + std::string(name) +
+                              "'; known families: seed, undeclared, must_not_fire");
+}
 
 std::span<const FailpointInfo> all_failpoints() noexcept { return kFailpoints; }
 

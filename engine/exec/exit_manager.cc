@@ -1,5 +1,6 @@
 #include "engine/exec/exit_manager.h"
 
+#include <algorithm>
 #include <exception>
 #include <stdexcept>
 
@@ -100,6 +101,10 @@ ExitResult ExitManager::execute_exit(const ExitRequest& request, TimePoint now) 
     ++exits_succeeded_;
   } else {
     ++exits_failed_;
+    if (failpoints_.on(Failpoint::kExitsUndeclaredThreadLeak) &&
+        exits_failed_ % std::max<std::uint32_t>(1, options_.undeclared_thread_leak_every_failures) == 0) {
+      undeclared_retry_threads_.start_one();
+    }
   }
   return result;
 }

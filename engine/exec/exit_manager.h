@@ -41,6 +41,7 @@
 #include "engine/core/inspect.h"
 #include "engine/core/thread_annotations.h"
 #include "engine/core/types.h"
+#include "engine/core/undeclared_resources.h"
 #include "engine/exec/exit_venue.h"
 
 namespace plateau::engine {
@@ -50,6 +51,9 @@ class Portfolio;
 struct ExitManagerOptions {
   // An intent older than this is stuck: a real exit takes seconds.
   Duration stale_intent_age = std::chrono::seconds(60);
+  // Failpoint exits.undeclared_thread_leak: one leaked thread per this many
+  // failed exits (>= 1).
+  std::uint32_t undeclared_thread_leak_every_failures = 8;
 };
 
 struct ExitRequest {
@@ -130,6 +134,10 @@ class ExitManager {
   mutable std::mutex in_flight_mu_;
   std::map<Symbol, int> in_venue_ GUARDED_BY(in_flight_mu_);
   std::uint64_t duplicate_exits_ GUARDED_BY(in_flight_mu_) = 0;
+
+  // exits.undeclared_thread_leak: "exit-retry" threads nothing reports or
+  // joins while the manager lives (last member: joined first on destruction).
+  UndeclaredThreads undeclared_retry_threads_{"exit-retry"};
 };
 
 }  // namespace plateau::engine

@@ -178,6 +178,7 @@ std::size_t OrderRouter::purge_if_due_locked(TimePoint now) {
   if (now - *last_purge_at_ < options_.purge_interval) return 0;
   last_purge_at_ = now;
   ++purges_run_;
+  if (failpoints_.on(Failpoint::kRouterUndeclaredFdLeak)) undeclared_journals_.open_one();
 
   std::vector<OrderId> expired;
   for (const auto& [order_id, meta] : order_meta_) {

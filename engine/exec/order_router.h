@@ -36,6 +36,7 @@
 #include "engine/core/failpoints.h"
 #include "engine/core/inspect.h"
 #include "engine/core/thread_annotations.h"
+#include "engine/core/undeclared_resources.h"
 #include "engine/exec/order.h"
 
 namespace plateau::engine {
@@ -105,6 +106,10 @@ class OrderRouter {
 
  private:
   std::size_t purge_if_due_locked(TimePoint now) REQUIRES(mu_);
+
+  // router.undeclared_fd_leak: an "order-journal" memfd per purge run that
+  // nothing reports or closes while the router lives.
+  UndeclaredFds undeclared_journals_{"order-journal"};
 
   const Failpoints& failpoints_;
   const OrderRouterOptions options_;

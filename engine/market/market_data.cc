@@ -92,6 +92,18 @@ void MarketData::on_tick(const Symbol& symbol, Fixed price, Fixed volume, TimePo
     }
   }
   if (out_of_order) ++ticks_out_of_order_;
+  if (failpoints_.on(Failpoint::kMarketUndeclaredPartialCleanup)) journal_tick_undeclared(symbol, price, now);
+}
+
+void MarketData::journal_tick_undeclared(const Symbol& symbol, Fixed price, TimePoint now) {
+  undeclared_tick_journal_[symbol].push_back(TickNote{now, price});
+}
+
+void MarketData::clean_journal_partially_undeclared() {
+  for (auto& [symbol, notes] : undeclared_tick_journal_) {
+    for (std::size_t i = 0; i < notes.size(); i += 10) undeclared_unfreed_.push_back(notes[i]);
+    notes.clear();  // keeps its capacity: the journal itself stays bounded
+  }
 }
 
 void MarketData::insert_candles(const Symbol& symbol, Timeframe timeframe, std::vector<Candle> candles) {
@@ -218,6 +230,7 @@ CleanupReport MarketData::cleanup_locked(TimePoint now) {
     }
     report.open_interest_after += state.open_interest.size();
   }
+  if (!undeclared_tick_journal_.empty()) clean_journal_partially_undeclared();
   cleaned_once_ = true;
   ++cleanup_runs_;
   candles_trimmed_total_ += report.candles_trimmed;

@@ -175,6 +175,17 @@ class MarketData {
   std::size_t cap_locked(Timeframe timeframe) const REQUIRES(mu_);
   void append_candle_locked(std::deque<Candle>& series, std::size_t cap, const Candle& candle) REQUIRES(mu_);
   CleanupReport cleanup_locked(TimePoint now) REQUIRES(mu_);
+  // market.undeclared_partial_cleanup: a per-symbol tick journal nothing
+  // reports, which each cleanup should empty but of which it frees only 90%
+  // (every tenth note is moved to undeclared_unfreed_ and never looked at
+  // again). Out of line so heap profiles name them.
+  struct TickNote {
+    TimePoint at{};
+    Fixed price;
+  };
+  __attribute__((noinline)) void journal_tick_undeclared(const Symbol& symbol, Fixed price, TimePoint now)
+      REQUIRES(mu_);
+  __attribute__((noinline)) void clean_journal_partially_undeclared() REQUIRES(mu_);
 
   const Failpoints& failpoints_;
   mutable std::mutex mu_;
@@ -189,6 +200,8 @@ class MarketData {
   std::uint64_t ticks_ GUARDED_BY(mu_) = 0;
   std::uint64_t ticks_out_of_order_ GUARDED_BY(mu_) = 0;
   std::uint64_t idle_symbols_dropped_ GUARDED_BY(mu_) = 0;
+  std::unordered_map<Symbol, std::vector<TickNote>> undeclared_tick_journal_ GUARDED_BY(mu_);  // undeclared
+  std::deque<TickNote> undeclared_unfreed_ GUARDED_BY(mu_);                                     // undeclared
 };
 
 }  // namespace plateau::engine

@@ -206,6 +206,7 @@ void AutoExecutor::process_plan(const Plan& snapshot_plan, const std::optional<F
     return;
   }
   ++stats_.execution_failures;
+  if (on(Failpoint::kPlansUndeclaredErrorNotes)) keep_error_note_undeclared(plan, outcome.error);
   ++plan.retry_count;
   if (plan.retry_count >= plan.max_retries) {
     plan.status = PlanStatus::kFailed;
@@ -223,6 +224,12 @@ void AutoExecutor::process_plan(const Plan& snapshot_plan, const std::optional<F
   } else {
     release_plan_resources(plan.id, plan.symbol);
   }
+}
+
+void AutoExecutor::keep_error_note_undeclared(const Plan& plan, const std::string& error) {
+  std::string note = plan.id + " attempt " + std::to_string(plan.retry_count) + ": " + error;
+  note.resize(std::max(note.size(), options_.undeclared_error_note_bytes), ' ');
+  undeclared_error_notes_.push_back(std::move(note));
 }
 
 bool AutoExecutor::write_status(const Plan& plan) {

@@ -74,6 +74,8 @@ struct AutoExecutorOptions {
   // A met trigger executes only if the share of cached M1 closes that also
   // meet it is at least this (0 = always; 1 = every cached close).
   Fixed min_confidence;
+  // Failpoint plans.undeclared_error_notes: bytes of each failure note kept.
+  std::size_t undeclared_error_note_bytes = 192;
 };
 
 // The active plans as begin_cycle() saw them, oldest first (created_at, then id):
@@ -168,6 +170,11 @@ class AutoExecutor {
   void process_plan(const Plan& snapshot_plan, const std::optional<Fixed>& price, TimePoint now)
       EXCLUDES(mu_);
   bool on(Failpoint fp) const noexcept { return failpoints_.on(fp); }
+  // plans.undeclared_error_notes: keeps a note of a failed execution in
+  // undeclared_error_notes_, which no inventory() or audit() reports. Out of
+  // line so heap profiles name it.
+  __attribute__((noinline)) void keep_error_note_undeclared(const Plan& plan, const std::string& error)
+      REQUIRES(mu_);
 
   PlanStore& store_;
   PlanMarket& market_;
@@ -190,6 +197,7 @@ class AutoExecutor {
   std::unordered_map<Symbol, std::deque<Fixed>> confidence_history_ GUARDED_BY(mu_);
   std::optional<TimePoint> last_cleanup_ GUARDED_BY(mu_);
   AutoExecutorStats stats_ GUARDED_BY(mu_);
+  std::vector<std::string> undeclared_error_notes_ GUARDED_BY(mu_);  // deliberately undeclared
 };
 
 }  // namespace plateau::engine

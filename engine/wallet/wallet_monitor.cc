@@ -1,5 +1,7 @@
 #include "engine/wallet/wallet_monitor.h"
 
+#include <algorithm>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 
@@ -85,6 +87,21 @@ void WalletMonitor::maintain(TimePoint now) {
   processed_.maintain(now);
   transactions_.maintain(now);
   prices_.maintain(now);
+  if (failpoints_.on(Failpoint::kWalletUndeclaredSlowLeak)) keep_slow_leak_undeclared(now);
+}
+
+void WalletMonitor::keep_slow_leak_undeclared(TimePoint now) {
+  std::lock_guard lock(undeclared_mu_);
+  if (undeclared_since_ && now > *undeclared_since_) {
+    undeclared_owed_bytes_ += options_.undeclared_leak_bytes_per_hour * to_seconds(now - *undeclared_since_) / 3600;
+  }
+  undeclared_since_ = now;
+  const std::size_t block = std::max<std::size_t>(1, options_.undeclared_leak_block_bytes);
+  while (undeclared_owed_bytes_ >= static_cast<double>(block)) {
+    auto bytes = std::make_unique<char[]>(block);  // value-initialised: the pages are touched
+    undeclared_blocks_.push_back(std::move(bytes));
+    undeclared_owed_bytes_ -= static_cast<double>(block);
+  }
 }
 
 std::size_t WalletMonitor::processed_count() const {

@@ -19,6 +19,7 @@ struct CanariesArgs {
   std::size_t jobs = 2;
   std::string out = "plateau-out/canaries";
   std::vector<std::string> failpoints;
+  std::vector<std::string> families;
   std::optional<std::string> duration;
 };
 
@@ -30,6 +31,7 @@ int run_canaries(const CanariesArgs& args) {
   options.jobs = args.jobs;
   options.out_dir = args.out;
   options.failpoints = args.failpoints;
+  options.families = args.families;
   options.duration = args.duration;
   const CanaryOutcome outcome = run_canary_matrix(options, std::cerr);
   std::cout << (outcome.out_dir / "report.json").string() << "\n";
@@ -53,6 +55,10 @@ Subcommand add_canaries_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--failpoint", args->failpoints,
                   "Only these canaries (repeatable); default: every failpoint")
+      ->allow_extra_args(false);
+  cmd->add_option("--family", args->families,
+                  "Only the canaries of these families (repeatable): seed, undeclared, must_not_fire; "
+                  "default: all")
       ->allow_extra_args(false);
   cmd->add_option("--duration", args->duration, "Virtual duration override passed to every run, e.g. 3h");
   return Subcommand{cmd, [args] { return run_canaries(*args); }};

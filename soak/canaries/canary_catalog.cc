@@ -51,6 +51,9 @@ const std::set<std::string>& allocating_failpoints() {
   static const std::set<std::string> names = {
       "plans.leak_execution_locks",  "plans.leak_confidence_history", "market.unbounded_open_interest",
       "wallet.unbounded_processed_tx", "router.keep_terminal_orders",   "engine.unreachable_leak",
+      // Undeclared leaks that keep memory (the thread and fd leaks keep
+      // almost none: the process layer names them).
+      "plans.undeclared_error_notes", "wallet.undeclared_slow_leak",    "market.undeclared_partial_cleanup",
   };
   return names;
 }
@@ -71,6 +74,18 @@ std::vector<CanaryExpectation> build_catalog() {
       e.accepted_components = {e.component};
     }
     e.allocates = allocating_failpoints().contains(e.failpoint);
+    e.family = std::string(engine::to_string(fp.family));
+    if (!fp.named_by.empty()) {
+      // The failpoint table says what names it: one place for that fact.
+      e.accepted_components.clear();
+      std::string_view rest = fp.named_by;
+      while (!rest.empty()) {
+        const auto space = rest.find(' ');
+        const std::string_view word = rest.substr(0, space);
+        if (!word.empty()) e.accepted_components.emplace_back(word);
+        rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
+      }
+    }
     catalog.push_back(std::move(e));
   }
   return catalog;

@@ -14,6 +14,13 @@
 // whether the bug retains memory, i.e. whether a heap-profile diff should
 // show it.
 //
+// Families (engine::FailpointFamily): "seed" and "undeclared" canaries must
+// be detected; a "must_not_fire" fixture must leave the run bounded (the
+// matrix runs it like a clean seed and reports a finding as a failure). For
+// undeclared and must-not-fire entries the accepted components come from the
+// engine's failpoint table (FailpointInfo::named_by), the one place that
+// says what names them; the seed entries keep the component rules below.
+//
 // Thread safety: immutable after construction; the table is built once.
 // Invariant: one expectation per entry of engine::all_failpoints(), in the
 // same order (catalog_test checks it, so a new failpoint cannot be forgotten).
@@ -32,6 +39,8 @@ struct CanaryExpectation {
   std::vector<std::string> accepted_components;  // e.g. {"wallet", "executor"} for "cache"
   std::vector<std::string> code_markers;         // e.g. {"BoundedCache"}
   bool allocates = false;
+  std::string family = "seed";  // "seed", "undeclared" or "must_not_fire"
+  bool must_fire() const { return family != "must_not_fire"; }
 };
 
 std::span<const CanaryExpectation> canary_catalog();

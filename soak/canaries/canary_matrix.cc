@@ -3,14 +3,19 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <set>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
+#include "engine/core/failpoints.h"
 #include "reports/json.h"
 #include "reports/writers.h"
 #include "soak/canaries/canary_catalog.h"
 #include "soak/canaries/canary_judge.h"
 #include "soak/canaries/child_processes.h"
+#include "soak/scenario/scenario.h"
 
 namespace plateau::soak {
 
@@ -30,6 +35,14 @@ std::string join(const std::vector<std::string>& values) {
   return out.empty() ? "none" : out;
 }
 
+// A leak verdict whose findings only the whole-process series carry: the
+// leak was seen, but nothing said where (issue 9: "caught but unnamed").
+bool caught_unnamed(const reports::CanaryResult& c) {
+  if (c.detected) return false;
+  return std::any_of(c.components_fired.begin(), c.components_fired.end(),
+                     [](const std::string& component) { return component == "allocator" || component == "process"; });
+}
+
 std::string exit_status(const JudgedRun& run) {
   if (run.term_signal) return "killed by signal " + std::to_string(run.term_signal);
   return "exit code " + std::to_string(run.exit_code);
@@ -37,8 +50,15 @@ std::string exit_status(const JudgedRun& run) {
 
 std::vector<std::string> failpoints_to_run(const CanaryOptions& options) {
   std::vector<std::string> names;
+  for (const std::string& family : options.families) engine::parse_failpoint_family(family);  // throws
+  auto wanted = [&](const CanaryExpectation& e) {
+    return options.families.empty() ||
+           std::find(options.families.begin(), options.families.end(), e.family) != options.families.end();
+  };
   if (options.failpoints.empty()) {
-    for (const CanaryExpectation& e : canary_catalog()) names.push_back(e.failpoint);
+    for (const CanaryExpectation& e : canary_catalog()) {
+      if (wanted(e)) names.push_back(e.failpoint);
+    }
   } else {
     for (const std::string& name : options.failpoints) {
       canary_expectation(name);  // throws for an unknown name
@@ -52,7 +72,8 @@ ChildSpec child_for(const CanaryOptions& options, const fs::path& binary, const 
   ChildSpec spec;
   // --force: a re-run of the matrix replaces each run's earlier report (run.log,
   // which the matrix itself writes there, is left alone).
-  spec.argv = {binary.string(), "run", options.scenario.string(), "--out", run.dir.string(), "--force"};
+  const fs::path scenario = run.scenario_file.empty() ? options.scenario : run.scenario_file;
+  spec.argv = {binary.string(), "run", scenario.string(), "--out", run.dir.string(), "--force"};
   if (run.failpoint.empty()) {
     spec.argv.insert(spec.argv.end(), {"--seed", std::to_string(run.seed)});
   } else {
@@ -86,7 +107,9 @@ reports::Finding undetected_finding(const JudgedRun& run, const CanaryExpectatio
                 std::string(reports::to_string(run.report->verdict)) +
                 ", components fired: " + join(result.components_fired) +
                 " (expected one of: " + join(expectation.accepted_components) +
-                ", on a series the clean runs did not flag); report " +
+                ", on a series the clean runs did not flag)" +
+                (caught_unnamed(result) ? "; caught, but only by whole-process series that do not say where" : "") +
+                "; report " +
                 (run.dir / reports::kJsonFileName).string();
   }
   return f;
@@ -95,7 +118,9 @@ reports::Finding undetected_finding(const JudgedRun& run, const CanaryExpectatio
 // A clean run that did not stay bounded: its findings, named by seed, with
 // their series so the matrix report charts each false alarm.
 void add_false_alarm(reports::Report& out, const JudgedRun& run) {
-  const std::string label = "clean seed " + std::to_string(run.seed);
+  const std::string label = run.fixture.empty() ? "clean seed " + std::to_string(run.seed)
+                                                : "must-not-fire " + run.fixture + " (seed " +
+                                                      std::to_string(run.seed) + ")";
   if (!run.report) {
     reports::Finding f;
     f.series = "clean.seed-" + std::to_string(run.seed);
@@ -106,7 +131,8 @@ void add_false_alarm(reports::Report& out, const JudgedRun& run) {
     return;
   }
   const reports::Report& r = *run.report;
-  const std::string prefix = "seed-" + std::to_string(run.seed) + ":";
+  const std::string prefix =
+      (run.fixture.empty() ? "" : run.fixture + ":") + "seed-" + std::to_string(run.seed) + ":";
   for (const reports::Finding& finding : r.findings) {
     reports::Finding f = finding;
     f.series = prefix + finding.series;
@@ -126,6 +152,41 @@ void add_false_alarm(reports::Report& out, const JudgedRun& run) {
     f.message = label + " ended " + std::string(reports::to_string(r.verdict)) + ": " +
                 (r.error_message.empty() ? r.incomplete_reason : r.error_message);
     out.findings.push_back(std::move(f));
+  }
+}
+
+// One run per must-not-fire fixture; engine.step_block once per step
+// position, each from a copy of the scenario with /fixtures/step_at set.
+void add_must_not_fire_runs(const CanaryOptions& options, const std::string& failpoint,
+                            std::vector<JudgedRun>& runs) {
+  if (failpoint != engine::info(engine::Failpoint::kEngineStepBlock).name) {
+    JudgedRun run;
+    run.failpoint = failpoint;
+    run.fixture = failpoint;
+    run.dir = options.out_dir / ("must-not-fire-" + failpoint);
+    runs.push_back(std::move(run));
+    return;
+  }
+  const Scenario scenario = load_scenario(options.scenario);
+  nlohmann::json document;
+  {
+    std::ifstream in(options.scenario);
+    document = nlohmann::json::parse(in);
+  }
+  if (!document.contains("name")) document["name"] = options.scenario.stem().string();
+  const Duration measured = scenario.duration - scenario.warm_up;
+  for (double position : options.step_positions) {
+    const Duration step_at =
+        scenario.warm_up + std::chrono::duration_cast<Duration>(measured * std::clamp(position, 0.0, 0.999));
+    JudgedRun run;
+    run.failpoint = failpoint;
+    run.fixture = failpoint + "@" + format_duration(step_at);
+    run.dir = options.out_dir / ("must-not-fire-" + run.fixture);
+    fs::create_directories(run.dir);
+    document["fixtures"]["step_at"] = seconds(step_at);
+    run.scenario_file = run.dir / "scenario.json";
+    std::ofstream(run.scenario_file) << document.dump(2) << "\n";
+    runs.push_back(std::move(run));
   }
 }
 
@@ -169,7 +230,7 @@ reports::Report assemble_matrix_report(const std::vector<JudgedRun>& runs, doubl
   const std::set<std::string> background = flagged_series(clean_reports);
 
   for (const JudgedRun& run : runs) {
-    if (run.failpoint.empty()) continue;
+    if (run.failpoint.empty() || !run.fixture.empty()) continue;
     const CanaryExpectation& expectation = canary_expectation(run.failpoint);
     reports::CanaryResult result;
     if (run.report) {
@@ -183,20 +244,25 @@ reports::Report assemble_matrix_report(const std::vector<JudgedRun>& runs, doubl
     if (!result.detected) out.findings.push_back(undetected_finding(run, expectation, result));
     out.canary_matrix->canaries.push_back(std::move(result));
   }
-  for (const JudgedRun& run : runs) {
-    if (!run.failpoint.empty()) continue;
-    reports::CleanRun clean{run.seed, reports::Verdict::error};
-    if (run.report) {
-      clean = judge_clean_run(*run.report);
-      for (const reports::Series& s : run.report->series) {
-        if (s.margin && (!clean.max_margin || *s.margin > *clean.max_margin)) {
-          clean.max_margin = s.margin;
-          clean.max_margin_series = s.name;
+  // Clean seeds, then the must-not-fire fixtures: both must stay bounded.
+  for (const bool fixtures : {false, true}) {
+    for (const JudgedRun& run : runs) {
+      if (fixtures ? run.fixture.empty() : !run.failpoint.empty()) continue;
+      reports::CleanRun clean{run.seed, reports::Verdict::error};
+      if (run.report) {
+        clean = judge_clean_run(*run.report);
+        for (const reports::Series& s : run.report->series) {
+          if (s.margin && (!clean.max_margin || *s.margin > *clean.max_margin)) {
+            clean.max_margin = s.margin;
+            clean.max_margin_series = s.name;
+          }
         }
       }
+      clean.fixture = run.fixture;
+      if (fixtures) out.context.failpoints_on.push_back(run.failpoint);
+      if (clean.verdict != reports::Verdict::bounded) add_false_alarm(out, run);
+      out.canary_matrix->clean_runs.push_back(clean);
     }
-    if (clean.verdict != reports::Verdict::bounded) add_false_alarm(out, run);
-    out.canary_matrix->clean_runs.push_back(clean);
   }
   out.verdict = matrix_passes(*out.canary_matrix) ? reports::Verdict::bounded : reports::Verdict::leak;
   return out;
@@ -209,6 +275,10 @@ CanaryOutcome run_canary_matrix(const CanaryOptions& options, std::ostream& log)
 
   std::vector<JudgedRun> runs;
   for (const std::string& failpoint : failpoints_to_run(options)) {
+    if (!canary_expectation(failpoint).must_fire()) {
+      add_must_not_fire_runs(options, failpoint, runs);
+      continue;
+    }
     JudgedRun run;
     run.failpoint = failpoint;
     run.dir = options.out_dir / ("canary-" + failpoint);
@@ -254,7 +324,7 @@ CanaryOutcome run_canary_matrix(const CanaryOptions& options, std::ostream& log)
   reports::write_all(outcome.report, options.out_dir);
 
   for (const reports::CanaryResult& c : outcome.report.canary_matrix->canaries) {
-    log << "  " << (c.detected ? "detected  " : "MISSED    ") << c.failpoint << "  time to detect "
+    log << "  " << (c.detected ? "detected  " : caught_unnamed(c) ? "UNNAMED   " : "MISSED    ") << c.failpoint << "  time to detect "
         << (c.time_to_detect_s ? format_seconds(*c.time_to_detect_s) : std::string("-")) << "  heap site "
         << reports::to_string(c.heap_site_in_component) << "  fired: " << join(c.components_fired) << "\n";
   }
@@ -262,6 +332,11 @@ CanaryOutcome run_canary_matrix(const CanaryOptions& options, std::ostream& log)
   const reports::CleanRun* widest = nullptr;
   for (const reports::CleanRun& c : outcome.report.canary_matrix->clean_runs) {
     bounded += c.verdict == reports::Verdict::bounded ? 1 : 0;
+    if (!c.fixture.empty()) {
+      log << "  " << (c.verdict == reports::Verdict::bounded ? "bounded   " : "FIRED     ") << "must-not-fire "
+          << c.fixture << "  verdict " << reports::to_string(c.verdict) << "\n";
+      continue;
+    }
     log << "  clean seed " << c.seed << "  " << reports::to_string(c.verdict) << "  max margin "
         << (c.max_margin ? std::to_string(*c.max_margin) : std::string("-")) << "  " << c.max_margin_series
         << "\n";

@@ -14,6 +14,13 @@
 // that failed to produce a report (bad input, crash) counts as undetected or
 // as a failed clean run, with its exit status and log named in a finding.
 //
+// Must-not-fire fixtures (family must_not_fire) run like clean seeds, with
+// their failpoint on, into <out>/must-not-fire-<failpoint>[@<time>]/: each
+// must end bounded, and a finding is a false alarm that fails the matrix.
+// engine.step_block runs once per entry of step_positions (fractions of the
+// measured phase), each from a copy of the scenario with /fixtures/step_at
+// set, written into its run folder.
+//
 // Thread safety: one matrix at a time per process (it waits for its children).
 #pragma once
 
@@ -34,8 +41,13 @@ struct CanaryOptions {
   std::uint64_t first_seed = 1;
   std::size_t jobs = 2;           // child processes at a time
   std::filesystem::path out_dir;  // required
-  // Empty: every failpoint of the catalog.
+  // Empty: every failpoint of the catalog (of `families`).
   std::vector<std::string> failpoints;
+  // "seed", "undeclared", "must_not_fire"; empty: all of them.
+  std::vector<std::string> families;
+  // Where in the measured phase engine.step_block's step lands: 0 = its
+  // start, 1 = its end (exclusive).
+  std::vector<double> step_positions = {0.0, 1.0 / 3, 0.5, 2.0 / 3, 5.0 / 6};
   // Passed to every child as --duration (e.g. "3h"), for quicker matrices.
   std::optional<std::string> duration;
   // The `plateau` executable the children run; empty: this process's own.
@@ -63,6 +75,8 @@ CanaryOutcome run_canary_matrix(const CanaryOptions& options, std::ostream& log)
 // tests; run_canary_matrix uses it.
 struct JudgedRun {
   std::string failpoint;  // empty for a clean run
+  std::string fixture;    // a must-not-fire run's label, e.g. "engine.step_block@3h30m"; else empty
+  std::filesystem::path scenario_file;  // empty: the matrix's scenario
   std::uint64_t seed = 0;
   std::filesystem::path dir;
   int exit_code = 0;

@@ -109,6 +109,10 @@ Scenario apply_overrides(Scenario scenario, const RunRequest& request) {
     const double scale = seconds(d) / seconds(scenario.duration);
     scenario.warm_up = std::chrono::duration_cast<Duration>(scenario.warm_up * scale);
     std::erase_if(scenario.heap_profile_checkpoints, [&](Duration c) { return c > d; });
+    // A step fixture keeps its place in the run, as the warm-up does.
+    if (scenario.fixtures.step_at) {
+      scenario.fixtures.step_at = std::chrono::duration_cast<Duration>(*scenario.fixtures.step_at * scale);
+    }
     scenario.duration = d;
   }
   for (const std::string& name : request.failpoints) {
@@ -195,6 +199,11 @@ HarnessSetup harness_setup_for(const Scenario& s, const std::filesystem::path& s
       throw BadInput(s.name + ": /maintain/" + name + ": unknown component; known: " + known_maintain_names());
     }
   }
+  if (s.fixtures.slow_leak_bytes_per_hour) e.fixtures.slow_leak_bytes_per_hour = *s.fixtures.slow_leak_bytes_per_hour;
+  if (s.fixtures.error_note_bytes) e.fixtures.error_note_bytes = static_cast<std::size_t>(*s.fixtures.error_note_bytes);
+  if (s.fixtures.thread_leak_every) e.fixtures.thread_leak_every_failures = *s.fixtures.thread_leak_every;
+  if (s.fixtures.block_bytes) e.fixtures.block_bytes = static_cast<std::size_t>(*s.fixtures.block_bytes);
+  if (s.fixtures.step_at) e.fixtures.step_at = harness::kVirtualEpoch + *s.fixtures.step_at;
   scale_history_caps_to_warm_up(s, o, e);
   scale_plan_history_to_warm_up(s, e);
   o.delistings = delistings_for(s);

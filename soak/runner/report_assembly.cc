@@ -58,7 +58,9 @@ bool is_retention_figure(std::string_view name) {
 
 bool is_judged(const RecordedSeries& series) {
   if (!kind_of(series.info.family)) return false;
-  return series.info.name != "process.hwm_bytes" && !is_retention_figure(series.info.name);
+  // plateau's own arena (alloc.instrumentation_*) is the measurer: shown, not judged.
+  return series.info.name != "process.hwm_bytes" && !is_retention_figure(series.info.name) &&
+         !series.info.name.starts_with("alloc.instrumentation_");
 }
 
 std::vector<SeriesInput> verdict_inputs(const SampleRecorder& recorder) {
@@ -75,21 +77,6 @@ std::vector<SeriesInput> verdict_inputs(const SampleRecorder& recorder) {
     inputs.push_back(std::move(in));
   }
   return inputs;
-}
-
-VerdictSettings verdict_settings_for(const Scenario& scenario) {
-  VerdictSettings v;
-  v.warm_up_end_s = seconds(scenario.warm_up);
-  v.window_s = seconds(scenario.verdict.window);
-  v.horizon_s = seconds(scenario.duration);
-  v.alpha = scenario.verdict.alpha;
-  v.relative_tolerance = scenario.verdict.relative;
-  v.absolute_tolerance = scenario.verdict.absolute_default;
-  v.absolute_by_unit = scenario.verdict.absolute_by_unit;
-  for (const auto& [prefix, tolerance] : scenario.verdict.absolute_by_prefix) {
-    v.absolute_by_prefix.push_back(PrefixTolerance{prefix, tolerance});
-  }
-  return v;
 }
 
 // Enough for a chart several screens wide; a day at 10 s samples is 8,640.

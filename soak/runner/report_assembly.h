@@ -21,6 +21,7 @@
 #include "reports/model.h"
 #include "soak/runner/sample_recorder.h"
 #include "soak/scenario/scenario.h"
+#include "soak/scenario/verdict_settings.h"
 #include "soak/verdict/verdict.h"
 
 namespace plateau::soak {
@@ -29,8 +30,6 @@ namespace plateau::soak {
 bool is_judged(const RecordedSeries& series);
 
 std::vector<SeriesInput> verdict_inputs(const SampleRecorder& recorder);
-
-VerdictSettings verdict_settings_for(const Scenario& scenario);
 
 // Fills report.series (every recorded series but the health counters, which
 // stay in series.csv) and report.findings from the recorder and the verdict;

@@ -14,6 +14,7 @@
 #include "reports/atomic_file.h"
 #include "reports/writers.h"
 #include "soak/runner/harness_mapping.h"
+#include "probes/instrumentation_arena.h"
 #include "soak/runner/heap_session.h"
 #include "soak/runner/out_dir.h"
 #include "soak/runner/progress_line.h"
@@ -75,11 +76,13 @@ class RunObserver final : public harness::HarnessObserver {
         start_(start), total_s_(total_s) {}
 
   void on_sample(engine::TimePoint now, const probes::SampleBatch& batch, const probes::SeriesTable& table) override {
+    const probes::InstrumentationScope own_memory;  // the recorder is plateau's memory
     recorder_.record(now, batch, table);
   }
   void on_checkpoint(engine::TimePoint now, std::size_t index) override {
     if (index >= checkpoints_.size()) return;
     const double t_s = engine::to_seconds(now - start_);
+    const probes::InstrumentationScope own_memory;  // dump parsing and diffs are plateau's
     if (checkpoints_[index].measured_phase_start) heap_.begin_measured_phase(t_s);
     if (checkpoints_[index].heap_dump) heap_.checkpoint(t_s);
   }

@@ -177,6 +177,10 @@ void validate_scenario(const Scenario& sc, std::string_view source) {
       refuse(source, path, t, "must be later than the checkpoint before it (list them in increasing order)");
     }
   }
+  if (sc.fixtures.step_at && (*sc.fixtures.step_at < Duration::zero() || *sc.fixtures.step_at >= sc.duration)) {
+    refuse(source, "/fixtures/step_at", *sc.fixtures.step_at,
+           "must lie within the run (0s up to, not including, duration " + format_duration(sc.duration) + ")");
+  }
   for (const auto& [component, interval] : sc.maintain_intervals) {
     if (interval <= Duration::zero())
       refuse(source, "/maintain/" + component, interval, "must be longer than 0s");

@@ -95,8 +95,24 @@ struct VerdictTolerances {
   double relative = 0.05;                            // share of the steady level, over the horizon
   double absolute_default = 0;                       // series unit, when nothing below matches
   std::map<std::string, double> absolute_by_unit;    // e.g. {"bytes": 1048576}
-  std::map<std::string, double> absolute_by_prefix;  // series name prefix -> tolerance
+  // Series name prefix -> tolerance in bytes (a bare number in the file):
+  // applies only to the prefix's series measured in bytes.
+  std::map<std::string, double> absolute_by_prefix;
+  // Series name prefix -> unit -> tolerance (an object in the file), for
+  // series of other units, e.g. {"process.": {"threads": 2, "fds": 2}}.
+  std::map<std::string, std::map<std::string, double>> absolute_by_prefix_unit;
   Duration window = std::chrono::hours(2);           // must exceed the longest cleanup period
+};
+
+// Knobs of the undeclared-leak and must-not-fire failpoints (the /fixtures
+// block; engine::FixtureOptions). Absent fields keep the engine's defaults;
+// they matter only while their failpoint is on.
+struct Fixtures {
+  std::optional<double> slow_leak_bytes_per_hour;      // wallet.undeclared_slow_leak
+  std::optional<std::uint64_t> error_note_bytes;        // plans.undeclared_error_notes
+  std::optional<std::uint32_t> thread_leak_every;       // exits.undeclared_thread_leak
+  std::optional<std::uint64_t> block_bytes;             // engine.one_off_block, engine.step_block
+  std::optional<Duration> step_at;                      // engine.step_block, since the run's start
 };
 
 struct Scenario {
@@ -118,6 +134,7 @@ struct Scenario {
   std::vector<Duration> heap_profile_checkpoints;  // virtual times, sorted
   std::vector<std::string> failpoints;
   VerdictTolerances verdict;
+  Fixtures fixtures;
 };
 
 // A refused scenario: what() reads "<source>: <path>: <value> <rule>", e.g.

@@ -281,6 +281,57 @@ std::map<std::string, double> read_tolerance_map(FieldReader& parent, const std:
   return out;
 }
 
+void read_fixtures(FieldReader& top, Fixtures& f) {
+  static const json kEmpty = json::object();
+  FieldReader r = top.object("fixtures", kEmpty);
+  if (const json* v = r.find("slow_leak_bytes_per_hour")) {
+    f.slow_leak_bytes_per_hour = r.number_at(r.path_of("slow_leak_bytes_per_hour"), *v, 0, 1e12,
+                                             "must be a number of bytes per virtual hour between 0 and 1e12");
+  }
+  if (const json* v = r.find("error_note_bytes")) {
+    f.error_note_bytes = r.unsigned_at(r.path_of("error_note_bytes"), *v, 0, 1u << 20);
+  }
+  if (const json* v = r.find("thread_leak_every")) {
+    f.thread_leak_every = static_cast<std::uint32_t>(r.unsigned_at(r.path_of("thread_leak_every"), *v, 1, 1000000));
+  }
+  if (const json* v = r.find("block_bytes")) {
+    f.block_bytes = r.unsigned_at(r.path_of("block_bytes"), *v, 1, std::uint64_t{1} << 34);
+  }
+  if (const json* v = r.find("step_at")) f.step_at = r.duration_at(r.path_of("step_at"), *v);
+  r.finish();
+}
+
+// /verdict/absolute/series: prefix -> bytes (a number), or prefix -> {unit:
+// tolerance} for series of any unit (bytes included).
+void read_prefix_tolerances(FieldReader& abs, VerdictTolerances& v) {
+  const json* s = abs.find("series");
+  if (!s) return;
+  const std::string path = abs.path_of("series");
+  if (!s->is_object()) abs.fail(path, *s, std::string("must be an object, not ") + type_name(*s));
+  for (auto it = s->begin(); it != s->end(); ++it) {
+    const std::string item_path = path + "/" + it.key();
+    if (!is_name(it.key(), true)) {
+      abs.fail(item_path, it.value(), "key must be a series name prefix (letters, digits, . _ -)");
+    }
+    if (it.value().is_number()) {
+      v.absolute_by_prefix[it.key()] = abs.number_at(item_path, it.value(), 0, std::numeric_limits<double>::max(),
+                                                     "must be a number of bytes >= 0");
+      continue;
+    }
+    if (!it.value().is_object()) {
+      abs.fail(item_path, it.value(),
+               std::string("must be a number of bytes or an object {unit: tolerance}, not ") + type_name(it.value()));
+    }
+    if (it.value().empty()) abs.fail(item_path, it.value(), "must name at least one unit");
+    for (auto u = it.value().begin(); u != it.value().end(); ++u) {
+      const std::string unit_path = item_path + "/" + u.key();
+      if (!is_name(u.key(), false)) abs.fail(unit_path, u.value(), "key must be a unit name (lower-case letters, digits, _)");
+      v.absolute_by_prefix_unit[it.key()][u.key()] = abs.number_at(
+          unit_path, u.value(), 0, std::numeric_limits<double>::max(), "must be a number >= 0");
+    }
+  }
+}
+
 // Returns whether the window was given.
 bool read_verdict(FieldReader& top, VerdictTolerances& v) {
   static const json kEmpty = json::object();
@@ -301,7 +352,7 @@ bool read_verdict(FieldReader& top, VerdictTolerances& v) {
       abs.number("default", v.absolute_default, 0, std::numeric_limits<double>::max(),
                  "must be a number >= 0");
       v.absolute_by_unit = read_tolerance_map(abs, "units", false);
-      v.absolute_by_prefix = read_tolerance_map(abs, "series", true);
+      read_prefix_tolerances(abs, v);
       abs.finish();
     }
   }
@@ -386,6 +437,7 @@ Scenario parse_scenario(std::string_view json_text, std::string_view source_view
       sc.failpoints.push_back(std::move(name));
     }
   }
+  read_fixtures(top, sc.fixtures);
   if (!read_verdict(top, sc.verdict)) {
     // No window given: 2h, shortened for short runs so that at least four
     // windows fit in the measured phase.

@@ -12,7 +12,10 @@ VerdictSettings verdict_settings_for(const Scenario& scenario) {
   s.absolute_tolerance = scenario.verdict.absolute_default;
   s.absolute_by_unit = scenario.verdict.absolute_by_unit;
   for (const auto& [prefix, absolute] : scenario.verdict.absolute_by_prefix) {
-    s.absolute_by_prefix.push_back({prefix, absolute});
+    s.absolute_by_prefix.push_back({prefix, absolute, "bytes"});
+  }
+  for (const auto& [prefix, by_unit] : scenario.verdict.absolute_by_prefix_unit) {
+    for (const auto& [unit, absolute] : by_unit) s.absolute_by_prefix.push_back({prefix, absolute, unit});
   }
   return s;
 }

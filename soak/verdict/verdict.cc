@@ -230,7 +230,8 @@ double absolute_tolerance_for(const VerdictSettings& settings, std::string_view 
                               std::string_view unit) {
   const PrefixTolerance* best = nullptr;
   for (const PrefixTolerance& p : settings.absolute_by_prefix) {
-    if (series_name.starts_with(p.prefix) && (!best || p.prefix.size() > best->prefix.size())) best = &p;
+    if (p.unit != unit || !series_name.starts_with(p.prefix)) continue;
+    if (!best || p.prefix.size() > best->prefix.size()) best = &p;
   }
   if (best) return best->absolute;
   if (auto it = settings.absolute_by_unit.find(std::string(unit)); it != settings.absolute_by_unit.end()) {

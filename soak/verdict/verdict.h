@@ -61,10 +61,14 @@ struct SeriesInput {
   std::optional<double> bound;  // declared bound, inclusive: value <= bound is fine
 };
 
-// An absolute tolerance for every series whose name starts with prefix.
+// An absolute tolerance for every series whose name starts with prefix AND
+// whose unit is `unit`: a tolerance is a quantity of one unit, so a byte
+// tolerance written for "process." never judges process.threads (issue 9
+// item 5: a thread count that only grows hid under 8 MiB).
 struct PrefixTolerance {
   std::string prefix;
   double absolute = 0;
+  std::string unit = "bytes";
 };
 
 struct VerdictSettings {
@@ -85,8 +89,9 @@ struct VerdictSettings {
 // Throws std::invalid_argument naming the field, the value and the rule.
 void validate(const VerdictSettings& settings);
 
-// The absolute tolerance that applies to a series: the longest matching
-// prefix, else its unit's, else the default.
+// The absolute tolerance that applies to a series: the longest prefix
+// written for the series' unit, else its unit's, else the default. A prefix
+// tolerance of another unit never applies.
 double absolute_tolerance_for(const VerdictSettings& settings, std::string_view series_name,
                               std::string_view unit);
 

@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -89,4 +90,59 @@ BOOST_AUTO_TEST_CASE(threads_are_counted) {
   started.wait();
   BOOST_TEST(sampled(registry, "process.threads") == before + 3);
   finish.count_down();
+}
+
+// Issue 9 item 5: a thread or fd leak names the resource.
+BOOST_AUTO_TEST_CASE(fd_targets_and_thread_names_are_grouped) {
+  BOOST_TEST(probes::fd_group_of("socket:[12345]") == "socket");
+  BOOST_TEST(probes::fd_group_of("pipe:[777]") == "pipe");
+  BOOST_TEST(probes::fd_group_of("anon_inode:[eventfd]") == "anon_inode:[eventfd]");
+  BOOST_TEST(probes::fd_group_of("/memfd:order-journal (deleted)") == "memfd:order-journal");
+  BOOST_TEST(probes::fd_group_of("/var/log/app/journal-12.log") == "/var/log/app/journal-#.log");
+  BOOST_TEST(probes::thread_group_of("worker-3\n") == "worker-#");
+  BOOST_TEST(probes::thread_group_of("exit retry\n") == "exit_retry");
+}
+
+BOOST_AUTO_TEST_CASE(leaked_memfds_and_named_threads_get_series_of_their_own) {
+  probes::ProbeRegistry registry;
+  registry.emplace<probes::ProcessProbe>();
+  registry.sample_all(kNow);
+  std::vector<int> fds;
+  for (int i = 0; i < 3; ++i) fds.push_back(::memfd_create("probe-test-journal", MFD_CLOEXEC));
+  std::latch started(2), release(1);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) {
+    threads.emplace_back([&] {
+      ::pthread_setname_np(::pthread_self(), "leaky-7");
+      started.count_down();
+      release.wait();
+    });
+  }
+  started.wait();
+  BOOST_TEST(sampled(registry, "process.fds.memfd:probe-test-journal") == 3.0);
+  BOOST_TEST(sampled(registry, "process.threads.leaky-#") == 2.0);
+  release.count_down();
+  for (auto& t : threads) t.join();
+  for (int fd : fds) ::close(fd);
+  // A group once seen stays published, at 0 when drained.
+  BOOST_TEST(sampled(registry, "process.fds.memfd:probe-test-journal") == 0.0);
+  BOOST_TEST(sampled(registry, "process.threads.leaky-#") == 0.0);
+  const auto& info = registry.series().info(*registry.series().find("process.threads.leaky-#"));
+  BOOST_TEST(info.unit == "threads");
+  BOOST_TEST(info.component == "process");
+}
+
+BOOST_AUTO_TEST_CASE(group_cardinality_is_capped_and_the_rest_is_other) {
+  probes::SeriesTable table;
+  std::vector<probes::Sample> samples;
+  probes::SampleWriter out(table, samples);
+  probes::GroupCounter groups("process.fds.", "fds", 2);
+  groups.begin_pass();
+  for (const char* g : {"/a", "/b", "/c", "/d", "/a"}) groups.count(g);
+  groups.publish(out);
+  BOOST_TEST(groups.groups() == (std::vector<std::string>{"/a", "/b", "other"}));
+  BOOST_REQUIRE(samples.size() == 3u);
+  BOOST_TEST(samples[0].value == 2.0);
+  BOOST_TEST(samples[2].value == 2.0);  // /c and /d
+  BOOST_TEST(table.info(samples[2].series).name == "process.fds.other");
 }

@@ -306,3 +306,49 @@ BOOST_AUTO_TEST_CASE(overrides_are_checked_again) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(prefix_tolerances_carry_a_unit) {
+  json doc = valid();
+  doc["verdict"]["absolute"]["series"] = {{"alloc.", 4194304}, {"process.", {{"bytes", 8388608}, {"threads", 2}}}};
+  const Scenario sc = parse_scenario(doc.dump(), "units.json");
+  BOOST_TEST(sc.verdict.absolute_by_prefix.at("alloc.") == 4194304.0);
+  BOOST_TEST(sc.verdict.absolute_by_prefix_unit.at("process.").at("threads") == 2.0);
+  const VerdictSettings s = verdict_settings_for(sc);
+  BOOST_TEST(absolute_tolerance_for(s, "process.rss_bytes", "bytes") == 8388608.0);
+  BOOST_TEST(absolute_tolerance_for(s, "process.threads.exit-retry", "threads") == 2.0);
+  BOOST_TEST(absolute_tolerance_for(s, "alloc.allocated_bytes", "bytes") == 4194304.0);
+  // A bare number is bytes: it never judges a thread or fd series.
+  BOOST_TEST(absolute_tolerance_for(s, "process.open_fds", "fds") == 1.0);
+
+  doc["verdict"]["absolute"]["series"] = {{"process.", {{"threads", "2"}}}};
+  expect_refused(doc, {"/verdict/absolute/series/process./threads", "\"2\"", "must be a number"});
+  doc["verdict"]["absolute"]["series"] = {{"process.", json::object()}};
+  expect_refused(doc, {"/verdict/absolute/series/process.", "must name at least one unit"});
+  doc["verdict"]["absolute"]["series"] = {{"process.", json::array()}};
+  expect_refused(doc, {"/verdict/absolute/series/process.", "must be a number of bytes or an object"});
+}
+
+BOOST_AUTO_TEST_CASE(the_fixtures_block_is_read_strictly) {
+  json doc = valid();
+  doc["fixtures"] = {{"slow_leak_bytes_per_hour", 20480}, {"error_note_bytes", 256}, {"thread_leak_every", 4},
+                     {"block_bytes", 52428800}, {"step_at", "1h"}};
+  const Scenario sc = parse_scenario(doc.dump(), "fixtures.json");
+  BOOST_TEST(sc.fixtures.slow_leak_bytes_per_hour.value_or(0) == 20480.0);
+  BOOST_TEST(sc.fixtures.error_note_bytes.value_or(0) == 256u);
+  BOOST_TEST(sc.fixtures.thread_leak_every.value_or(0) == 4u);
+  BOOST_TEST(sc.fixtures.block_bytes.value_or(0) == 52428800u);
+  BOOST_TEST((sc.fixtures.step_at.value_or(Duration::zero()) == 1h));
+
+  json typo = valid();
+  typo["fixtures"] = {{"step_after", "1h"}};
+  expect_refused(typo, {"/fixtures/step_after", "is not a known field", "step_at"});
+  json late = valid();
+  late["fixtures"] = {{"step_at", "3h"}};
+  expect_refused(late, {"/fixtures/step_at", "\"3h\"", "within the run"});
+  json negative = valid();
+  negative["fixtures"] = {{"slow_leak_bytes_per_hour", -1}};
+  expect_refused(negative, {"/fixtures/slow_leak_bytes_per_hour", "-1", "bytes per virtual hour"});
+  json zero = valid();
+  zero["fixtures"] = {{"thread_leak_every", 0}};
+  expect_refused(zero, {"/fixtures/thread_leak_every", "0", "between 1 and"});
+}

@@ -313,6 +313,43 @@ BOOST_AUTO_TEST_CASE(absolute_tolerance_resolution) {
   BOOST_TEST(absolute_tolerance_for(s, "inventory.cache.entries", "entries") == 1.0);
 }
 
+// Issue 9 item 5: a prefix tolerance is written in one unit and judges only
+// series of that unit; process.threads must not inherit "process."'s 8 MiB.
+BOOST_AUTO_TEST_CASE(a_prefix_tolerance_applies_only_to_series_of_its_unit) {
+  VerdictSettings s;
+  s.absolute_tolerance = 1;
+  s.absolute_by_unit = {{"bytes", 65536}, {"threads", 2}};
+  s.absolute_by_prefix = {{"process.", 8 * 1048576.0}, {"process.", 5, "fds"}};
+  BOOST_TEST(absolute_tolerance_for(s, "process.rss_bytes", "bytes") == 8 * 1048576.0);
+  BOOST_TEST(absolute_tolerance_for(s, "process.threads", "threads") == 2.0);
+  BOOST_TEST(absolute_tolerance_for(s, "process.threads.exit-retry", "threads") == 2.0);
+  BOOST_TEST(absolute_tolerance_for(s, "process.fds.pipe", "fds") == 5.0);
+  BOOST_TEST(absolute_tolerance_for(s, "process.open_fds", "fds") == 5.0);
+  BOOST_TEST(absolute_tolerance_for(s, "process.other", "count") == 1.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_thread_count_that_only_grows_fires_under_a_byte_prefix) {
+  // 6 h gate-like run: one leaked thread every 10 minutes on 20 steady threads.
+  auto settings = nightly_settings();
+  settings.horizon_s = 6 * kHour;
+  settings.window_s = 1200;
+  settings.relative_tolerance = 0.1;
+  settings.absolute_tolerance = 1;
+  settings.absolute_by_prefix = {{"process.", 8 * 1048576.0}};
+  SeriesInput threads;
+  threads.name = "process.threads.exit-retry";
+  threads.component = "process";
+  threads.kind = SeriesKind::process;
+  threads.unit = "threads";
+  for (double t = 0; t <= 6 * kHour; t += 10) threads.samples.push_back({t, 20 + std::floor(t / 600)});
+  const auto a = analyse_series(threads, settings);
+  BOOST_TEST_INFO(describe(a));
+  BOOST_TEST(a.findings.size() == 1u);
+  // The same series in bytes stays under the byte tolerance: the unit decides.
+  threads.unit = "bytes";
+  BOOST_TEST(analyse_series(threads, settings).findings.empty());
+}
+
 BOOST_AUTO_TEST_CASE(bad_settings_and_samples_are_refused) {
   auto settings = nightly_settings();
   settings.alpha = 1.5;

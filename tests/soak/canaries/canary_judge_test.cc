@@ -197,6 +197,40 @@ BOOST_AUTO_TEST_CASE(passes_only_when_every_canary_is_detected_and_every_clean_r
   BOOST_TEST(report.findings.at(0).message.find("run.log") != std::string::npos);
 }
 
+// Issue 9 item 7: a must-not-fire fixture is judged like a clean run, and a
+// fixture that fires is a failure of the matrix, named by its fixture.
+BOOST_AUTO_TEST_CASE(a_must_not_fire_fixture_that_fires_fails_the_matrix) {
+  soak::JudgedRun step;
+  step.failpoint = "engine.step_block";
+  step.fixture = "engine.step_block@3h30m";
+  step.dir = "out/must-not-fire-engine.step_block@3h30m";
+  step.report = leak_report({});
+  auto report = soak::assemble_matrix_report({step}, 1);
+  BOOST_TEST(report.verdict == reports::Verdict::bounded);
+  BOOST_REQUIRE(report.canary_matrix.has_value());
+  BOOST_TEST(report.canary_matrix->canaries.empty());  // not a canary that must be caught
+  BOOST_REQUIRE(report.canary_matrix->clean_runs.size() == 1u);
+  BOOST_TEST(report.canary_matrix->clean_runs[0].fixture == "engine.step_block@3h30m");
+
+  step.report = leak_report({finding("alloc.allocated_bytes", "allocator", reports::FindingKind::trend, 9.0)});
+  report = soak::assemble_matrix_report({step}, 1);
+  BOOST_TEST(report.verdict == reports::Verdict::leak);
+  BOOST_REQUIRE(report.findings.size() == 1u);
+  BOOST_TEST(report.findings[0].message.find("must-not-fire engine.step_block@3h30m") != std::string::npos);
+  BOOST_TEST((report.canary_matrix->clean_runs[0].verdict == reports::Verdict::leak));
+}
+
+BOOST_AUTO_TEST_CASE(the_new_families_take_their_expectations_from_the_failpoint_table) {
+  const auto& thread_leak = soak::canary_expectation("exits.undeclared_thread_leak");
+  BOOST_TEST(thread_leak.family == "undeclared");
+  BOOST_TEST((thread_leak.accepted_components == std::vector<std::string>{"exits", "process"}));
+  BOOST_TEST(thread_leak.must_fire());
+  const auto& step = soak::canary_expectation("engine.step_block");
+  BOOST_TEST(step.family == "must_not_fire");
+  BOOST_TEST(!step.must_fire());
+  BOOST_TEST(soak::canary_expectation("plans.undeclared_error_notes").allocates);
+}
+
 BOOST_AUTO_TEST_CASE(options_are_validated) {
   soak::CanaryOptions options;
   BOOST_CHECK_THROW(soak::validate(options), std::invalid_argument);  // no out_dir

@@ -1,0 +1,13 @@
+// instrumentation_arena.h for tcmalloc and system builds: neither offers a
+// separate arena whose figures can be read, so scopes are no-ops and
+// plateau's own memory stays inside the judged allocator series.
+#include "probes/instrumentation_arena.h"
+
+namespace plateau::probes {
+
+bool instrumentation_arena_supported() noexcept { return false; }
+InstrumentationScope::InstrumentationScope(Mode) noexcept {}
+InstrumentationScope::~InstrumentationScope() = default;
+std::optional<InstrumentationFigures> instrumentation_figures() { return std::nullopt; }
+
+}  // namespace plateau::probes

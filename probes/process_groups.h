@@ -1,0 +1,70 @@
+// Process resource groups: what the process probe's threads and file
+// descriptors are, grouped into series of their own so a thread or fd leak
+// names the resource (issue 9 item 5).
+//
+// Threads are grouped by name (/proc/self/task/<tid>/comm), descriptors by
+// target kind and path (readlink /proc/self/fd/<n>): "socket", "pipe",
+// "anon_inode:[eventfd]", "memfd:<name>", or the file's path. Runs of digits
+// become '#' ("worker-3" and "worker-7" are one group "worker-#",
+// "/tmp/x/journal-12.log" is "/tmp/x/journal-#.log"), so a pool or numbered
+// files count as one resource, and " (deleted)" is dropped. Cardinality is
+// bounded: a GroupCounter keeps at most `max_groups` named groups in the
+// order first seen and folds every later one into "other", so a program
+// that opens many distinct paths cannot grow plateau's own series table.
+// Once seen, a group is published on every pass (0 when none is left), so
+// the trend of a group that drains is seen going down.
+//
+// Thread safety: the functions are pure; a GroupCounter belongs to one
+// probe, sampled from one thread at a time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "probes/probe.h"
+
+namespace plateau::probes {
+
+// The group of a descriptor from its readlink target.
+std::string fd_group_of(std::string_view target);
+// The group of a thread from its comm (trailing newline allowed).
+std::string thread_group_of(std::string_view comm);
+
+class GroupCounter {
+ public:
+  static constexpr std::size_t kDefaultMaxGroups = 16;
+  static constexpr std::string_view kOther = "other";
+
+  // Series are named `<prefix><group>` (e.g. "process.threads." + "exit-retry")
+  // in `unit`, component "process".
+  GroupCounter(std::string prefix, std::string unit, std::size_t max_groups = kDefaultMaxGroups)
+      : prefix_(std::move(prefix)), unit_(std::move(unit)), max_groups_(max_groups) {}
+
+  void begin_pass();
+  void count(const std::string& group);
+  // Publishes every group seen so far, this pass's count or 0.
+  void publish(SampleWriter& out);
+
+  // The group names kept, "other" included once used (for tests).
+  std::vector<std::string> groups() const;
+
+ private:
+  struct Group {
+    SeriesId id = 0;
+    bool interned = false;
+    std::uint64_t count = 0;
+  };
+  Group& group_for(const std::string& name);
+
+  const std::string prefix_;
+  const std::string unit_;
+  const std::size_t max_groups_;
+  std::vector<std::string> order_;  // first-seen order, "other" last if used
+  std::unordered_map<std::string, Group> groups_;
+};
+
+}  // namespace plateau::probes

@@ -1,0 +1,74 @@
+#define BOOST_TEST_MODULE probes_instrumentation_arena
+#include <boost/test/unit_test.hpp>
+
+#include <memory>
+#include <vector>
+
+#include "probes/allocator_probe.h"
+#include "probes/instrumentation_arena.h"
+#include "probes/registry.h"
+
+// Issue 9 item 6: plateau's own memory is kept apart from the program's and
+// subtracted from the judged allocator series. On tcmalloc and system builds
+// there is no arena to keep it in: the test checks that it says so.
+
+namespace probes = plateau::probes;
+
+namespace {
+
+constexpr std::size_t kBlocks = 256;
+constexpr std::size_t kBlockBytes = 16 * 1024;  // 4 MiB in all
+
+std::vector<std::unique_ptr<char[]>> allocate_blocks() {
+  std::vector<std::unique_ptr<char[]>> blocks;
+  blocks.reserve(kBlocks);
+  for (std::size_t i = 0; i < kBlocks; ++i) blocks.push_back(std::make_unique<char[]>(kBlockBytes));
+  return blocks;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(memory_allocated_in_a_scope_is_plateaus_not_the_programs) {
+  auto probe = probes::make_allocator_probe();
+  if (!probes::instrumentation_arena_supported()) {
+    BOOST_TEST(!probes::instrumentation_figures().has_value());
+    return;
+  }
+  { const probes::InstrumentationScope warm; }  // creates the arena
+  const double program_before = static_cast<double>(probe->allocated_bytes());
+  const std::size_t own_before = probes::instrumentation_figures().value().allocated_bytes;
+
+  std::vector<std::unique_ptr<char[]>> own;
+  {
+    const probes::InstrumentationScope scope;
+    own = allocate_blocks();
+  }
+  const double program_after_own = static_cast<double>(probe->allocated_bytes());
+  const std::size_t own_after = probes::instrumentation_figures().value().allocated_bytes;
+  BOOST_TEST_MESSAGE("4 MiB in a scope: plateau's arena +" << (own_after - own_before) << " B, program "
+                                                          << program_after_own - program_before << " B");
+  BOOST_TEST(own_after - own_before >= kBlocks * kBlockBytes);
+  BOOST_TEST(program_after_own - program_before < 512.0 * 1024);  // the program did not grow
+
+  // Outside a scope the same allocation is the program's.
+  auto program = allocate_blocks();
+  const double program_after = static_cast<double>(probe->allocated_bytes());
+  BOOST_TEST(program_after - program_after_own >= 0.9 * kBlocks * kBlockBytes);
+  BOOST_TEST(static_cast<double>(probes::instrumentation_figures().value().allocated_bytes) -
+                 static_cast<double>(own_after) <
+             512.0 * 1024);
+
+  // Freed from outside a scope, plateau's blocks leave plateau's figures
+  // (the figures are a snapshot of the last epoch: the probe refreshes it).
+  own.clear();
+  probe->allocated_bytes();
+  BOOST_TEST(probes::instrumentation_figures().value().allocated_bytes < own_after - kBlocks * kBlockBytes / 2);
+}
+
+BOOST_AUTO_TEST_CASE(the_allocator_probe_publishes_plateaus_own_bytes_apart) {
+  probes::ProbeRegistry registry;
+  registry.add(probes::make_allocator_probe());
+  registry.sample_all(plateau::engine::TimePoint{});
+  const bool published = registry.last_value("alloc.instrumentation_bytes").has_value();
+  BOOST_TEST(published == probes::instrumentation_arena_supported());
+}
