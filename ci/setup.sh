@@ -13,6 +13,7 @@ packages=(
   libsqlite3-dev                           # the plan store
   libcli11-dev                             # the plateau command line
   binutils                                 # addr2line, for heap-profile symbolisation
+  libdw-dev                                # elfutils libdw: in-process file:line (and inlined calls) of heap sites
 )
 
 missing=()

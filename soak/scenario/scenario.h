@@ -90,6 +90,18 @@ struct PriceSourceFaults {
   Duration latency = std::chrono::milliseconds(20);  // virtual latency per fetch
 };
 
+// verdict.sites: the per-allocation-site verdict (docs/scenario.md). A site
+// fires when its window-minima trend is significant (alpha of the verdict)
+// and its growth projected over the horizon exceeds both absolute_bytes and
+// relative * its steady level; sites whose live bytes never reach
+// floor_bytes are not judged (too few samples in a sampled heap profile).
+struct SiteVerdictTolerances {
+  bool enabled = true;            // heap dumps at every window boundary + the site verdict
+  double absolute_bytes = 262144;  // projected growth over the horizon, bytes
+  double relative = 0.25;          // share of the site's steady level
+  double floor_bytes = 65536;      // peak live bytes below which a site is not judged
+};
+
 struct VerdictTolerances {
   double alpha = 0.01;                               // Mann–Kendall one-sided significance level
   double relative = 0.05;                            // share of the steady level, over the horizon
@@ -97,6 +109,7 @@ struct VerdictTolerances {
   std::map<std::string, double> absolute_by_unit;    // e.g. {"bytes": 1048576}
   std::map<std::string, double> absolute_by_prefix;  // series name prefix -> tolerance
   Duration window = std::chrono::hours(2);           // must exceed the longest cleanup period
+  SiteVerdictTolerances sites;                            // verdict.sites
 };
 
 struct Scenario {

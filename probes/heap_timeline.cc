@@ -1,0 +1,86 @@
+#include "probes/heap_timeline.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "engine/core/components.h"
+
+namespace plateau::probes {
+
+const SiteStack* SiteTimeline::largest_stack() const {
+  const SiteStack* best = nullptr;
+  for (const SiteStack& s : stacks) {
+    if (best == nullptr || s.bytes_latest > best->bytes_latest) best = &s;
+  }
+  return best;
+}
+
+HeapTimelines::HeapTimelines(Symbolizer& symbolizer, std::vector<std::string> instrumentation_paths)
+    : symbolizer_(symbolizer), instrumentation_paths_(std::move(instrumentation_paths)) {}
+
+std::size_t HeapTimelines::site_for(const std::vector<std::uintptr_t>& stack) {
+  const Frame* ours = nullptr;
+  const Frame* named = nullptr;
+  for (std::uintptr_t address : stack) {
+    for (const Frame& f : symbolizer_.resolve(address)) {
+      if (named == nullptr && !f.function.empty() && !is_allocator_or_std_frame(f.function, f.module)) named = &f;
+      if (f.ours) {
+        ours = &f;
+        break;
+      }
+    }
+    if (ours != nullptr) break;
+  }
+  const Frame* site_frame = ours != nullptr ? ours : named;
+  std::string id;
+  if (site_frame == nullptr) {
+    id = "(unsymbolised)";
+  } else {
+    const std::string location = site_frame->location();
+    id = location.empty() ? site_frame->function : location + " " + site_frame->function;
+  }
+  auto [it, inserted] = site_by_id_.try_emplace(id, sites_.size());
+  if (inserted) {
+    SiteTimeline site;
+    site.id = id;
+    if (site_frame != nullptr) site.frame = *site_frame;
+    site.third_party = ours == nullptr;
+    if (ours != nullptr) {
+      site.component = std::string(engine::component_for_source(ours->file));
+      site.instrumentation = std::any_of(instrumentation_paths_.begin(), instrumentation_paths_.end(),
+                                         [&](const std::string& p) { return ours->file.starts_with(p); });
+    }
+    site.bytes.assign(times_.size(), 0.0);
+    site.objects.assign(times_.size(), 0.0);
+    sites_.push_back(std::move(site));
+  }
+  return it->second;
+}
+
+void HeapTimelines::add(double t_s, const HeapProfile& profile) {
+  if (!times_.empty() && t_s <= times_.back()) {
+    throw std::invalid_argument("heap timeline: dump at t=" + std::to_string(t_s) +
+                                "s is not after the previous one at t=" + std::to_string(times_.back()) + "s");
+  }
+  times_.push_back(t_s);
+  for (SiteTimeline& site : sites_) {
+    site.bytes.push_back(0.0);
+    site.objects.push_back(0.0);
+    for (SiteStack& s : site.stacks) s.bytes_latest = 0;
+  }
+  for (const HeapSite& heap_site : profile.sites) {
+    auto found = stack_index_.find(heap_site.stack);
+    if (found == stack_index_.end()) {
+      const std::size_t index = site_for(heap_site.stack);
+      SiteTimeline& site = sites_[index];
+      site.stacks.push_back(SiteStack{heap_site.stack, 0});
+      found = stack_index_.emplace(heap_site.stack, std::make_pair(index, site.stacks.size() - 1)).first;
+    }
+    SiteTimeline& site = sites_[found->second.first];
+    site.bytes.back() += heap_site.bytes;
+    site.objects.back() += heap_site.objects;
+    site.stacks[found->second.second].bytes_latest += heap_site.bytes;
+  }
+}
+
+}  // namespace plateau::probes
