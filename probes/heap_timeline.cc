@@ -19,17 +19,23 @@ HeapTimelines::HeapTimelines(Symbolizer& symbolizer, std::vector<std::string> in
     : symbolizer_(symbolizer), instrumentation_paths_(std::move(instrumentation_paths)) {}
 
 std::size_t HeapTimelines::site_for(const std::vector<std::uintptr_t>& stack) {
+  // The first project frame; inside a shared building block of the engine
+  // (BoundedCache, core), the first caller outside it, whose container it is.
   const Frame* ours = nullptr;
   const Frame* named = nullptr;
+  bool done = false;
   for (std::uintptr_t address : stack) {
     for (const Frame& f : symbolizer_.resolve(address)) {
       if (named == nullptr && !f.function.empty() && !is_allocator_or_std_frame(f.function, f.module)) named = &f;
-      if (f.ours) {
-        ours = &f;
+      if (!f.ours) continue;
+      if (ours == nullptr) ours = &f;
+      if (!engine::is_shared_building_block(f.file)) {
+        if (ours != &f && engine::is_shared_building_block(ours->file)) ours = &f;
+        done = true;
         break;
       }
     }
-    if (ours != nullptr) break;
+    if (done) break;
   }
   const Frame* site_frame = ours != nullptr ? ours : named;
   std::string id;
@@ -37,7 +43,8 @@ std::size_t HeapTimelines::site_for(const std::vector<std::uintptr_t>& stack) {
     id = "(unsymbolised)";
   } else {
     const std::string location = site_frame->location();
-    id = location.empty() ? site_frame->function : location + " " + site_frame->function;
+    const std::string name = short_function_name(site_frame->function);
+    id = location.empty() ? name : location + " " + name;
   }
   auto [it, inserted] = site_by_id_.try_emplace(id, sites_.size());
   if (inserted) {

@@ -2,7 +2,10 @@
 // heap-profile dump of a run, folded in as each dump is written.
 //
 // A site is the first project frame of a stack (Symbolizer: function, file
-// and line in plateau's own code, inlined calls expanded), so the many
+// and line in plateau's own code, inlined calls expanded) -- or, when that
+// frame is in a shared building block of the engine (BoundedCache, core;
+// engine::is_shared_building_block), the first caller outside it, which
+// owns the container -- so the many
 // stacks that reach one line through different callers count as one site;
 // the stacks themselves are kept per site with their live bytes at the
 // latest dump. A stack without any project frame (a third-party library
@@ -38,7 +41,7 @@ struct SiteStack {
 };
 
 struct SiteTimeline {
-  std::string id;             // stable within a run: "file:line function" or "function"
+  std::string id;             // stable within a run: "file:line short-function" or "short-function"
   Frame frame;                // the site's project frame (or innermost named frame)
   std::string component;      // engine component from frame.file, "" when not engine code
   bool third_party = false;   // no project frame on any of its stacks

@@ -135,7 +135,16 @@ struct Symbolizer::Dwarf {
     Dwarf_Addr bias = 0;
     Dwarf_Die* cu = dwfl_module_addrdie(module, lookup, &bias);
     Dwarf_Die* scopes = nullptr;
-    const int n = cu != nullptr ? dwarf_getscopes(cu, lookup - bias, &scopes) : 0;
+    int n = cu != nullptr ? dwarf_getscopes(cu, lookup - bias, &scopes) : 0;
+    if (n > 0) {
+      // dwarf_getscopes leaves an inlined instance for its abstract origin's
+      // scopes; the concrete chain of nested inlined calls comes from the
+      // innermost scope's own parents (as eu-addr2line -i does).
+      Dwarf_Die innermost = scopes[0];
+      std::free(scopes);
+      scopes = nullptr;
+      n = dwarf_getscopes_die(&innermost, &scopes);
+    }
     Dwarf_Files* files = nullptr;
     if (cu != nullptr) dwarf_getsrcfiles(cu, &files, nullptr);
     for (int i = 0; i < n; ++i) {

@@ -5,7 +5,7 @@
 namespace plateau::engine {
 namespace {
 
-// Longest prefix first within a folder (see components.h). Names match the
+// The longest matching prefix wins (see components.h). Names match the
 // kComponent constants of each component's inventory and the failpoint table.
 constexpr std::array<ComponentSource, 17> kSources{{
     {"engine/exec/order_router", "router"},
@@ -42,6 +42,11 @@ std::string_view component_for_source(std::string_view project_relative_path) no
     }
   }
   return best;
+}
+
+bool is_shared_building_block(std::string_view project_relative_path) noexcept {
+  while (project_relative_path.starts_with("./")) project_relative_path.remove_prefix(2);
+  return project_relative_path.starts_with("engine/cache/") || project_relative_path.starts_with("engine/core/");
 }
 
 }  // namespace plateau::engine

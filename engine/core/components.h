@@ -4,8 +4,8 @@
 // A heap-profile site is attributed to the component whose source file holds
 // its first project frame (`engine/exec/order_router.cc` -> `router`). The
 // engine owns its file layout, so the engine publishes this mapping; nothing
-// outside engine/ lists engine paths. The table is ordered longest prefix
-// first: a file-specific entry (exec/order_router) wins over its folder's.
+// outside engine/ lists engine paths. The longest matching prefix wins: a
+// file-specific entry (exec/order_router) over its folder's.
 //
 // Thread safety: pure functions over constant data; call from any thread.
 // Invariant: every name returned is one a component reports in inventory()
@@ -29,5 +29,10 @@ std::span<const ComponentSource> component_sources() noexcept;
 // (e.g. "engine/plans/auto_executor.cc" -> "plans"), or "" when the path is
 // not engine code. The path is relative to the repository root, '/'-separated.
 std::string_view component_for_source(std::string_view project_relative_path) noexcept;
+
+// True for the engine's shared building blocks (engine/cache/, engine/core/):
+// memory they allocate belongs to the component that owns the container, so
+// a heap site is attributed to the first caller outside them.
+bool is_shared_building_block(std::string_view project_relative_path) noexcept;
 
 }  // namespace plateau::engine

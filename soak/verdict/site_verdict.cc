@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ostream>
 
 namespace plateau::soak {
 namespace {
@@ -37,6 +38,8 @@ std::string_view to_string(SiteClass c) noexcept {
   }
   return "?";
 }
+
+std::ostream& operator<<(std::ostream& out, SiteClass c) { return out << to_string(c); }
 
 VerdictSettings site_verdict_settings(const VerdictSettings& base, const SiteTolerances& tolerances) {
   VerdictSettings s = base;
@@ -103,7 +106,12 @@ std::vector<SiteJudgement> judge_sites(const std::vector<SiteSeries>& sites, con
                   bytes_text(j.analysis.level.value_or(0)) + ")";
       j.finding = std::move(f);
     } else {
-      j.classification = j.analysis.trend->slope_per_s < 0 ? SiteClass::shrinking : SiteClass::bounded;
+      // Shrinking only when the decline is as large as growth would have to
+      // be to fire; noise around a flat level is bounded either way.
+      const double level = std::abs(j.analysis.level.value_or(0));
+      const bool shrinks = -j.projected_growth > tolerances.absolute_bytes &&
+                           -j.projected_growth > tolerances.relative * level;
+      j.classification = shrinks ? SiteClass::shrinking : SiteClass::bounded;
     }
     out.push_back(std::move(j));
   }

@@ -12,7 +12,8 @@
 //
 // Classification (for the heap section's ranking): growing (a finding of
 // kind site), bounded (judged, no significant growth: a cache that fills and
-// churns at its capacity lands here), shrinking (fitted slope below zero),
+// churns at its capacity lands here), shrinking (a decline beyond the same
+// tolerances),
 // below_floor, too_few_windows.
 //
 // Thread safety: stateless functions on values. Invariants: judgements come
@@ -20,6 +21,7 @@
 // growing; every figure is finite.
 #pragma once
 
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +46,7 @@ struct SiteSeries {
 
 enum class SiteClass { growing, bounded, shrinking, below_floor, too_few_windows };
 std::string_view to_string(SiteClass c) noexcept;
+std::ostream& operator<<(std::ostream& out, SiteClass c);
 
 struct SiteJudgement {
   std::string id;
