@@ -70,24 +70,44 @@ void HeapTimelines::add(double t_s, const HeapProfile& profile) {
                                 "s is not after the previous one at t=" + std::to_string(times_.back()) + "s");
   }
   times_.push_back(t_s);
-  for (SiteTimeline& site : sites_) {
-    site.bytes.push_back(0.0);
-    site.objects.push_back(0.0);
-    for (SiteStack& s : site.stacks) s.bytes_latest = 0;
+  grouped_ = false;
+  for (StackSeries& s : stacks_) {
+    s.bytes.push_back(0.0);
+    s.objects.push_back(0.0);
   }
   for (const HeapSite& heap_site : profile.sites) {
     auto found = stack_index_.find(heap_site.stack);
     if (found == stack_index_.end()) {
-      const std::size_t index = site_for(heap_site.stack);
-      SiteTimeline& site = sites_[index];
-      site.stacks.push_back(SiteStack{heap_site.stack, 0});
-      found = stack_index_.emplace(heap_site.stack, std::make_pair(index, site.stacks.size() - 1)).first;
+      StackSeries series;
+      series.addresses = heap_site.stack;
+      series.bytes.assign(times_.size(), 0.0);
+      series.objects.assign(times_.size(), 0.0);
+      stacks_.push_back(std::move(series));
+      found = stack_index_.emplace(heap_site.stack, stacks_.size() - 1).first;
     }
-    SiteTimeline& site = sites_[found->second.first];
-    site.bytes.back() += heap_site.bytes;
-    site.objects.back() += heap_site.objects;
-    site.stacks[found->second.second].bytes_latest += heap_site.bytes;
+    StackSeries& series = stacks_[found->second];
+    series.bytes.back() += heap_site.bytes;
+    series.objects.back() += heap_site.objects;
   }
+}
+
+const std::vector<SiteTimeline>& HeapTimelines::sites() {
+  if (!grouped_) group();
+  return sites_;
+}
+
+void HeapTimelines::group() {
+  sites_.clear();
+  site_by_id_.clear();
+  for (const StackSeries& series : stacks_) {
+    SiteTimeline& site = sites_[site_for(series.addresses)];
+    for (std::size_t k = 0; k < times_.size(); ++k) {
+      site.bytes[k] += series.bytes[k];
+      site.objects[k] += series.objects[k];
+    }
+    site.stacks.push_back(SiteStack{series.addresses, series.bytes.empty() ? 0.0 : series.bytes.back()});
+  }
+  grouped_ = true;
 }
 
 }  // namespace plateau::probes

@@ -14,9 +14,13 @@
 // lies under one of `instrumentation_paths` (the measuring tool's own
 // folders) are marked `instrumentation`: the tool is not the bug.
 //
-// Cost: one pass over each dump; addresses are symbolised once per run
-// (Symbolizer cache) and stacks mapped to their site once (stack cache).
-// Memory: per site, two doubles per dump plus its stacks' addresses.
+// Cost: add() makes one pass over each dump and keeps, per distinct stack,
+// two doubles per dump. Nothing is symbolised while dumps are being added:
+// libdw's caches (line tables, DIE trees) grow with every new address, and
+// that memory would land in the very allocator series being judged. Stacks
+// are symbolised and grouped into sites on the first sites() call, once the
+// measured phase is over (then once per new add()).
+// Memory: per stack, its addresses plus two doubles per dump.
 //
 // Thread safety: none; one thread (the runner's) folds and reads.
 // Invariants: every site's bytes/objects vectors have times().size()
@@ -64,19 +68,27 @@ class HeapTimelines {
   void add(double t_s, const HeapProfile& profile);
 
   const std::vector<double>& times() const noexcept { return times_; }
-  const std::vector<SiteTimeline>& sites() const noexcept { return sites_; }
+  // Symbolises and groups the stacks folded so far (see Cost above).
+  const std::vector<SiteTimeline>& sites();
   Symbolizer& symbolizer() noexcept { return symbolizer_; }
 
  private:
+  struct StackSeries {
+    std::vector<std::uintptr_t> addresses;
+    std::vector<double> bytes;    // one per dump
+    std::vector<double> objects;  // one per dump
+  };
   std::size_t site_for(const std::vector<std::uintptr_t>& stack);
+  void group();
 
   Symbolizer& symbolizer_;
   std::vector<std::string> instrumentation_paths_;
   std::vector<double> times_;
+  std::vector<StackSeries> stacks_;
+  std::map<std::vector<std::uintptr_t>, std::size_t> stack_index_;
+  bool grouped_ = false;
   std::vector<SiteTimeline> sites_;
   std::map<std::string, std::size_t> site_by_id_;
-  // stack -> (site index, index into that site's stacks)
-  std::map<std::vector<std::uintptr_t>, std::pair<std::size_t, std::size_t>> stack_index_;
 };
 
 }  // namespace plateau::probes

@@ -1,8 +1,8 @@
 // HeapSession: the heap-profile side of one soak run.
 //
 // The allocator's sampling profiler is switched on at the start of the run
-// when timelines are on (else at the start of the measured phase), a dump is
-// written then ("heap-start"), at each configured checkpoint inside the
+// when timelines are on (else at the start of the measured phase); a dump is
+// written when the measured phase starts ("heap-start"), at each configured checkpoint inside the
 // measured phase ("heap-<t>s"), and at its end ("heap-end"); the diff of the
 // start and end dumps, symbolised in this process, becomes the report's
 // heap_profile section together with the commands that open the raw dumps in
