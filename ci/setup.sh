@@ -14,6 +14,7 @@ packages=(
   libcli11-dev                             # the plateau command line
   binutils                                 # addr2line, for heap-profile symbolisation (plateau heap)
   graphviz                                 # dot, for `jeprof --svg` / `google-pprof --svg` (docs/ci.md)
+  libdw-dev                                # elfutils libdw: in-process file:line (and inlined calls) of heap sites
 )
 
 missing=()

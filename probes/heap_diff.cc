@@ -58,8 +58,10 @@ HeapDiff diff_heap_profiles(const HeapProfile& base, const HeapProfile& current,
     site.bytes_now = g.site->bytes;
     site.stack.reserve(g.site->stack.size());
     for (std::uintptr_t address : g.site->stack) {
-      site.stack.push_back(symbolizer.resolve(address));
-      if (!site.our_frame && site.stack.back().ours) site.our_frame = site.stack.size() - 1;
+      for (const Frame& frame : symbolizer.resolve(address)) {
+        site.stack.push_back(frame);
+        if (!site.our_frame && frame.ours) site.our_frame = site.stack.size() - 1;
+      }
     }
     if (excluded(site)) {
       diff.excluded_bytes_added += site.bytes_added;

@@ -2,11 +2,16 @@
 
 #include <cxxabi.h>
 #include <dlfcn.h>
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <unistd.h>
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
-#include <string_view>
 
 namespace plateau::probes {
 namespace {
@@ -32,6 +37,13 @@ std::string_view qualified_name(std::string_view function) {
   std::size_t last_space = std::string_view::npos;
   for (std::size_t i = 0; i < function.size(); ++i) {
     const char c = function[i];
+    if (function.substr(i).starts_with("operator")) {
+      // operator<, operator(), operator<<: the symbol is not a bracket.
+      i += 8;
+      if (function.substr(i).starts_with("()")) ++i;
+      while (i + 1 < function.size() && std::strchr("<>=!+-*/%&|^~[]", function[i + 1]) != nullptr) ++i;
+      continue;
+    }
     if (c == '<')
       ++depth;
     else if (c == '>')
@@ -47,7 +59,126 @@ std::string_view qualified_name(std::string_view function) {
   return function.substr(start, paren - start);
 }
 
+// The repository's top-level folders (ARCHITECTURE.md: the top level is fixed).
+constexpr std::array<std::string_view, 7> kProjectFolders{"engine/", "probes/", "harness/", "soak/",
+                                                         "reports/", "tests/",  "cmake/"};
+
+bool is_shared_object(std::string_view module) {
+  const std::string_view file = module.substr(module.rfind('/') + 1);
+  return file.find(".so") != std::string_view::npos;
+}
+
 }  // namespace
+
+// --- libdw session -----------------------------------------------------------
+
+struct Symbolizer::Dwarf {
+  Dwfl_Callbacks callbacks{};
+  Dwfl* dwfl = nullptr;
+  char* debuginfo_path = nullptr;
+
+  Dwarf() {
+    callbacks.find_elf = dwfl_linux_proc_find_elf;
+    callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+    callbacks.debuginfo_path = &debuginfo_path;
+    dwfl = dwfl_begin(&callbacks);
+    if (dwfl == nullptr) return;
+    if (dwfl_linux_proc_report(dwfl, ::getpid()) != 0 || dwfl_report_end(dwfl, nullptr, nullptr) != 0) {
+      dwfl_end(dwfl);
+      dwfl = nullptr;
+    }
+  }
+  ~Dwarf() {
+    if (dwfl != nullptr) dwfl_end(dwfl);
+  }
+
+  static std::string die_name(Dwarf_Die* die) {
+    Dwarf_Attribute attr;
+    for (int name : {DW_AT_linkage_name, DW_AT_MIPS_linkage_name}) {
+      if (dwarf_attr_integrate(die, name, &attr) != nullptr) {
+        if (const char* text = dwarf_formstring(&attr); text != nullptr) return demangle(text);
+      }
+    }
+    const char* plain = dwarf_diename(die);
+    return plain != nullptr ? std::string(plain) : std::string();
+  }
+
+  // Fills `frames` (innermost first) for `lookup` (a return address - 1).
+  // Returns false when the module or its symbol is unknown to libdw.
+  bool resolve(std::uintptr_t address, std::uintptr_t lookup, std::vector<Frame>& frames) {
+    if (dwfl == nullptr) return false;
+    Dwfl_Module* module = dwfl_addrmodule(dwfl, lookup);
+    if (module == nullptr) return false;
+    Frame outer;
+    outer.address = address;
+    const char* module_name = dwfl_module_info(module, nullptr, nullptr, nullptr, nullptr, nullptr,
+                                               nullptr, nullptr);
+    if (module_name != nullptr) outer.module = module_name;
+    GElf_Off symbol_offset = 0;
+    GElf_Sym symbol;
+    const char* symbol_name =
+        dwfl_module_addrinfo(module, lookup, &symbol_offset, &symbol, nullptr, nullptr, nullptr);
+    if (symbol_name == nullptr) return false;
+    outer.function = demangle(symbol_name);
+    outer.offset = symbol_offset + 1;  // of the return address, as dladdr gave
+
+    // file:line of the innermost inlined call, then each call site outwards.
+    std::string file;
+    unsigned line = 0;
+    if (Dwfl_Line* l = dwfl_module_getsrc(module, lookup); l != nullptr) {
+      int line_no = 0;
+      if (const char* f = dwfl_lineinfo(l, nullptr, &line_no, nullptr, nullptr, nullptr); f != nullptr) {
+        file = f;
+        line = static_cast<unsigned>(line_no);
+      }
+    }
+    Dwarf_Addr bias = 0;
+    Dwarf_Die* cu = dwfl_module_addrdie(module, lookup, &bias);
+    Dwarf_Die* scopes = nullptr;
+    int n = cu != nullptr ? dwarf_getscopes(cu, lookup - bias, &scopes) : 0;
+    if (n > 0) {
+      // dwarf_getscopes leaves an inlined instance for its abstract origin's
+      // scopes; the concrete chain of nested inlined calls comes from the
+      // innermost scope's own parents (as eu-addr2line -i does).
+      Dwarf_Die innermost = scopes[0];
+      std::free(scopes);
+      scopes = nullptr;
+      n = dwarf_getscopes_die(&innermost, &scopes);
+    }
+    Dwarf_Files* files = nullptr;
+    if (cu != nullptr) dwarf_getsrcfiles(cu, &files, nullptr);
+    for (int i = 0; i < n; ++i) {
+      const int tag = dwarf_tag(&scopes[i]);
+      if (tag != DW_TAG_inlined_subroutine) continue;
+      Frame inl;
+      inl.address = address;
+      inl.module = outer.module;
+      inl.inlined = true;
+      inl.function = die_name(&scopes[i]);
+      inl.file = file;
+      inl.line = line;
+      frames.push_back(std::move(inl));
+      // Where this inlined body was called from: a line of the enclosing function.
+      Dwarf_Attribute attr;
+      Dwarf_Word value = 0;
+      file.clear();
+      line = 0;
+      if (files != nullptr && dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &attr), &value) == 0) {
+        if (const char* f = dwarf_filesrc(files, value, nullptr, nullptr); f != nullptr) file = f;
+      }
+      if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &attr), &value) == 0) {
+        line = static_cast<unsigned>(value);
+      }
+    }
+    std::free(scopes);
+    outer.file = std::move(file);
+    outer.line = line;
+    frames.push_back(std::move(outer));
+    return true;
+  }
+};
+
+// --- classification ----------------------------------------------------------
 
 bool is_allocator_or_std_frame(const std::string& function, const std::string& module) {
   const std::string_view file = std::string_view(module).substr(module.rfind('/') + 1);
@@ -69,30 +200,112 @@ bool is_allocator_or_std_frame(const std::string& function, const std::string& m
   return false;
 }
 
+std::string project_relative_path(std::string_view path) {
+  std::string_view rel;
+  if (const std::size_t up = path.rfind("../"); up != std::string_view::npos) {
+    // Build-tree-relative (ccache CCACHE_BASEDIR rewrites paths this way):
+    // what follows the last "../" is relative to the repository root.
+    rel = path.substr(up + 3);
+  }
+#ifdef PLATEAU_SOURCE_DIR
+  else if (constexpr std::string_view root = PLATEAU_SOURCE_DIR "/"; path.starts_with(root)) {
+    rel = path.substr(root.size());
+  }
+#endif
+  else if (!path.starts_with('/')) {
+    rel = path;
+  }
+  while (rel.starts_with("./")) rel.remove_prefix(2);
+  for (std::string_view folder : kProjectFolders) {
+    if (rel.starts_with(folder)) return std::string(rel);
+  }
+  return {};
+}
+
+std::string short_function_name(std::string_view demangled) {
+  const std::string_view name = qualified_name(demangled);
+  std::string out;
+  out.reserve(name.size());
+  int angle = 0;
+  int paren = 0;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    if (angle == 0 && paren == 0 && name.substr(i).starts_with("operator")) {
+      std::size_t end = i + 8;
+      if (name.substr(end).starts_with("()")) end += 2;
+      while (end < name.size() && std::strchr("<>=!+-*/%&|^~[]", name[end]) != nullptr) ++end;
+      out.append(name.substr(i, end - i));
+      i = end - 1;
+      continue;
+    }
+    if (c == '<') {
+      if (angle++ == 0 && paren == 0) out += "<>";
+    } else if (c == '>') {
+      if (angle > 0) --angle;
+    } else if (c == '(' && angle == 0) {
+      ++paren;
+    } else if (c == ')' && angle == 0) {
+      if (paren > 0) --paren;
+    } else if (angle == 0 && paren == 0) {
+      out += c;
+    }
+  }
+  if (out.starts_with("plateau::")) out.erase(0, 9);
+  return out.empty() ? std::string(demangled) : out;
+}
+
 std::string Frame::describe() const {
-  std::string text = function.empty() ? hex(address) : function + "+" + hex(offset);
+  std::string text = function.empty() ? hex(address) : function + (inlined ? "" : "+" + hex(offset));
+  if (inlined) text += " (inlined)";
   if (!module.empty()) text += " (" + module + ")";
+  if (line > 0) text += " at " + location();
   return text;
 }
 
-const Frame& Symbolizer::resolve(std::uintptr_t address) {
+std::string Frame::location() const {
+  if (line == 0 || file.empty()) return {};
+  return file + ":" + std::to_string(line);
+}
+
+// --- Symbolizer ----------------------------------------------------------------
+
+Symbolizer::Symbolizer() : dwarf_(std::make_unique<Dwarf>()) {}
+Symbolizer::~Symbolizer() = default;
+
+bool Symbolizer::has_debug_info_reader() const noexcept { return dwarf_->dwfl != nullptr; }
+
+const std::vector<Frame>& Symbolizer::resolve(std::uintptr_t address) {
   if (auto it = cache_.find(address); it != cache_.end()) return it->second;
-  Frame frame;
-  frame.address = address;
+  std::vector<Frame> frames;
   // A return address points after the call; the call itself is one byte back.
   const std::uintptr_t lookup = address > 0 ? address - 1 : address;
-  Dl_info info{};
-  if (address != 0 && ::dladdr(reinterpret_cast<void*>(lookup), &info) != 0) {
-    if (info.dli_fname != nullptr) frame.module = info.dli_fname;
-    if (info.dli_sname != nullptr && info.dli_saddr != nullptr) {
-      frame.function = demangle(info.dli_sname);
-      frame.offset = address - reinterpret_cast<std::uintptr_t>(info.dli_saddr);
-    } else if (info.dli_fbase != nullptr) {
-      frame.offset = address - reinterpret_cast<std::uintptr_t>(info.dli_fbase);
+  if (address == 0 || !dwarf_->resolve(address, lookup, frames)) {
+    frames.clear();
+    Frame frame;
+    frame.address = address;
+    Dl_info info{};
+    if (address != 0 && ::dladdr(reinterpret_cast<void*>(lookup), &info) != 0) {
+      if (info.dli_fname != nullptr) frame.module = info.dli_fname;
+      if (info.dli_sname != nullptr && info.dli_saddr != nullptr) {
+        frame.function = demangle(info.dli_sname);
+        frame.offset = address - reinterpret_cast<std::uintptr_t>(info.dli_saddr);
+      } else if (info.dli_fbase != nullptr) {
+        frame.offset = address - reinterpret_cast<std::uintptr_t>(info.dli_fbase);
+      }
     }
+    frames.push_back(std::move(frame));
   }
-  frame.ours = !frame.function.empty() && !is_allocator_or_std_frame(frame.function, frame.module);
-  return cache_.emplace(address, std::move(frame)).first->second;
+  for (Frame& f : frames) {
+    const std::string raw_file = std::move(f.file);
+    f.file = project_relative_path(raw_file);
+    const bool in_project_file = !f.file.empty();
+    if (!in_project_file) f.file = raw_file;
+    // A frame with a known file must lie in the repository; without debug
+    // info, the name and the module decide.
+    f.ours = !f.function.empty() && !is_shared_object(f.module) &&
+             !is_allocator_or_std_frame(f.function, f.module) && (raw_file.empty() || in_project_file);
+  }
+  return cache_.emplace(address, std::move(frames)).first->second;
 }
 
 }  // namespace plateau::probes

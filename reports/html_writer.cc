@@ -194,7 +194,22 @@ void write_heap(std::ostringstream& out, const HeapProfile& heap, const HtmlOpti
         << "</code> (first and last measured checkpoints)";
   }
   out << "</p>\n";
-  if (heap.top_sites.empty()) {
+  if (!heap.sites.empty()) {
+    // Ranked by judged growth (the runner ranked them); see HeapSiteTimeline.
+    out << "<table><tr><th>site</th><th>file:line</th><th>component</th><th>judged</th>"
+           "<th>growth/h</th><th>trough to trough</th><th>peak live</th></tr>\n";
+    std::size_t shown = 0;
+    for (const HeapSiteTimeline& site : heap.sites) {
+      if (site.classification == "instrumentation" || shown >= options.max_heap_sites) continue;
+      ++shown;
+      const std::string location = site.line > 0 ? site.file + ":" + std::to_string(site.line) : site.file;
+      out << "<tr><td><code title=\"" << h(site.function_full) << "\">" << h(site.function) << "</code></td><td><code>"
+          << h(location) << "</code></td><td>" << h(site.component) << "</td><td>" << h(site.classification)
+          << "</td><td>" << h(format_bytes(site.bytes_per_hour)) << "</td><td>" << h(format_bytes(site.growth_bytes))
+          << "</td><td>" << h(format_bytes(site.peak_bytes)) << "</td></tr>\n";
+    }
+    out << "</table>\n";
+  } else if (heap.top_sites.empty()) {
     out << "<p class=\"ok\">No allocation site grew between the dumps.</p>\n";
   } else {
     double total = 0;

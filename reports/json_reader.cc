@@ -154,7 +154,7 @@ Finding read_finding(const Node& n) {
   Finding f;
   f.series = n.field("series").string();
   f.component = n.field("component").string();
-  f.kind = n.field("kind").enumeration(parse_finding_kind, "bound, invariant, residue, trend");
+  f.kind = n.field("kind").enumeration(parse_finding_kind, "bound, invariant, residue, trend, site");
   f.message = n.field("message").string();
   f.figures = n.field("figures").figures();
   f.time_to_detect_s = n.field("time_to_detect_s").optional_real();
@@ -163,6 +163,16 @@ Finding read_finding(const Node& n) {
                                   r.field("entity_kind").string(), r.field("terminal_t_s").real(),
                                   r.field("age_s").real()});
   }
+  // Optional: reports written before per-site findings read as none.
+  if (n.has("sites")) {
+    for (const Node& s : n.field("sites").elements()) {
+      f.sites.push_back({s.field("site_id").string(), s.field("function").string(), s.field("file").string(),
+                         static_cast<std::uint32_t>(s.field("line").unsigned_integer()),
+                         s.field("component").string(), s.field("bytes_per_hour").real(),
+                         s.field("share").real()});
+    }
+  }
+  if (n.has("stack")) f.stack = n.field("stack").strings();
   return f;
 }
 
@@ -181,6 +191,27 @@ HeapProfile read_heap(const Node& n) {
   // Optional: reports written before it existed read as 0.
   if (n.has("instrumentation_bytes_added")) {
     h.instrumentation_bytes_added = n.field("instrumentation_bytes_added").integer();
+  }
+  // Optional: reports written before heap timelines read as none.
+  if (n.has("sites")) {
+    for (const Node& t : n.field("sites").elements()) {
+      HeapSiteTimeline site;
+      site.id = t.field("id").string();
+      site.function = t.field("function").string();
+      site.function_full = t.field("function_full").string();
+      site.file = t.field("file").string();
+      site.line = static_cast<std::uint32_t>(t.field("line").unsigned_integer());
+      site.component = t.field("component").string();
+      site.classification = t.field("classification").string();
+      site.peak_bytes = t.field("peak_bytes").real();
+      site.growth_bytes = t.field("growth_bytes").real();
+      site.bytes_per_hour = t.field("bytes_per_hour").real();
+      site.projected_growth_bytes = t.field("projected_growth_bytes").real();
+      site.live_bytes = t.field("live_bytes").points();
+      site.live_objects = t.field("live_objects").points();
+      site.stack = t.field("stack").strings();
+      h.sites.push_back(std::move(site));
+    }
   }
   return h;
 }

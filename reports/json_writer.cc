@@ -105,13 +105,27 @@ json finding_json(const Finding& f, const std::string& path) {
                        {"terminal_t_s", number(r.terminal_t_s, at + ".terminal_t_s")},
                        {"age_s", number(r.age_s, at + ".age_s")}});
   }
+  json sites = json::array();
+  for (std::size_t i = 0; i < f.sites.size(); ++i) {
+    const SiteShare& s = f.sites[i];
+    const std::string at = path + ".sites[" + std::to_string(i) + "]";
+    sites.push_back({{"site_id", s.site_id},
+                     {"function", s.function},
+                     {"file", s.file},
+                     {"line", s.line},
+                     {"component", s.component},
+                     {"bytes_per_hour", number(s.bytes_per_hour, at + ".bytes_per_hour")},
+                     {"share", number(s.share, at + ".share")}});
+  }
   return {{"series", f.series},
           {"component", f.component},
           {"kind", name(f.kind)},
           {"message", f.message},
           {"figures", figures(f.figures, path + ".figures")},
           {"time_to_detect_s", optional_number(f.time_to_detect_s, path + ".time_to_detect_s")},
-          {"residue_examples", residue}};
+          {"residue_examples", residue},
+          {"sites", sites},
+          {"stack", f.stack}};
 }
 
 json heap_json(const HeapProfile& h) {
@@ -122,6 +136,25 @@ json heap_json(const HeapProfile& h) {
                      {"our_frame", site.our_frame},
                      {"stack", site.stack}});
   }
+  json timelines = json::array();
+  for (std::size_t i = 0; i < h.sites.size(); ++i) {
+    const HeapSiteTimeline& t = h.sites[i];
+    const std::string at = "heap_profile.sites[" + std::to_string(i) + "]";
+    timelines.push_back({{"id", t.id},
+                         {"function", t.function},
+                         {"function_full", t.function_full},
+                         {"file", t.file},
+                         {"line", t.line},
+                         {"component", t.component},
+                         {"classification", t.classification},
+                         {"peak_bytes", number(t.peak_bytes, at + ".peak_bytes")},
+                         {"growth_bytes", number(t.growth_bytes, at + ".growth_bytes")},
+                         {"bytes_per_hour", number(t.bytes_per_hour, at + ".bytes_per_hour")},
+                         {"projected_growth_bytes", number(t.projected_growth_bytes, at + ".projected_growth_bytes")},
+                         {"live_bytes", points(t.live_bytes, at + ".live_bytes")},
+                         {"live_objects", points(t.live_objects, at + ".live_objects")},
+                         {"stack", t.stack}});
+  }
   return {{"backend", name(h.backend)},
           {"reason", h.reason},
           {"dump_files", h.dump_files},
@@ -129,7 +162,8 @@ json heap_json(const HeapProfile& h) {
           {"diff_base", h.diff_base},
           {"diff_target", h.diff_target},
           {"top_sites", sites},
-          {"instrumentation_bytes_added", h.instrumentation_bytes_added}};
+          {"instrumentation_bytes_added", h.instrumentation_bytes_added},
+          {"sites", timelines}};
 }
 
 json canary_json(const CanaryMatrix& m) {

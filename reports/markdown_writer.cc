@@ -80,9 +80,41 @@ void write_canaries(std::ostringstream& out, const CanaryMatrix& matrix, const M
   if (!false_positives.empty()) out << "\nClean runs not bounded: " << markdown_cell(join(false_positives, "; ")) << "\n";
 }
 
+// Sites ranked by judged growth between the first and last measured dump
+// (the runner ranked them); a cache churning at its capacity shows as
+// bounded with ~0 growth, whatever it holds.
+void write_site_ranking(std::ostringstream& out, const HeapProfile& heap, const MarkdownLimits& limits) {
+  out << "\n### Heap sites by growth (" << to_string(heap.backend) << ")\n\n";
+  out << "| site | file:line | component | judged | growth/h | trough to trough | peak live |\n"
+         "|---|---|---|---|---:|---:|---:|\n";
+  std::size_t shown = 0;
+  std::size_t listed = 0;
+  for (const HeapSiteTimeline& site : heap.sites) {
+    if (site.classification == "instrumentation") continue;
+    ++listed;
+    if (shown >= limits.max_heap_sites) continue;
+    ++shown;
+    const std::string location = site.line > 0 ? site.file + ":" + std::to_string(site.line) : site.file;
+    out << "| " << markdown_code_cell(site.function) << " | " << markdown_code_cell(location) << " | "
+        << markdown_cell(site.component.empty() ? "-" : site.component) << " | "
+        << markdown_cell(site.classification == "bounded" ? "bounded (churn)" : site.classification) << " | "
+        << format_bytes(site.bytes_per_hour) << " | " << format_bytes(site.growth_bytes) << " | "
+        << format_bytes(site.peak_bytes) << " |\n";
+  }
+  left_out(out, listed, shown, "sites");
+  if (heap.instrumentation_bytes_added > 0) {
+    out << "\nplateau's own sites (ledger, recorder, harness) grew by "
+        << format_bytes(static_cast<double>(heap.instrumentation_bytes_added)) << " and are not judged.\n";
+  }
+}
+
 void write_heap_sites(std::ostringstream& out, const HeapProfile& heap, const MarkdownLimits& limits) {
   if (heap.backend == HeapBackend::none) {
     out << "\n### Heap profile\n\nNone" << (heap.reason.empty() ? "" : ": " + markdown_cell(heap.reason)) << ".\n";
+    return;
+  }
+  if (!heap.sites.empty()) {
+    write_site_ranking(out, heap, limits);
     return;
   }
   out << "\n### Top heap sites (" << to_string(heap.backend) << ")\n\n";

@@ -31,11 +31,12 @@ constexpr std::array<std::pair<Verdict, std::string_view>, 5> kVerdictNames{{
     {Verdict::error, "error"},
     {Verdict::inconclusive, "inconclusive"},
 }};
-constexpr std::array<std::pair<FindingKind, std::string_view>, 4> kFindingKindNames{{
+constexpr std::array<std::pair<FindingKind, std::string_view>, 5> kFindingKindNames{{
     {FindingKind::bound, "bound"},
     {FindingKind::invariant, "invariant"},
     {FindingKind::residue, "residue"},
     {FindingKind::trend, "trend"},
+    {FindingKind::site, "site"},
 }};
 constexpr std::array<std::pair<HeapBackend, std::string_view>, 3> kHeapBackendNames{{
     {HeapBackend::jemalloc, "jemalloc"},

@@ -39,8 +39,9 @@ enum class Verdict { bounded, leak, incomplete, error, inconclusive };
 
 // bound: a declared bound was exceeded; invariant: a counter that must stay
 // zero did not; residue: a container still holds an entity past its grace
-// period; trend: significant upward trend of the window minima.
-enum class FindingKind { bound, invariant, residue, trend };
+// period; trend: significant upward trend of the window minima; site: an
+// allocation site's live bytes trend up (its SiteShare and stack say where).
+enum class FindingKind { bound, invariant, residue, trend, site };
 
 enum class HeapBackend { jemalloc, tcmalloc, none };
 
@@ -141,6 +142,20 @@ struct ResidueExample {
   friend bool operator==(const ResidueExample&, const ResidueExample&) = default;
 };
 
+// One allocation site's part in a finding: for a whole-process finding
+// (alloc.*, process.rss_bytes) the sites that account for most of its
+// growth; for a finding of kind site, the site itself (share 1).
+struct SiteShare {
+  std::string site_id;   // HeapSiteTimeline::id, the anchor in the heap section
+  std::string function;  // short name for people, e.g. "engine::OrderRouter::submit"
+  std::string file;      // repository-relative, e.g. "engine/exec/order_router.cc"; "" if unknown
+  std::uint32_t line = 0;
+  std::string component;      // engine component from the file, "" when not engine code
+  double bytes_per_hour = 0;  // the site's judged growth rate (Theil–Sen on window minima)
+  double share = 0;           // bytes_per_hour / the finding's slope_per_hour
+  friend bool operator==(const SiteShare&, const SiteShare&) = default;
+};
+
 struct Finding {
   std::string series;
   std::string component;
@@ -151,6 +166,8 @@ struct Finding {
   std::map<std::string, double> figures;
   std::optional<double> time_to_detect_s;  // earliest virtual time the finding would have fired
   std::vector<ResidueExample> residue_examples;  // kind == residue only
+  std::vector<SiteShare> sites;                  // largest share first; see SiteShare
+  std::vector<std::string> stack;                // kind == site: the site's stack, innermost first
   friend bool operator==(const Finding&, const Finding&) = default;
 };
 
@@ -163,6 +180,31 @@ struct HeapSite {
   friend bool operator==(const HeapSite&, const HeapSite&) = default;
 };
 
+// One allocation site's timeline over the measured phase: live bytes and
+// objects at every heap dump (every verdict-window boundary), the judged
+// growth and its classification. A site is the first project frame of its
+// stacks (function, file:line).
+struct HeapSiteTimeline {
+  std::string id;             // stable within a report: "file:line function"
+  std::string function;       // short name for people
+  std::string function_full;  // demangled, full
+  std::string file;           // repository-relative when in the project
+  std::uint32_t line = 0;
+  std::string component;  // engine component from the file, "" otherwise
+  // growing | bounded | shrinking | below_floor | too_few_windows |
+  // instrumentation (plateau's own code, not judged) | third_party (no
+  // project frame, not judged)
+  std::string classification;
+  double peak_bytes = 0;
+  double growth_bytes = 0;            // last window minimum - first (trough to trough)
+  double bytes_per_hour = 0;          // Theil–Sen slope of the window minima
+  double projected_growth_bytes = 0;  // over the scenario's horizon
+  std::vector<Point> live_bytes;      // one point per dump (t_s, bytes)
+  std::vector<Point> live_objects;    // one point per dump (t_s, objects)
+  std::vector<std::string> stack;     // the site's largest stack, innermost first
+  friend bool operator==(const HeapSiteTimeline&, const HeapSiteTimeline&) = default;
+};
+
 struct HeapProfile {
   HeapBackend backend = HeapBackend::none;
   std::string reason;                      // why backend is none (e.g. "system allocator build")
@@ -173,6 +215,10 @@ struct HeapProfile {
   std::vector<HeapSite> top_sites;         // largest bytes_added first
   // Growth of plateau's own sites (ledger, recorder, harness), kept out of top_sites.
   std::int64_t instrumentation_bytes_added = 0;
+  // Per-site timelines, ranked: growing sites first (largest bytes_per_hour),
+  // then by judged growth (trough to trough); a bounded cache churning at
+  // its capacity ranks by its ~0 growth, not by what it holds.
+  std::vector<HeapSiteTimeline> sites;
   friend bool operator==(const HeapProfile&, const HeapProfile&) = default;
 };
 

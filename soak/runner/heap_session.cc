@@ -20,8 +20,13 @@ reports::HeapBackend backend_of(std::string_view name) {
 
 }  // namespace
 
-HeapSession::HeapSession(std::filesystem::path dir, std::filesystem::path binary)
+std::vector<std::string> HeapSession::instrumentation_paths() {
+  return {"probes/", "harness/", "soak/", "reports/"};
+}
+
+HeapSession::HeapSession(std::filesystem::path dir, std::filesystem::path binary, bool timelines)
     : dir_(std::move(dir)), binary_(std::move(binary)), profiler_(probes::make_heap_profiler()) {
+  if (timelines) timelines_.emplace(symbolizer_, instrumentation_paths());
   section_.backend = backend_of(profiler_->backend());
   if (!profiler_->available()) {
     section_.backend = reports::HeapBackend::none;
@@ -64,24 +69,54 @@ std::optional<std::filesystem::path> HeapSession::dump(const std::string& label)
   }
 }
 
-void HeapSession::begin_measured_phase(double) {
-  if (!profiler_->available() || active_) return;
+probes::HeapTimelines* HeapSession::timelines() {
+  return timelines_ && !timelines_->times().empty() ? &*timelines_ : nullptr;
+}
+
+// Parsed as soon as written, so only the per-site figures stay in memory.
+void HeapSession::fold(const std::filesystem::path& file, double t_s) {
+  if (!timelines_) return;
+  if (!timelines_->times().empty() && t_s <= timelines_->times().back()) return;
+  try {
+    timelines_->add(t_s, probes::parse_heap_profile_file(file));
+  } catch (const std::exception& e) {
+    if (section_.reason.empty()) section_.reason = std::string("heap timeline stopped: ") + e.what();
+    timelines_.reset();
+  }
+}
+
+void HeapSession::begin_run() {
+  if (!timelines_ || !profiler_->available() || active_) return;
   try {
     profiler_->start();
     active_ = true;
   } catch (const std::exception& e) {
     fail(std::string("heap profiling could not start: ") + e.what());
-    return;
+  }
+}
+
+void HeapSession::begin_measured_phase(double t_s) {
+  if (!profiler_->available() || base_) return;
+  if (!active_) {
+    try {
+      profiler_->start();
+      active_ = true;
+    } catch (const std::exception& e) {
+      fail(std::string("heap profiling could not start: ") + e.what());
+      return;
+    }
   }
   base_ = dump("start");
+  if (base_) fold(*base_, t_s);
 }
 
 void HeapSession::checkpoint(double t_s) {
-  dump(std::to_string(static_cast<long long>(std::llround(t_s))) + "s");
+  if (auto file = dump(std::to_string(static_cast<long long>(std::llround(t_s))) + "s")) fold(*file, t_s);
 }
 
-reports::HeapProfile HeapSession::finish(double) {
+reports::HeapProfile HeapSession::finish(double t_s) {
   std::optional<std::filesystem::path> end = dump("end");
+  if (end) fold(*end, t_s);
   if (active_) {
     try {
       profiler_->stop();
@@ -93,12 +128,11 @@ reports::HeapProfile HeapSession::finish(double) {
   try {
     const probes::HeapProfile base = probes::parse_heap_profile_file(*base_);
     const probes::HeapProfile current = probes::parse_heap_profile_file(*end);
-    probes::Symbolizer symbolizer;
     probes::HeapDiffOptions options;
     // The measuring tool shares the process: its growth is not the engine's.
     options.excluded_frame_prefixes = {"plateau::probes::", "plateau::harness::", "plateau::soak::",
                                        "plateau::reports::"};
-    const probes::HeapDiff diff = probes::diff_heap_profiles(base, current, symbolizer, options);
+    const probes::HeapDiff diff = probes::diff_heap_profiles(base, current, symbolizer_, options);
     section_.instrumentation_bytes_added = static_cast<std::int64_t>(std::llround(diff.excluded_bytes_added));
     section_.diff_base = base_->string();
     section_.diff_target = end->string();
@@ -107,6 +141,9 @@ reports::HeapProfile HeapSession::finish(double) {
       out.bytes_added = static_cast<std::int64_t>(std::llround(site.bytes_added));
       out.objects_added = static_cast<std::int64_t>(std::llround(site.objects_added));
       out.our_frame = site.site_name();
+      if (site.our_frame) {
+        if (const std::string at = site.stack[*site.our_frame].location(); !at.empty()) out.our_frame += " at " + at;
+      }
       for (const probes::Frame& frame : site.stack) out.stack.push_back(frame.describe());
       section_.top_sites.push_back(std::move(out));
     }

@@ -1,12 +1,16 @@
 // HeapSession: the heap-profile side of one soak run.
 //
-// The allocator's sampling profiler is switched on at the start of the
-// measured phase (warm-up allocations stay out of the picture), a dump is
-// written then ("heap-start"), at each configured checkpoint inside the
+// The allocator's sampling profiler is switched on at the start of the run
+// when timelines are on (else at the start of the measured phase); a dump is
+// written when the measured phase starts ("heap-start"), at each configured checkpoint inside the
 // measured phase ("heap-<t>s"), and at its end ("heap-end"); the diff of the
 // start and end dumps, symbolised in this process, becomes the report's
 // heap_profile section together with the commands that open the raw dumps in
-// jeprof / google-pprof. On a build without a profiling allocator (system)
+// jeprof / google-pprof. With timelines on (verdict.sites.enabled, the
+// default), the runner also calls checkpoint() at every verdict-window
+// boundary, and every dump is parsed as soon as it is written and folded
+// into per-site timelines (probes::HeapTimelines), which the site verdict
+// judges; the raw dumps stay on disk. On a build without a profiling allocator (system)
 // or when profiling cannot start, the section says why and the run goes on:
 // a missing profile never fails a soak.
 //
@@ -20,6 +24,8 @@
 #include <vector>
 
 #include "probes/heap_profiler.h"
+#include "probes/heap_timeline.h"
+#include "probes/symbolizer.h"
 #include "reports/model.h"
 
 namespace plateau::soak {
@@ -28,18 +34,29 @@ class HeapSession {
  public:
   // Dumps go into `dir` (created on first dump). `binary` is the executable,
   // for the open commands.
-  HeapSession(std::filesystem::path dir, std::filesystem::path binary);
+  HeapSession(std::filesystem::path dir, std::filesystem::path binary, bool timelines = true);
   ~HeapSession();
 
-  // The measured phase begins: start sampling and write the base dump.
+  // The run begins. With timelines on, sampling starts now, so the dumps
+  // see every live allocation, warm-up ones included: a cache filled in
+  // warm-up is then seen at its size, not as refilling (survivorship).
+  void begin_run();
+  // The measured phase begins: start sampling (if not yet) and write the base dump.
   void begin_measured_phase(double t_s);
   // A checkpoint dump (ignored before begin_measured_phase).
   void checkpoint(double t_s);
   // The measured phase ends: final dump, stop, diff. Returns the section.
   reports::HeapProfile finish(double t_s);
+  // The per-site timelines folded from every dump so far; nullptr when
+  // timelines are off or no profile was taken.
+  probes::HeapTimelines* timelines();
+
+  // Repository folders of the measuring tool: sites there are plateau's own.
+  static std::vector<std::string> instrumentation_paths();
 
  private:
   std::optional<std::filesystem::path> dump(const std::string& label);
+  void fold(const std::filesystem::path& file, double t_s);
   void fail(const std::string& why);
 
   std::filesystem::path dir_;
@@ -48,6 +65,8 @@ class HeapSession {
   bool active_ = false;
   reports::HeapProfile section_;
   std::optional<std::filesystem::path> base_;
+  probes::Symbolizer symbolizer_;
+  std::optional<probes::HeapTimelines> timelines_;  // set when timelines are on
 };
 
 }  // namespace plateau::soak

@@ -27,6 +27,7 @@ reports::FindingKind to_report(FindingKind kind) {
     case FindingKind::invariant: return reports::FindingKind::invariant;
     case FindingKind::residue: return reports::FindingKind::residue;
     case FindingKind::trend: return reports::FindingKind::trend;
+    case FindingKind::site: return reports::FindingKind::site;
   }
   return reports::FindingKind::trend;
 }

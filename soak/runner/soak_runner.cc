@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <set>
 #include <system_error>
 
 #include "harness/harness.h"
@@ -21,6 +22,7 @@
 #include "soak/runner/report_assembly.h"
 #include "soak/runner/run_context.h"
 #include "soak/runner/sample_recorder.h"
+#include "soak/runner/site_assembly.h"
 
 namespace plateau::soak {
 
@@ -116,8 +118,20 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
   std::vector<RunObserver::Checkpoint> marks;
   offsets.push_back(scenario.warm_up);
   marks.push_back({true, false});
+  // Heap timelines: a dump at every verdict-window boundary too, so each
+  // allocation site has one point per window (soak/runner/site_assembly.h).
+  std::set<engine::Duration> heap_dumps;
   for (engine::Duration c : scenario.heap_profile_checkpoints) {
     if (c <= scenario.warm_up || c >= scenario.duration) continue;
+    heap_dumps.insert(c);
+  }
+  if (scenario.verdict.sites.enabled && request.probes_enabled) {
+    for (engine::Duration t = scenario.warm_up + scenario.verdict.window; t < scenario.duration;
+         t += scenario.verdict.window) {
+      heap_dumps.insert(t);
+    }
+  }
+  for (engine::Duration c : heap_dumps) {
     offsets.push_back(c);
     marks.push_back({false, true});
   }
@@ -139,7 +153,7 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
   const auto expected_passes =
       static_cast<std::size_t>(seconds(scenario.duration) / seconds(scenario.sample_interval)) + 2;
   SampleRecorder recorder(harness.start(), expected_passes);
-  HeapSession heap(out_dir / "heap", self_binary());
+  HeapSession heap(out_dir / "heap", self_binary(), scenario.verdict.sites.enabled);
   ProgressLine progress(request.progress_stream);
   RunObserver observer(recorder, heap, progress, marks, harness.start(), seconds(scenario.duration));
 
@@ -155,6 +169,7 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
   // 2. Measure. A failure inside the run (e.g. the plan store's disk is
   // full) becomes a report with verdict error, never a missing or a
   // complete-looking one.
+  heap.begin_run();
   harness::RunSummary run;
   std::string run_error;
   try {
@@ -171,7 +186,12 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
 
   // 3. Analyse.
   VerdictSettings settings = verdict_settings_for(scenario);
-  const VerdictResult verdict = judge(verdict_inputs(recorder), settings);
+  VerdictResult verdict = judge(verdict_inputs(recorder), settings);
+  JudgedSites sites;
+  if (probes::HeapTimelines* timelines = heap.timelines(); timelines && run.completed) {
+    sites = judge_heap_sites(*timelines, settings, site_tolerances_for(scenario));
+    for (const Finding& f : sites.findings) verdict.findings.push_back(f);
+  }
 
   // 4. Present.
   report.context.wall_duration_s = run.wall_seconds;
@@ -181,6 +201,7 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
                            request.probes_enabled ? harness.audit_probe()->residue()
                                                   : std::vector<probes::ContainerResidue>{},
                            engine::to_seconds(harness.start().time_since_epoch()));
+  attach_sites(report, sites);
   if (!run_error.empty()) {
     report.verdict = reports::Verdict::error;
     report.incomplete = true;

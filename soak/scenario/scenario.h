@@ -90,6 +90,18 @@ struct PriceSourceFaults {
   Duration latency = std::chrono::milliseconds(20);  // virtual latency per fetch
 };
 
+// verdict.sites: the per-allocation-site verdict (docs/scenario.md). A site
+// fires when its window-minima trend is significant (alpha of the verdict)
+// and its growth projected over the horizon exceeds both absolute_bytes and
+// relative * its steady level; sites whose live bytes never reach
+// floor_bytes are not judged (too few samples in a sampled heap profile).
+struct SiteVerdictTolerances {
+  bool enabled = true;            // heap dumps at every window boundary + the site verdict
+  double absolute_bytes = 262144;  // projected growth over the horizon, bytes
+  double relative = 0.25;          // share of the site's steady level
+  double floor_bytes = 65536;      // peak live bytes below which a site is not judged
+};
+
 struct VerdictTolerances {
   double alpha = 0.01;                               // Mann–Kendall one-sided significance level
   double relative = 0.05;                            // share of the steady level, over the horizon
@@ -102,6 +114,7 @@ struct VerdictTolerances {
   // series of other units, e.g. {"process.": {"threads": 2, "fds": 2}}.
   std::map<std::string, std::map<std::string, double>> absolute_by_prefix_unit;
   Duration window = std::chrono::hours(2);           // must exceed the longest cleanup period
+  SiteVerdictTolerances sites;                            // verdict.sites
 };
 
 // Knobs of the undeclared-leak and must-not-fire failpoints (the /fixtures

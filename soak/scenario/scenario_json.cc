@@ -332,6 +332,23 @@ void read_prefix_tolerances(FieldReader& abs, VerdictTolerances& v) {
   }
 }
 
+// verdict.sites: { "enabled": bool, "absolute": bytes, "relative": share,
+// "floor": bytes }, every key optional.
+void read_site_tolerances(FieldReader& verdict, SiteVerdictTolerances& sites) {
+  static const json kEmpty = json::object();
+  FieldReader r = verdict.object("sites", kEmpty);
+  if (const json* e = r.find("enabled")) {
+    if (!e->is_boolean()) r.fail(r.path_of("enabled"), *e, std::string("must be true or false, not ") + type_name(*e));
+    sites.enabled = e->get<bool>();
+  }
+  r.number("absolute", sites.absolute_bytes, 0, std::numeric_limits<double>::max(),
+           "must be a number of bytes >= 0 (projected growth of one site over the horizon)");
+  r.number("relative", sites.relative, 0, 100, "must be between 0 and 100 (a share of the site's steady level)");
+  r.number("floor", sites.floor_bytes, 0, std::numeric_limits<double>::max(),
+           "must be a number of bytes >= 0 (sites whose live bytes stay below it are not judged)");
+  r.finish();
+}
+
 // Returns whether the window was given.
 bool read_verdict(FieldReader& top, VerdictTolerances& v) {
   static const json kEmpty = json::object();
@@ -356,6 +373,7 @@ bool read_verdict(FieldReader& top, VerdictTolerances& v) {
       abs.finish();
     }
   }
+  read_site_tolerances(r, v.sites);
   r.finish();
   return window_given;
 }

@@ -183,6 +183,8 @@ std::string_view to_string(FindingKind kind) noexcept {
       return "residue";
     case FindingKind::trend:
       return "trend";
+    case FindingKind::site:
+      return "site";
   }
   return "?";
 }

@@ -41,7 +41,8 @@ namespace plateau::soak {
 // inventory/alloc/process: bound (if declared) and trend; invariant/residue:
 // bound (if declared) and must stay zero.
 enum class SeriesKind { inventory, alloc, process, invariant, residue };
-enum class FindingKind { bound, invariant, residue, trend };
+// site: an allocation site's live bytes trend up (soak/verdict/site_verdict.h).
+enum class FindingKind { bound, invariant, residue, trend, site };
 
 std::string_view to_string(SeriesKind kind) noexcept;
 std::string_view to_string(FindingKind kind) noexcept;

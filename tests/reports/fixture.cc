@@ -64,6 +64,24 @@ std::vector<Point> minima(const std::vector<Point>& samples, int per_window) {
 
 }  // namespace
 
+Finding site_finding() {
+  Finding site;
+  site.series = "heap.site.engine/plans/auto_executor.cc:212 engine::AutoExecutor::acquire_execution_lock";
+  site.component = "plans";
+  site.kind = FindingKind::site;
+  site.message = "engine::AutoExecutor::acquire_execution_lock at engine/plans/auto_executor.cc:212 keeps growing: "
+                 "its live bytes' window minima rise 192.0 KiB/h";
+  site.figures = {{"slope_per_hour", 196608}, {"projected_growth", 4718592}, {"p_value", 0.0001}};
+  site.time_to_detect_s = 14400;
+  site.sites = {{"engine/plans/auto_executor.cc:212 engine::AutoExecutor::acquire_execution_lock",
+                 "engine::AutoExecutor::acquire_execution_lock", "engine/plans/auto_executor.cc", 212, "plans", 196608,
+                 1.0}};
+  site.stack = {"operator new(unsigned long) (libjemalloc.so.2)",
+                "plateau::engine::AutoExecutor::acquire_execution_lock(plateau::engine::PlanId)+0x4c "
+                "(bin/plateau) at engine/plans/auto_executor.cc:212"};
+  return site;
+}
+
 Report leaking_run_report() {
   Report r;
   r.verdict = Verdict::leak;
@@ -188,6 +206,43 @@ Report leaking_run_report() {
        {"operator new(unsigned long)", "std::vector<plateau::engine::Candle>::_M_realloc_insert",
         "plateau::engine::MarketData::add_candles(std::string const&, plateau::engine::Timeframe)"}}};
   r.heap_profile.instrumentation_bytes_added = 1572864;
+
+  // Heap timelines: a growing site (a finding of kind site) and a cache
+  // churning at its capacity, judged bounded although it holds more.
+  HeapSiteTimeline lock_site;
+  lock_site.id = "engine/plans/auto_executor.cc:212 engine::AutoExecutor::acquire_execution_lock";
+  lock_site.function = "engine::AutoExecutor::acquire_execution_lock";
+  lock_site.function_full = "plateau::engine::AutoExecutor::acquire_execution_lock(plateau::engine::PlanId)";
+  lock_site.file = "engine/plans/auto_executor.cc";
+  lock_site.line = 212;
+  lock_site.component = "plans";
+  lock_site.classification = "growing";
+  lock_site.peak_bytes = 1048576;
+  lock_site.growth_bytes = 983040;
+  lock_site.bytes_per_hour = 196608;
+  lock_site.projected_growth_bytes = 4718592;
+  lock_site.live_bytes = {{3600, 65536}, {10800, 393216}, {18000, 786432}, {21600, 1048576}};
+  lock_site.live_objects = {{3600, 256}, {10800, 1536}, {18000, 3072}, {21600, 4096}};
+  lock_site.stack = {"operator new(unsigned long) (libjemalloc.so.2)",
+                     "plateau::engine::AutoExecutor::acquire_execution_lock(plateau::engine::PlanId)+0x4c "
+                     "(bin/plateau) at engine/plans/auto_executor.cc:212"};
+  HeapSiteTimeline cache_site;
+  cache_site.id = "engine/wallet/wallet_monitor.cc:66 engine::WalletMonitor::on_transaction";
+  cache_site.function = "engine::WalletMonitor::on_transaction";
+  cache_site.function_full = "plateau::engine::WalletMonitor::on_transaction(plateau::engine::WalletTransaction const&)";
+  cache_site.file = "engine/wallet/wallet_monitor.cc";
+  cache_site.line = 66;
+  cache_site.component = "wallet";
+  cache_site.classification = "bounded";
+  cache_site.peak_bytes = 4194304;
+  cache_site.growth_bytes = -2048;
+  cache_site.bytes_per_hour = 512;
+  cache_site.projected_growth_bytes = 12288;
+  cache_site.live_bytes = {{3600, 4190208}, {10800, 4194304}, {18000, 4186112}, {21600, 4188160}};
+  cache_site.live_objects = {{3600, 8184}, {10800, 8192}, {18000, 8176}, {21600, 8180}};
+  r.heap_profile.sites = {lock_site, cache_site};
+
+  r.findings[0].sites = {{lock_site.id, lock_site.function, lock_site.file, lock_site.line, "plans", 196608, 0.75}};
   return r;
 }
 

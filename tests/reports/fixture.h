@@ -10,6 +10,8 @@ namespace plateau::reports::testing {
 // a bound finding on OHLCV, an invariant finding, bounded allocator and
 // process series, a jemalloc heap diff. Strings carry XML/Markdown specials.
 Report leaking_run_report();
+// A finding of kind site (function, file:line, stack), for round trips.
+Finding site_finding();
 
 // A merged canary-matrix report (two shards) with a comparison table: one
 // canary missed, one clean run not bounded.

@@ -66,6 +66,18 @@ BOOST_AUTO_TEST_CASE(round_trip_keeps_awkward_doubles) {
   BOOST_TEST((r::parse_report(r::render_json(report)) == report));
 }
 
+BOOST_AUTO_TEST_CASE(site_findings_and_heap_timelines_round_trip) {
+  r::Report report = leaking_run_report();
+  report.findings.push_back(r::testing::site_finding());
+  BOOST_REQUIRE(!report.heap_profile.sites.empty());
+  BOOST_REQUIRE(!report.findings.front().sites.empty());
+  const r::Report back = r::parse_report(r::render_json(report));
+  BOOST_TEST((back == report));
+  BOOST_TEST((back.findings.back().kind == r::FindingKind::site));
+  BOOST_TEST(back.findings.back().sites.at(0).line == 212u);
+  BOOST_TEST(back.heap_profile.sites.at(1).classification == "bounded");
+}
+
 BOOST_AUTO_TEST_CASE(golden_report_json) {
   BOOST_TEST(r::testing::compare_with_golden("run/report.json", r::render_json(leaking_run_report())) == "");
   BOOST_TEST(r::testing::compare_with_golden("matrix/report.json", r::render_json(canary_matrix_report())) == "");

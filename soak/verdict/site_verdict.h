@@ -1,0 +1,70 @@
+// The per-allocation-site verdict: each heap-profile site's live-bytes
+// timeline judged with the same window-minima trend test as every series
+// (analyse_series: Theil–Sen + Mann–Kendall on window minima, growth
+// projected over the horizon), with tolerances of its own (verdict.sites).
+//
+// Why its own tolerances: a site is one line of code, so its growth is
+// judged against what one line may add over the run (absolute bytes) and
+// against its own steady level (relative), not against whole-process
+// tolerances sized for allocator noise. Sites whose peak live bytes stay
+// under the floor are not judged: a sampled profile sees only a handful of
+// their objects, and the estimate is noise.
+//
+// Classification (for the heap section's ranking): growing (a finding of
+// kind site), bounded (judged, no significant growth: a cache that fills and
+// churns at its capacity lands here), shrinking (a decline beyond the same
+// tolerances),
+// below_floor, too_few_windows.
+//
+// Thread safety: stateless functions on values. Invariants: judgements come
+// out in input order; a finding is present exactly when classification ==
+// growing; every figure is finite.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "soak/verdict/verdict.h"
+
+namespace plateau::soak {
+
+struct SiteTolerances {
+  double absolute_bytes = 262144;  // projected growth over the horizon must exceed it
+  double relative = 0.25;          // ... and this share of the site's steady level
+  double floor_bytes = 65536;      // peak live bytes below which a site is not judged
+};
+
+struct SiteSeries {
+  std::string id;         // stable site id (file:line function)
+  std::string label;      // for people: "OrderRouter::submit at engine/exec/order_router.cc:123"
+  std::string component;  // engine component, "" when unknown
+  std::vector<Point> live_bytes;  // one point per heap dump, sorted by t_s
+};
+
+enum class SiteClass { growing, bounded, shrinking, below_floor, too_few_windows };
+std::string_view to_string(SiteClass c) noexcept;
+std::ostream& operator<<(std::ostream& out, SiteClass c);
+
+struct SiteJudgement {
+  std::string id;
+  SiteClass classification = SiteClass::too_few_windows;
+  SeriesAnalysis analysis;       // window minima and trend (when judged)
+  double peak_bytes = 0;         // largest live bytes seen after warm-up
+  double growth_bytes = 0;       // last window minimum - first (trough to trough)
+  double bytes_per_hour = 0;     // Theil–Sen slope of the window minima, when judged
+  double projected_growth = 0;   // slope * horizon, when judged
+  std::optional<Finding> finding;  // kind site, when growing
+};
+
+// The settings analyse_series uses for sites: `base` (warm-up, window,
+// horizon, alpha, min_windows) with the site tolerances in place of every
+// series tolerance.
+VerdictSettings site_verdict_settings(const VerdictSettings& base, const SiteTolerances& tolerances);
+
+std::vector<SiteJudgement> judge_sites(const std::vector<SiteSeries>& sites, const VerdictSettings& base,
+                                       const SiteTolerances& tolerances);
+
+}  // namespace plateau::soak
