@@ -79,6 +79,7 @@ void write_header(std::ostringstream& out, const Report& report) {
         << h(report.incomplete_reason.empty() ? std::string("interrupted") : report.incomplete_reason) << "</p>\n";
   }
   if (!report.error_message.empty()) out << "<p><strong>Error:</strong> " << h(report.error_message) << "</p>\n";
+  for (const std::string& note : report.notes) out << "<p><strong>Note:</strong> " << h(note) << "</p>\n";
   out << "</header>\n";
 }
 

@@ -255,6 +255,9 @@ Report from_json(const nlohmann::ordered_json& document) {
   if (Node m = root.field("canary_matrix"); !m.is_null()) report.canary_matrix = read_canaries(m);
   if (Node c = root.field("comparison"); !c.is_null()) report.comparison = read_comparison(c);
   for (const Node& shard : root.field("shards").elements()) report.shards.push_back(read_shard(shard));
+  if (root.has("notes")) {
+    for (const Node& note : root.field("notes").elements()) report.notes.push_back(note.string());
+  }
   return report;
 }
 

@@ -207,6 +207,8 @@ nlohmann::ordered_json to_json(const Report& report) {
   out["canary_matrix"] = report.canary_matrix ? canary_json(*report.canary_matrix) : json(nullptr);
   out["comparison"] = report.comparison ? comparison_json(*report.comparison) : json(nullptr);
   out["shards"] = shards_json(report.shards);
+  // Written only when present, so reports without notes keep their bytes.
+  if (!report.notes.empty()) out["notes"] = report.notes;
   return out;
 }
 

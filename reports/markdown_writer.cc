@@ -146,6 +146,7 @@ std::string render_markdown_summary(const Report& report, const MarkdownLimits& 
   if (report.verdict == Verdict::error && !report.error_message.empty()) {
     out << "\n> ⚠️ Error: " << markdown_cell(report.error_message) << "\n";
   }
+  for (const std::string& note : report.notes) out << "\n> ℹ️ " << markdown_cell(note) << "\n";
   if (!report.shards.empty()) write_shards(out, report.shards);
   write_findings(out, report, limits);
   if (report.canary_matrix) write_canaries(out, *report.canary_matrix, limits);

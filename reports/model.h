@@ -234,6 +234,10 @@ struct Report {
   std::optional<CanaryMatrix> canary_matrix;
   std::optional<Comparison> comparison;
   std::vector<ShardSummary> shards;  // empty unless this report is a merge
+  // Plain-sentence facts a reader needs that have no field of their own,
+  // e.g. how a watched process ended ("target exited with status 3 at
+  // t=12s; series judged up to then"). Empty for most reports.
+  std::vector<std::string> notes;
   friend bool operator==(const Report&, const Report&) = default;
 };
 

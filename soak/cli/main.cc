@@ -3,6 +3,7 @@
 //   plateau run SCENARIO [--out DIR] [--seed N] [--failpoint NAME]...
 //                        [--clock sim|wall] [--duration D] [--no-probes]
 //   plateau failpoints
+//   plateau watch [options] -- CMD [ARGS...] | plateau watch --pid PID [options]
 //
 // Exit codes: 0 bounded, 1 leak or broken invariant, 2 bad input (the message
 // names the field, the value and the rule), 3 interrupted (a partial report
@@ -24,6 +25,7 @@
 #include "soak/runner/soak_runner.h"
 #include "soak/runner/stop_signal.h"
 #include "soak/scenario/scenario.h"
+#include "soak/watch/watch_command.h"
 
 namespace {
 
@@ -95,7 +97,8 @@ int main(int argc, char** argv) {
   CLI::App* fp_cmd = app.add_subcommand("failpoints", "List every failpoint with its one-line description");
   const plateau::soak::Subcommand more[] = {
       plateau::soak::add_canaries_command(app), plateau::soak::add_compare_command(app),
-      plateau::soak::add_merge_command(app), plateau::soak::add_report_command(app)};
+      plateau::soak::add_merge_command(app), plateau::soak::add_report_command(app),
+      plateau::soak::add_watch_command(app)};
 
   try {
     app.parse(argc, argv);
