@@ -90,7 +90,7 @@ bool is_static_elf(const fs::path& file) {
 }
 
 HeapPlan plan_heap(HeapMode mode, const std::vector<std::string>& command, const fs::path& dir,
-                   std::uint64_t interval_bytes) {
+                   std::uint64_t interval_bytes, std::uint64_t sample_bytes) {
   HeapPlan plan;
   plan.dir = dir;
   if (mode == HeapMode::none) return plan;
@@ -120,7 +120,8 @@ HeapPlan plan_heap(HeapMode mode, const std::vector<std::string>& command, const
   }
   plan.env["LD_PRELOAD"] = preload;
   if (mode == HeapMode::jemalloc) {
-    plan.env["MALLOC_CONF"] = "prof:true,prof_active:true,lg_prof_sample:14,prof_accum:false,lg_prof_interval:" +
+    plan.env["MALLOC_CONF"] = "prof:true,prof_active:true,lg_prof_sample:" + std::to_string(lg2_floor(sample_bytes)) +
+                              ",prof_accum:false,lg_prof_interval:" +
                               std::to_string(lg2_floor(interval_bytes)) + ",prof_prefix:" + (dir / "jeprof").string();
   } else {
     plan.env["HEAPPROFILE"] = (dir / "gperf").string();

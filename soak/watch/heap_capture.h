@@ -3,7 +3,7 @@
 // plan_heap() decides whether the target can be profiled and, if so, the
 // environment that preloads the allocator with profiling on: jemalloc
 // (LD_PRELOAD libjemalloc.so.2, MALLOC_CONF prof:true, prof_active:true,
-// lg_prof_sample:14 — a sample per 16 KiB on average — and
+// lg_prof_sample — a sampled backtrace per 2^n bytes on average — and
 // lg_prof_interval, a dump per 2^n bytes allocated, written under the
 // report folder) or gperftools (LD_PRELOAD libtcmalloc.so.4, HEAPPROFILE,
 // HEAP_PROFILE_ALLOCATION_INTERVAL). The dumps are written by the target
@@ -42,7 +42,7 @@ struct HeapPlan {
 };
 
 HeapPlan plan_heap(HeapMode mode, const std::vector<std::string>& command, const std::filesystem::path& dir,
-                   std::uint64_t interval_bytes);
+                   std::uint64_t interval_bytes, std::uint64_t sample_bytes);
 
 // The executable a command runs (PATH searched), and whether it is a static
 // ELF binary (no PT_INTERP); scripts (#!) are judged by their interpreter.

@@ -18,7 +18,7 @@ struct WatchArgs {
   std::optional<int> pid;
   std::optional<std::string> config, out, duration, warm_up, window, sample_interval, horizon, load, heap;
   std::optional<double> alpha, relative, abs_bytes, abs_threads, abs_fds;
-  std::optional<std::uint64_t> heap_interval_bytes;
+  std::optional<std::uint64_t> heap_interval_bytes, heap_sample_bytes;
   std::optional<std::size_t> max_keys;
 };
 
@@ -46,6 +46,7 @@ int run_watch_command(const WatchArgs& a) {
   if (a.abs_threads) o.absolute_by_unit["threads"] = *a.abs_threads;
   if (a.abs_fds) o.absolute_by_unit["fds"] = *a.abs_fds;
   if (a.heap_interval_bytes) o.heap_interval_bytes = *a.heap_interval_bytes;
+  if (a.heap_sample_bytes) o.heap_sample_bytes = *a.heap_sample_bytes;
   if (a.max_keys) o.max_keys = *a.max_keys;
   StopSignal stop;
   const WatchOutcome outcome = run_watch(o, std::cerr, &stop);
@@ -79,7 +80,9 @@ Subcommand add_watch_command(CLI::App& app) {
   cmd->add_option("--load", a->load, "A load command run alongside with sh -c; stopped when the watch ends");
   cmd->add_option("--heap", a->heap, "jemalloc | tcmalloc | none (launch mode): preload the allocator with profiling");
   cmd->add_option("--heap-interval-bytes", a->heap_interval_bytes,
-                  "With --heap: the target writes a dump per this many bytes allocated (default 64 MiB)");
+                  "With --heap: the target writes a dump per this many bytes allocated (default 1 GiB)");
+  cmd->add_option("--heap-sample-bytes", a->heap_sample_bytes,
+                  "With --heap jemalloc: a sampled backtrace per this many bytes (default 512 KiB)");
   cmd->add_option("--max-keys", a->max_keys, "Distinct thread names / fd targets kept per kind (default 32)");
   return Subcommand{cmd, [a] { return run_watch_command(*a); }};
 }

@@ -114,6 +114,8 @@ void apply_config_text(WatchOptions& o, std::string_view text, std::string_view 
       o.heap = *mode;
     } else if (key == "heap_interval_bytes") {
       o.heap_interval_bytes = count_field(source, field, value);
+    } else if (key == "heap_sample_bytes") {
+      o.heap_sample_bytes = count_field(source, field, value);
     } else if (key == "max_keys") {
       o.max_keys = static_cast<std::size_t>(count_field(source, field, value));
     } else if (key == "command") {
@@ -132,7 +134,8 @@ void apply_config_text(WatchOptions& o, std::string_view text, std::string_view 
     } else {
       bad(source, field, show(value),
           "unknown field; known: duration, warm_up, window, sample_interval, horizon, alpha, "
-          "relative_tolerance, absolute_tolerance, load, heap, heap_interval_bytes, max_keys, command, pid");
+          "relative_tolerance, absolute_tolerance, load, heap, heap_interval_bytes, heap_sample_bytes, max_keys, "
+          "command, pid");
     }
   }
 }

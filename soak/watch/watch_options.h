@@ -59,7 +59,11 @@ struct WatchOptions {
 
   std::optional<std::string> load;  // sh -c command run alongside
   HeapMode heap = HeapMode::none;
-  std::uint64_t heap_interval_bytes = std::uint64_t{1} << 26;  // a dump per 64 MiB allocated
+  // jemalloc: a dump per 2^n bytes allocated (rounded down to a power of 2).
+  std::uint64_t heap_interval_bytes = std::uint64_t{1} << 30;
+  // jemalloc: one sampled backtrace per this many bytes on average
+  // (lg_prof_sample; 2^19 is jemalloc's default, the cheap one).
+  std::uint64_t heap_sample_bytes = std::uint64_t{1} << 19;
   std::size_t max_keys = 32;  // distinct thread names / fd targets kept, per kind
 
   std::optional<std::filesystem::path> out_dir;
@@ -75,7 +79,7 @@ struct WatchOptions {
 // Fields: duration, warm_up, window, sample_interval, horizon (strings such
 // as "90s", "250ms"), alpha, relative_tolerance, absolute_tolerance
 // ({"bytes": n, "threads": n, "fds": n}), load, heap
-// ("none"|"jemalloc"|"tcmalloc"), heap_interval_bytes, max_keys, command
+// ("none"|"jemalloc"|"tcmalloc"), heap_interval_bytes, heap_sample_bytes, max_keys, command
 // (array of strings), pid.
 void apply_config_text(WatchOptions& options, std::string_view json_text, std::string_view source);
 void apply_config_file(WatchOptions& options, const std::filesystem::path& file);

@@ -109,7 +109,7 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
 
   // 1. Start what we launch; everything that can be refused was refused above.
   HeapPlan heap_plan = plan_heap(options.pid ? HeapMode::none : options.heap, options.command, out_dir / "heap",
-                                 options.heap_interval_bytes);
+                                 options.heap_interval_bytes, options.heap_sample_bytes);
   Target target;
   if (options.pid) {
     target.pid = *options.pid;

@@ -40,7 +40,7 @@ expect() {  # expect NAME check_report args...
 "$TARGET" leak-fds 120 &
 attached=$!
 
-run cpp-memory-jemalloc 1 --heap jemalloc --heap-interval-bytes 1048576 -- "$TARGET" leak-memory
+run cpp-memory-jemalloc 1 --heap jemalloc --heap-interval-bytes 1048576 --heap-sample-bytes 16384 -- "$TARGET" leak-memory
 run cpp-threads 1 -- "$TARGET" leak-threads
 run cpp-fds 1 -- "$TARGET" leak-fds
 run cpp-bounded 0 -- "$TARGET" bounded
