@@ -3,7 +3,7 @@
 # run back to back, alternating, under glibc malloc, jemalloc preloaded
 # without profiling, and jemalloc with the MALLOC_CONF plateau sets by
 # default (lg_prof_sample:19, lg_prof_interval:30; override with LG_SAMPLE /
-# LG_INTERVAL). Prints the median seconds of
+# LG_INTERVAL). Prints the median CPU seconds of
 # each and the ratios. Usage: measure_heap_cost.sh ALLOC_HEAVY [ROUNDS] [ITERATIONS]
 set -eu
 BIN=$1; ROUNDS=${2:-5}; N=${3:-5000000}
