@@ -155,11 +155,6 @@ void validate(const WatchOptions& o) {
     throw WatchInputError(o.pid ? "--pid " + std::to_string(*o.pid) + " and a command after --: give one, not both"
                                 : "no target: give a command after -- (launch) or --pid PID (attach)");
   }
-  if (o.pid && o.heap != HeapMode::none) {
-    throw WatchInputError("--heap " + std::string(to_string(o.heap)) +
-                          ": heap profiling needs launch mode (the allocator is preloaded at start); "
-                          "attach mode judges /proc only");
-  }
   if (o.duration <= Duration::zero()) throw WatchInputError("--duration " + fmt(o.duration) + ": must be positive");
   if (o.sample_interval < std::chrono::milliseconds(10)) {
     throw WatchInputError("--sample-interval " + fmt(o.sample_interval) + ": must be at least 10ms");

@@ -114,8 +114,12 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
   if (options.pid) {
     target.pid = *options.pid;
     target.end_status_known = false;
-    report.notes.push_back("attached to pid " + std::to_string(target.pid) +
-                           ": /proc series only (heap profiling needs launch mode); the process is left running");
+    report.notes.push_back("attached to pid " + std::to_string(target.pid) + ": /proc series only; the process is left running");
+    if (options.heap != HeapMode::none) {
+      report.notes.push_back("heap: --heap " + std::string(to_string(options.heap)) +
+                             " needs launch mode (an allocator cannot be preloaded into a running process); "
+                             "judging the /proc series only");
+    }
   } else {
     target.child.emplace(ChildProcess::launch(options.command, heap_plan.env));
     target.pid = target.child->pid();
