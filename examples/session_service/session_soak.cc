@@ -15,7 +15,8 @@ class SessionSoak final : public plateau::sut::SystemUnderTest {
 
   std::vector<plateau::sut::LoadStream> load_streams() override {
     return {
-        {"logins", 0.5, [this](double now, plateau::sut::Lifecycle&) { open_.push_back(service_.login(now)); }},
+        {"logins", 0.5,
+         [this](double now, plateau::sut::Lifecycle&) { open_.push_back(service_.login(now)); }},
         {"logouts", 0.5,
          [this](double now, plateau::sut::Lifecycle& lifecycle) {
            if (open_.empty()) return;

@@ -53,7 +53,8 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
     throw std::invalid_argument("soak plan: warm_up_s " + std::to_string(plan.warm_up_s) +
                                 " must be in [0, duration_s " + std::to_string(plan.duration_s) + ")");
   }
-  if (!(plan.sample_interval_s > 0)) throw std::invalid_argument("soak plan: sample_interval_s must be positive");
+  if (!(plan.sample_interval_s > 0))
+    throw std::invalid_argument("soak plan: sample_interval_s must be positive");
   std::vector<LoadStream> loads = sut.load_streams();
   std::vector<Maintenance> maint = sut.maintenance();
   std::vector<Failpoint> fps = sut.failpoints();
@@ -62,7 +63,8 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
     if (it == fps.end()) {
       std::string known;
       for (const Failpoint& f : fps) known += (known.empty() ? "" : ", ") + f.name;
-      throw std::invalid_argument("--failpoint " + name + ": unknown; known: " + (known.empty() ? "none" : known));
+      throw std::invalid_argument("--failpoint " + name +
+                                  ": unknown; known: " + (known.empty() ? "none" : known));
     }
     it->set(true);
   }
@@ -75,11 +77,14 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
   settings.absolute_by_unit = plan.absolute_by_unit;
   soak::validate(settings);
 
-  log << "plateau: soaking " << sut.name() << " for " << plan.duration_s << " virtual s (seed " << plan.seed << ")\n";
+  log << "plateau: soaking " << sut.name() << " for " << plan.duration_s << " virtual s (seed " << plan.seed
+      << ")\n";
   const auto wall_start = std::chrono::steady_clock::now();
   std::mt19937_64 rng(plan.seed);
   std::priority_queue<Event, std::vector<Event>, std::greater<>> queue;
-  auto next_arrival = [&](double now, double rate) { return now + std::exponential_distribution<double>(rate)(rng); };
+  auto next_arrival = [&](double now, double rate) {
+    return now + std::exponential_distribution<double>(rate)(rng);
+  };
   for (std::size_t i = 0; i < loads.size(); ++i) {
     if (loads[i].per_second > 0) queue.push({next_arrival(0, loads[i].per_second), 0, i});
   }
@@ -119,9 +124,10 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
       for (const Inventory::Entry& c : inventory.entries()) {
         const std::string base = "inventory." + c.component + "." + c.container;
         put(base + ".entries", c.component, "entries", soak::SeriesKind::inventory, e.t_s,
-            static_cast<double>(c.entries), c.bound ? std::optional<double>(static_cast<double>(*c.bound)) : std::nullopt);
-        put(base + ".bytes", c.component, "bytes", soak::SeriesKind::inventory, e.t_s, static_cast<double>(c.bytes),
-            std::nullopt);
+            static_cast<double>(c.entries),
+            c.bound ? std::optional<double>(static_cast<double>(*c.bound)) : std::nullopt);
+        put(base + ".bytes", c.component, "bytes", soak::SeriesKind::inventory, e.t_s,
+            static_cast<double>(c.bytes), std::nullopt);
       }
       audit.clear();
       sut.audit(audit);
@@ -155,13 +161,15 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
       }
       // Past due and no longer held: released in time, forget it (bounded memory).
       for (auto it = lifecycle.pending().begin(); it != lifecycle.pending().end();) {
-        it = (it->second.due_s <= e.t_s && still_held.count(it->first) == 0) ? lifecycle.pending().erase(it) : std::next(it);
+        it = (it->second.due_s <= e.t_s && still_held.count(it->first) == 0) ? lifecycle.pending().erase(it)
+                                                                             : std::next(it);
       }
       queue.push({e.t_s + plan.sample_interval_s, 2, 0});
     }
   }
   for (const Failpoint& f : fps) {
-    if (std::find(plan.failpoints.begin(), plan.failpoints.end(), f.name) != plan.failpoints.end()) f.set(false);
+    if (std::find(plan.failpoints.begin(), plan.failpoints.end(), f.name) != plan.failpoints.end())
+      f.set(false);
   }
 
   std::vector<soak::SeriesInput> inputs;
@@ -216,7 +224,8 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
     out.message = f.message;
     out.figures = f.figures;
     out.time_to_detect_s = f.time_to_detect_s;
-    if (auto ex = residue_examples.find(f.series); ex != residue_examples.end()) out.residue_examples = ex->second;
+    if (auto ex = residue_examples.find(f.series); ex != residue_examples.end())
+      out.residue_examples = ex->second;
     report.findings.push_back(std::move(out));
   }
   report.verdict = verdict.bounded() ? reports::Verdict::bounded : reports::Verdict::leak;
@@ -228,9 +237,10 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
   result.report_json = plan.out_dir / reports::kJsonFileName;
   result.findings = report.findings.size();
   result.events = events;
-  log << "plateau: verdict " << reports::to_string(report.verdict) << " (" << result.findings << " findings), "
-      << events << " events in " << wall_s << " s wall\n";
-  for (const reports::Finding& f : report.findings) log << "  " << reports::to_string(f.kind) << " " << f.series << ": " << f.message << "\n";
+  log << "plateau: verdict " << reports::to_string(report.verdict) << " (" << result.findings
+      << " findings), " << events << " events in " << wall_s << " s wall\n";
+  for (const reports::Finding& f : report.findings)
+    log << "  " << reports::to_string(f.kind) << " " << f.series << ": " << f.message << "\n";
   log << "plateau: report written to " << result.report_json.string() << "\n";
   return result;
 }
@@ -247,18 +257,28 @@ SoakPlan plan_from_args(int argc, const char* const* argv, SoakPlan plan) {
         if (used != value.size() || !std::isfinite(v) || v < 0) throw std::invalid_argument("");
         return v;
       } catch (const std::exception&) {
-        throw std::invalid_argument(flag + " " + value + ": must be a non-negative number of virtual seconds");
+        throw std::invalid_argument(flag + " " + value +
+                                    ": must be a non-negative number of virtual seconds");
       }
     };
-    if (flag == "--duration") plan.duration_s = number();
-    else if (flag == "--warm-up") plan.warm_up_s = number();
-    else if (flag == "--window") plan.window_s = number();
-    else if (flag == "--sample-interval") plan.sample_interval_s = number();
-    else if (flag == "--seed") plan.seed = static_cast<std::uint64_t>(number());
-    else if (flag == "--out") plan.out_dir = value;
-    else if (flag == "--failpoint") plan.failpoints.push_back(value);
-    else throw std::invalid_argument(flag + ": unknown option; known: --duration, --warm-up, --window, "
-                                            "--sample-interval, --seed, --out, --failpoint");
+    if (flag == "--duration")
+      plan.duration_s = number();
+    else if (flag == "--warm-up")
+      plan.warm_up_s = number();
+    else if (flag == "--window")
+      plan.window_s = number();
+    else if (flag == "--sample-interval")
+      plan.sample_interval_s = number();
+    else if (flag == "--seed")
+      plan.seed = static_cast<std::uint64_t>(number());
+    else if (flag == "--out")
+      plan.out_dir = value;
+    else if (flag == "--failpoint")
+      plan.failpoints.push_back(value);
+    else
+      throw std::invalid_argument(flag +
+                                  ": unknown option; known: --duration, --warm-up, --window, "
+                                  "--sample-interval, --seed, --out, --failpoint");
   }
   return plan;
 }

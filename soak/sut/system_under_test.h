@@ -56,7 +56,8 @@ class Audit {
   struct Held {
     std::string component, container, kind, key;
   };
-  void holds(std::string_view component, std::string_view container, std::string_view kind, std::string_view key);
+  void holds(std::string_view component, std::string_view container, std::string_view kind,
+             std::string_view key);
   const std::vector<Held>& held() const noexcept { return held_; }
   void clear() noexcept { held_.clear(); }
 

@@ -73,9 +73,12 @@ ChildProcess ChildProcess::launch(const std::vector<std::string>& argv,
   return ChildProcess(pid);
 }
 
-ChildProcess ChildProcess::shell(const std::string& command) { return launch({"/bin/sh", "-c", command}, {}); }
+ChildProcess ChildProcess::shell(const std::string& command) {
+  return launch({"/bin/sh", "-c", command}, {});
+}
 
-ChildProcess::ChildProcess(ChildProcess&& other) noexcept : pid_(other.pid_), state_(std::move(other.state_)) {
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept
+    : pid_(other.pid_), state_(std::move(other.state_)) {
   other.pid_ = -1;
 }
 

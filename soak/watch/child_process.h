@@ -22,12 +22,12 @@ namespace plateau::soak::watch {
 
 // How a process ended: exit status or signal.
 struct ExitState {
-  bool exited = false;        // normal exit with `status`
+  bool exited = false;  // normal exit with `status`
   int status = 0;
-  bool signaled = false;      // killed by `signal`
+  bool signaled = false;  // killed by `signal`
   int signal = 0;
-  bool stopped_by_us = false; // plateau sent the signal that ended it
-  double t_s = 0;             // seconds since the watch started
+  bool stopped_by_us = false;    // plateau sent the signal that ended it
+  double t_s = 0;                // seconds since the watch started
   std::string describe() const;  // "exited with status 3", "killed by SIGSEGV (signal 11)"
 };
 
@@ -38,7 +38,8 @@ class ChildProcess {
   // Forks and execs argv (PATH searched) with `extra_env` added to the
   // environment. Throws std::runtime_error when fork fails; an exec failure
   // shows as exit status 127 with the reason on stderr.
-  static ChildProcess launch(const std::vector<std::string>& argv, const std::map<std::string, std::string>& extra_env);
+  static ChildProcess launch(const std::vector<std::string>& argv,
+                             const std::map<std::string, std::string>& extra_env);
   // `sh -c command`.
   static ChildProcess shell(const std::string& command);
 

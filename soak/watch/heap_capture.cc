@@ -54,7 +54,8 @@ std::string read_text(const fs::path& file) {
 }  // namespace
 
 std::optional<fs::path> resolve_command(const std::string& name) {
-  if (name.find('/') != std::string::npos) return fs::exists(name) ? std::optional<fs::path>(name) : std::nullopt;
+  if (name.find('/') != std::string::npos)
+    return fs::exists(name) ? std::optional<fs::path>(name) : std::nullopt;
   const char* path_env = std::getenv("PATH");
   std::istringstream dirs(path_env ? path_env : "/usr/bin:/bin");
   std::string dir;
@@ -77,7 +78,8 @@ bool is_static_elf(const fs::path& file) {
     line = line.substr(start, line.find(' ', start) - start);
     return line != file && !line.empty() && is_static_elf(line);
   }
-  if (std::string_view(reinterpret_cast<char*>(eh.e_ident), 4) != ELFMAG || eh.e_ident[EI_CLASS] != ELFCLASS64) {
+  if (std::string_view(reinterpret_cast<char*>(eh.e_ident), 4) != ELFMAG ||
+      eh.e_ident[EI_CLASS] != ELFCLASS64) {
     return false;
   }
   for (unsigned i = 0; i < eh.e_phnum; ++i) {
@@ -105,10 +107,10 @@ HeapPlan plan_heap(HeapMode mode, const std::vector<std::string>& command, const
                            ? find_library("PLATEAU_JEMALLOC_SO", {"libjemalloc.so.2", "libjemalloc.so"})
                            : find_library("PLATEAU_TCMALLOC_SO", {"libtcmalloc.so.4", "libtcmalloc.so"});
   if (!library) {
-    plan.unavailable_reason = std::string("no ") + (mode == HeapMode::jemalloc ? "libjemalloc.so.2" : "libtcmalloc.so.4") +
-                              " found (install libjemalloc2 / libgoogle-perftools4, or set PLATEAU_" +
-                              (mode == HeapMode::jemalloc ? "JEMALLOC" : "TCMALLOC") +
-                              "_SO); judging the /proc series only";
+    plan.unavailable_reason =
+        std::string("no ") + (mode == HeapMode::jemalloc ? "libjemalloc.so.2" : "libtcmalloc.so.4") +
+        " found (install libjemalloc2 / libgoogle-perftools4, or set PLATEAU_" +
+        (mode == HeapMode::jemalloc ? "JEMALLOC" : "TCMALLOC") + "_SO); judging the /proc series only";
     return plan;
   }
   fs::create_directories(dir);
@@ -120,9 +122,10 @@ HeapPlan plan_heap(HeapMode mode, const std::vector<std::string>& command, const
   }
   plan.env["LD_PRELOAD"] = preload;
   if (mode == HeapMode::jemalloc) {
-    plan.env["MALLOC_CONF"] = "prof:true,prof_active:true,lg_prof_sample:" + std::to_string(lg2_floor(sample_bytes)) +
-                              ",prof_accum:false,lg_prof_interval:" +
-                              std::to_string(lg2_floor(interval_bytes)) + ",prof_prefix:" + (dir / "jeprof").string();
+    plan.env["MALLOC_CONF"] =
+        "prof:true,prof_active:true,lg_prof_sample:" + std::to_string(lg2_floor(sample_bytes)) +
+        ",prof_accum:false,lg_prof_interval:" + std::to_string(lg2_floor(interval_bytes)) +
+        ",prof_prefix:" + (dir / "jeprof").string();
   } else {
     plan.env["HEAPPROFILE"] = (dir / "gperf").string();
     plan.env["HEAP_PROFILE_ALLOCATION_INTERVAL"] = std::to_string(interval_bytes);
@@ -137,7 +140,8 @@ std::vector<fs::path> HeapCollector::target_dumps() const {
   if (plan_.mode == HeapMode::none) return dumps;
   std::error_code ec;
   // jemalloc: jeprof.<pid>.<seq>.<kind><n>.heap; gperftools: gperf.<nnnn>.heap
-  const std::string prefix = plan_.mode == HeapMode::jemalloc ? "jeprof." + std::to_string(target_) + "." : "gperf.0";
+  const std::string prefix =
+      plan_.mode == HeapMode::jemalloc ? "jeprof." + std::to_string(target_) + "." : "gperf.0";
   for (const auto& entry : fs::directory_iterator(plan_.dir, ec)) {
     const std::string name = entry.path().filename().string();
     if (name.starts_with(prefix) && name.ends_with(".heap")) dumps.push_back(entry.path());
@@ -145,9 +149,11 @@ std::vector<fs::path> HeapCollector::target_dumps() const {
   // Newest last: by sequence number (jemalloc's global dump counter, gperftools' file counter).
   auto seq = [&](const fs::path& p) {
     const std::string name = p.filename().string();
-    return std::strtoull(name.c_str() + prefix.size() - (plan_.mode == HeapMode::jemalloc ? 0 : 1), nullptr, 10);
+    return std::strtoull(name.c_str() + prefix.size() - (plan_.mode == HeapMode::jemalloc ? 0 : 1), nullptr,
+                         10);
   };
-  std::sort(dumps.begin(), dumps.end(), [&](const fs::path& a, const fs::path& b) { return seq(a) < seq(b); });
+  std::sort(dumps.begin(), dumps.end(),
+            [&](const fs::path& a, const fs::path& b) { return seq(a) < seq(b); });
   return dumps;
 }
 
@@ -177,16 +183,19 @@ reports::HeapProfile HeapCollector::finish(double t_s, const fs::path& target_bi
   reports::HeapProfile out;
   if (plan_.mode == HeapMode::none) {
     out.backend = reports::HeapBackend::none;
-    out.reason = plan_.unavailable_reason.empty() ? "heap profiling off (--heap none)" : plan_.unavailable_reason;
+    out.reason =
+        plan_.unavailable_reason.empty() ? "heap profiling off (--heap none)" : plan_.unavailable_reason;
     return out;
   }
   checkpoint(t_s);
-  out.backend = plan_.mode == HeapMode::jemalloc ? reports::HeapBackend::jemalloc : reports::HeapBackend::tcmalloc;
+  out.backend =
+      plan_.mode == HeapMode::jemalloc ? reports::HeapBackend::jemalloc : reports::HeapBackend::tcmalloc;
   for (const fs::path& p : kept_) out.dump_files.push_back(p.string());
   if (kept_.size() < 2) {
-    out.reason = kept_.empty() ? "no heap dump was written: the target may use its own allocator, be static, or "
-                                 "have allocated less than heap_interval_bytes in the measured phase"
-                               : "only one heap dump in the measured phase: nothing to diff";
+    out.reason = kept_.empty()
+                     ? "no heap dump was written: the target may use its own allocator, be static, or "
+                       "have allocated less than heap_interval_bytes in the measured phase"
+                     : "only one heap dump in the measured phase: nothing to diff";
     return out;
   }
   const std::string tool = plan_.mode == HeapMode::jemalloc ? "jeprof" : "google-pprof";
@@ -213,7 +222,8 @@ reports::HeapProfile HeapCollector::finish(double t_s, const fs::path& target_bi
     const double objects = s.objects - (b == base_by_stack.end() ? 0 : b->second.second);
     if (bytes >= 1.0) grown.push_back({&s, bytes, objects});
   }
-  std::sort(grown.begin(), grown.end(), [](const Grown& a, const Grown& b) { return a.bytes_added > b.bytes_added; });
+  std::sort(grown.begin(), grown.end(),
+            [](const Grown& a, const Grown& b) { return a.bytes_added > b.bytes_added; });
   if (grown.size() > 10) grown.resize(10);
 
   OfflineSymbolizer symbolizer(parse_mapped_libraries(current_text));
@@ -234,9 +244,9 @@ reports::HeapProfile HeapCollector::finish(double t_s, const fs::path& target_bi
   }
   if (!out.top_sites.empty()) {
     top_site_line_ = "top growing allocation site: " + out.top_sites.front().our_frame + " (" +
-                     mib(static_cast<double>(out.top_sites.front().bytes_added)) + " between t=" +
-                     std::to_string(static_cast<long long>(kept_t_s_.front())) + "s and t=" +
-                     std::to_string(static_cast<long long>(kept_t_s_.back())) + "s)";
+                     mib(static_cast<double>(out.top_sites.front().bytes_added)) +
+                     " between t=" + std::to_string(static_cast<long long>(kept_t_s_.front())) +
+                     "s and t=" + std::to_string(static_cast<long long>(kept_t_s_.back())) + "s)";
   }
   return out;
 }

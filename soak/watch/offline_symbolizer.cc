@@ -40,7 +40,9 @@ std::vector<Mapping> parse_mapped_libraries(std::string_view text) {
     unsigned long long start = 0, end = 0, offset = 0;
     char perms[8] = {};
     int path_at = 0;
-    if (std::sscanf(line.c_str(), "%llx-%llx %7s %llx %*s %*s %n", &start, &end, perms, &offset, &path_at) < 4) continue;
+    if (std::sscanf(line.c_str(), "%llx-%llx %7s %llx %*s %*s %n", &start, &end, perms, &offset, &path_at) <
+        4)
+      continue;
     if (path_at <= 0 || static_cast<std::size_t>(path_at) >= line.size()) continue;
     std::string path = line.substr(static_cast<std::size_t>(path_at));
     if (path.empty() || path[0] != '/') continue;  // [heap], [stack], anonymous
@@ -53,7 +55,8 @@ std::vector<Mapping> parse_mapped_libraries(std::string_view text) {
 std::uintptr_t elf_vaddr_of_offset(const std::string& path, std::uintptr_t file_offset) {
   std::ifstream in(path, std::ios::binary);
   Elf64_Ehdr eh{};
-  if (!in.read(reinterpret_cast<char*>(&eh), sizeof eh) || std::string_view(reinterpret_cast<char*>(eh.e_ident), 4) != ELFMAG ||
+  if (!in.read(reinterpret_cast<char*>(&eh), sizeof eh) ||
+      std::string_view(reinterpret_cast<char*>(eh.e_ident), 4) != ELFMAG ||
       eh.e_ident[EI_CLASS] != ELFCLASS64) {
     return file_offset;
   }

@@ -44,8 +44,9 @@ class ProcSampler {
 
  private:
   std::size_t index_of(const std::string& name, const std::string& unit, bool judged);
-  void put_keyed(const std::string& prefix, const std::string& unit, const std::map<std::string, std::uint64_t>& counts,
-                 std::size_t& keys_used, std::vector<double>& row);
+  void put_keyed(const std::string& prefix, const std::string& unit,
+                 const std::map<std::string, std::uint64_t>& counts, std::size_t& keys_used,
+                 std::vector<double>& row);
 
   std::string proc_dir_;
   std::size_t max_keys_;

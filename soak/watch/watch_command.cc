@@ -60,7 +60,8 @@ Subcommand add_watch_command(CLI::App& app) {
   auto a = std::make_shared<WatchArgs>();
   CLI::App* cmd = app.add_subcommand(
       "watch",
-      "Soak any Linux process: launch `-- CMD [ARGS...]` or attach with --pid; sample /proc (RSS, PSS, anonymous "
+      "Soak any Linux process: launch `-- CMD [ARGS...]` or attach with --pid; sample /proc (RSS, PSS, "
+      "anonymous "
       "memory, threads by name, fds by target) and judge it with the soak verdict. Exit 0 bounded, 1 leak, "
       "2 bad input, 3 interrupted, 5 too short to judge. See docs/watch.md");
   cmd->add_option("command", a->command, "The command to launch (after --)");
@@ -69,16 +70,19 @@ Subcommand add_watch_command(CLI::App& app) {
   cmd->add_option("--out", a->out, "Output folder (default: a new folder under plateau-out/)");
   cmd->add_option("--duration", a->duration, "Wall-clock length of the watch, e.g. 10m (default 10m)");
   cmd->add_option("--warm-up", a->warm_up, "Not judged for trend (default: a tenth of the duration)");
-  cmd->add_option("--window", a->window, "Window whose minimum feeds the trend (default: a twentieth of the duration)");
+  cmd->add_option("--window", a->window,
+                  "Window whose minimum feeds the trend (default: a twentieth of the duration)");
   cmd->add_option("--sample-interval", a->sample_interval, "Time between /proc samples (default 1s)");
   cmd->add_option("--horizon", a->horizon, "Project growth over this span (default: the duration), e.g. 7d");
   cmd->add_option("--alpha", a->alpha, "Mann-Kendall significance level (default 0.01)");
-  cmd->add_option("--relative-tolerance", a->relative, "Projected growth must exceed this share of the level (0.05)");
+  cmd->add_option("--relative-tolerance", a->relative,
+                  "Projected growth must exceed this share of the level (0.05)");
   cmd->add_option("--tolerance-bytes", a->abs_bytes, "Absolute tolerance for memory series (default 4 MiB)");
   cmd->add_option("--tolerance-threads", a->abs_threads, "Absolute tolerance for thread series (default 1)");
   cmd->add_option("--tolerance-fds", a->abs_fds, "Absolute tolerance for descriptor series (default 2)");
   cmd->add_option("--load", a->load, "A load command run alongside with sh -c; stopped when the watch ends");
-  cmd->add_option("--heap", a->heap, "jemalloc | tcmalloc | none (launch mode): preload the allocator with profiling");
+  cmd->add_option("--heap", a->heap,
+                  "jemalloc | tcmalloc | none (launch mode): preload the allocator with profiling");
   cmd->add_option("--heap-interval-bytes", a->heap_interval_bytes,
                   "With --heap: the target writes a dump per this many bytes allocated (default 1 GiB)");
   cmd->add_option("--heap-sample-bytes", a->heap_sample_bytes,

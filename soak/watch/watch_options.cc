@@ -15,13 +15,15 @@ using json = nlohmann::json;
 
 [[noreturn]] void bad(std::string_view source, std::string_view field, const std::string& value,
                       std::string_view rule) {
-  throw WatchInputError(std::string(source) + ": " + std::string(field) + " = " + value + ": " + std::string(rule));
+  throw WatchInputError(std::string(source) + ": " + std::string(field) + " = " + value + ": " +
+                        std::string(rule));
 }
 
 std::string show(const json& value) { return value.dump(); }
 
 Duration duration_field(std::string_view source, std::string_view field, const json& value) {
-  if (!value.is_string()) bad(source, field, show(value), "must be a duration string such as \"90s\" or \"250ms\"");
+  if (!value.is_string())
+    bad(source, field, show(value), "must be a duration string such as \"90s\" or \"250ms\"");
   try {
     return plateau::soak::parse_duration(value.get<std::string>());
   } catch (const std::invalid_argument& e) {
@@ -29,7 +31,8 @@ Duration duration_field(std::string_view source, std::string_view field, const j
   }
 }
 
-double number_field(std::string_view source, std::string_view field, const json& value, double min, double max) {
+double number_field(std::string_view source, std::string_view field, const json& value, double min,
+                    double max) {
   if (!value.is_number()) bad(source, field, show(value), "must be a number");
   const double v = value.get<double>();
   if (!std::isfinite(v) || v < min || v > max) {
@@ -49,9 +52,12 @@ std::uint64_t count_field(std::string_view source, std::string_view field, const
 
 std::string_view to_string(HeapMode mode) noexcept {
   switch (mode) {
-    case HeapMode::none: return "none";
-    case HeapMode::jemalloc: return "jemalloc";
-    case HeapMode::tcmalloc: return "tcmalloc";
+    case HeapMode::none:
+      return "none";
+    case HeapMode::jemalloc:
+      return "jemalloc";
+    case HeapMode::tcmalloc:
+      return "tcmalloc";
   }
   return "none";
 }
@@ -96,7 +102,8 @@ void apply_config_text(WatchOptions& o, std::string_view text, std::string_view 
     } else if (key == "relative_tolerance") {
       o.relative_tolerance = number_field(source, field, value, 0, 100);
     } else if (key == "absolute_tolerance") {
-      if (!value.is_object()) bad(source, field, show(value), "must be an object such as {\"bytes\": 4194304}");
+      if (!value.is_object())
+        bad(source, field, show(value), "must be an object such as {\"bytes\": 4194304}");
       for (const auto& [unit, v] : value.items()) {
         if (unit != "bytes" && unit != "threads" && unit != "fds") {
           bad(source, field + "." + unit, show(v), "unknown unit; known: bytes, threads, fds");
@@ -119,7 +126,8 @@ void apply_config_text(WatchOptions& o, std::string_view text, std::string_view 
     } else if (key == "max_keys") {
       o.max_keys = static_cast<std::size_t>(count_field(source, field, value));
     } else if (key == "command") {
-      if (!value.is_array() || value.empty()) bad(source, field, show(value), "must be a non-empty array of strings");
+      if (!value.is_array() || value.empty())
+        bad(source, field, show(value), "must be a non-empty array of strings");
       std::vector<std::string> command;
       for (const json& arg : value) {
         if (!arg.is_string()) bad(source, field, show(value), "every element must be a string");
@@ -127,14 +135,16 @@ void apply_config_text(WatchOptions& o, std::string_view text, std::string_view 
       }
       o.command = std::move(command);
     } else if (key == "pid") {
-      if (!value.is_number_unsigned() || value.get<std::uint64_t>() == 0 || value.get<std::uint64_t>() > 4194304) {
+      if (!value.is_number_unsigned() || value.get<std::uint64_t>() == 0 ||
+          value.get<std::uint64_t>() > 4194304) {
         bad(source, field, show(value), "must be a process id (1..4194304)");
       }
       o.pid = static_cast<int>(value.get<std::uint64_t>());
     } else {
       bad(source, field, show(value),
           "unknown field; known: duration, warm_up, window, sample_interval, horizon, alpha, "
-          "relative_tolerance, absolute_tolerance, load, heap, heap_interval_bytes, heap_sample_bytes, max_keys, "
+          "relative_tolerance, absolute_tolerance, load, heap, heap_interval_bytes, heap_sample_bytes, "
+          "max_keys, "
           "command, pid");
     }
   }
@@ -152,10 +162,12 @@ void apply_config_file(WatchOptions& options, const std::filesystem::path& file)
 void validate(const WatchOptions& o) {
   auto fmt = [](Duration d) { return plateau::soak::format_duration(d); };
   if (o.command.empty() == !o.pid.has_value()) {
-    throw WatchInputError(o.pid ? "--pid " + std::to_string(*o.pid) + " and a command after --: give one, not both"
+    throw WatchInputError(o.pid ? "--pid " + std::to_string(*o.pid) +
+                                      " and a command after --: give one, not both"
                                 : "no target: give a command after -- (launch) or --pid PID (attach)");
   }
-  if (o.duration <= Duration::zero()) throw WatchInputError("--duration " + fmt(o.duration) + ": must be positive");
+  if (o.duration <= Duration::zero())
+    throw WatchInputError("--duration " + fmt(o.duration) + ": must be positive");
   if (o.sample_interval < std::chrono::milliseconds(10)) {
     throw WatchInputError("--sample-interval " + fmt(o.sample_interval) + ": must be at least 10ms");
   }
@@ -165,7 +177,8 @@ void validate(const WatchOptions& o) {
   }
   const Duration warm_up = o.effective_warm_up();
   if (warm_up < Duration::zero() || warm_up >= o.duration) {
-    throw WatchInputError("--warm-up " + fmt(warm_up) + ": must be shorter than --duration " + fmt(o.duration));
+    throw WatchInputError("--warm-up " + fmt(warm_up) + ": must be shorter than --duration " +
+                          fmt(o.duration));
   }
   const Duration window = o.effective_window();
   if (window < o.sample_interval) {
@@ -173,8 +186,9 @@ void validate(const WatchOptions& o) {
                           fmt(o.sample_interval) + ")");
   }
   if (window > o.duration - warm_up) {
-    throw WatchInputError("--window " + fmt(window) + ": must fit the measured phase (--duration minus --warm-up = " +
-                          fmt(o.duration - warm_up) + ")");
+    throw WatchInputError(
+        "--window " + fmt(window) +
+        ": must fit the measured phase (--duration minus --warm-up = " + fmt(o.duration - warm_up) + ")");
   }
   if (o.horizon && *o.horizon <= Duration::zero()) {
     throw WatchInputError("--horizon " + fmt(*o.horizon) + ": must be positive");
@@ -185,13 +199,15 @@ void validate(const WatchOptions& o) {
   if (o.load && o.load->empty()) throw WatchInputError("--load: must be a non-empty shell command");
   const VerdictSettings settings = verdict_settings_for(o);
   plateau::soak::validate(settings);
-  const auto fit = static_cast<std::size_t>(plateau::soak::seconds(o.duration - warm_up) / plateau::soak::seconds(window));
+  const auto fit =
+      static_cast<std::size_t>(plateau::soak::seconds(o.duration - warm_up) / plateau::soak::seconds(window));
   const std::size_t needed = windows_needed(settings);
   if (fit < needed) {
-    throw WatchInputError("--window " + fmt(window) + ": only " + std::to_string(fit) +
-                          " windows fit the measured phase (--duration minus --warm-up = " + fmt(o.duration - warm_up) +
-                          "), a trend needs " + std::to_string(needed) + " at --alpha " + std::to_string(o.alpha) +
-                          ": shorten --window or lengthen --duration");
+    throw WatchInputError(
+        "--window " + fmt(window) + ": only " + std::to_string(fit) +
+        " windows fit the measured phase (--duration minus --warm-up = " + fmt(o.duration - warm_up) +
+        "), a trend needs " + std::to_string(needed) + " at --alpha " + std::to_string(o.alpha) +
+        ": shorten --window or lengthen --duration");
   }
 }
 

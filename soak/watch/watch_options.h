@@ -46,10 +46,10 @@ struct WatchOptions {
   std::optional<int> pid;
 
   Duration duration = std::chrono::minutes(10);
-  std::optional<Duration> warm_up;   // default: a tenth of the duration
-  std::optional<Duration> window;    // default: a twentieth of the duration
+  std::optional<Duration> warm_up;  // default: a tenth of the duration
+  std::optional<Duration> window;   // default: a twentieth of the duration
   Duration sample_interval = std::chrono::seconds(1);
-  std::optional<Duration> horizon;   // growth projected over it; default: the duration
+  std::optional<Duration> horizon;  // growth projected over it; default: the duration
 
   double alpha = 0.01;
   double relative_tolerance = 0.05;

@@ -4,9 +4,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <chrono>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -57,7 +57,8 @@ std::string seconds_text(double t_s) {
 
 fs::path default_out_dir(const std::string& label) {
   std::string safe;
-  for (char c : label) safe += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
+  for (char c : label)
+    safe += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
   const std::string stem = compact_utc(std::chrono::system_clock::now()) + "-watch-" + safe;
   fs::path dir = fs::path("plateau-out") / stem;
   for (int n = 2; fs::exists(dir); ++n) dir = fs::path("plateau-out") / (stem + "-" + std::to_string(n));
@@ -108,13 +109,14 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
   report.context.clock_mode = "wall";
 
   // 1. Start what we launch; everything that can be refused was refused above.
-  HeapPlan heap_plan = plan_heap(options.pid ? HeapMode::none : options.heap, options.command, out_dir / "heap",
-                                 options.heap_interval_bytes, options.heap_sample_bytes);
+  HeapPlan heap_plan = plan_heap(options.pid ? HeapMode::none : options.heap, options.command,
+                                 out_dir / "heap", options.heap_interval_bytes, options.heap_sample_bytes);
   Target target;
   if (options.pid) {
     target.pid = *options.pid;
     target.end_status_known = false;
-    report.notes.push_back("attached to pid " + std::to_string(target.pid) + ": /proc series only; the process is left running");
+    report.notes.push_back("attached to pid " + std::to_string(target.pid) +
+                           ": /proc series only; the process is left running");
     if (options.heap != HeapMode::none) {
       report.notes.push_back("heap: --heap " + std::string(to_string(options.heap)) +
                              " needs launch mode (an allocator cannot be preloaded into a running process); "
@@ -124,9 +126,10 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
     target.child.emplace(ChildProcess::launch(options.command, heap_plan.env));
     target.pid = target.child->pid();
     report.notes.push_back("launched `" + joined(options.command) + "` as pid " + std::to_string(target.pid) +
-                           (heap_plan.mode == HeapMode::none ? std::string()
-                                                             : ", heap profiling with " + std::string(to_string(heap_plan.mode)) +
-                                                                   " (preloaded " + heap_plan.library.string() + ")"));
+                           (heap_plan.mode == HeapMode::none
+                                ? std::string()
+                                : ", heap profiling with " + std::string(to_string(heap_plan.mode)) +
+                                      " (preloaded " + heap_plan.library.string() + ")"));
   }
   if (!heap_plan.unavailable_reason.empty()) report.notes.push_back("heap: " + heap_plan.unavailable_reason);
   const Clock::time_point t0 = Clock::now();
@@ -135,8 +138,9 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
   if (options.load) load.emplace(ChildProcess::shell(*options.load));
 
   log << "plateau: watching " << (options.pid ? "pid " + std::to_string(target.pid) : joined(options.command))
-      << " for " << format_duration(options.duration) << " (sample every " << format_duration(options.sample_interval)
-      << ", warm-up " << format_duration(options.effective_warm_up()) << ", window "
+      << " for " << format_duration(options.duration) << " (sample every "
+      << format_duration(options.sample_interval) << ", warm-up "
+      << format_duration(options.effective_warm_up()) << ", window "
       << format_duration(options.effective_window()) << ")\n";
   log.flush();
 
@@ -191,7 +195,8 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
     const double next_s = static_cast<double>(pass) * interval_s;
     while (now_s() < next_s) {
       if ((stop && stop->requested()) || target_ended(now_s())) break;
-      std::this_thread::sleep_for(std::chrono::duration<double>(std::min(0.05, std::max(0.0, next_s - now_s()))));
+      std::this_thread::sleep_for(
+          std::chrono::duration<double>(std::min(0.05, std::max(0.0, next_s - now_s()))));
     }
   }
   progress.finish();
@@ -200,20 +205,23 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
 
   // 3. Stop what we started; record how the target ended.
   if (target.child) {
-    if (const auto& state = target.child->poll(reached_s); state && !state->stopped_by_us) target.end = *state;
+    if (const auto& state = target.child->poll(reached_s); state && !state->stopped_by_us)
+      target.end = *state;
   } else if (reached_s < duration_s && !interrupted) {
     ExitState gone;
     gone.t_s = reached_s;
     target.end = gone;
   }
-  const fs::path target_binary = options.pid ? fs::path("/proc/" + std::to_string(target.pid) + "/exe")
-                                             : resolve_command(options.command.front()).value_or(options.command.front());
+  const fs::path target_binary =
+      options.pid ? fs::path("/proc/" + std::to_string(target.pid) + "/exe")
+                  : resolve_command(options.command.front()).value_or(options.command.front());
   if (target.child && !target.child->state()) target.child->stop(now_s());
   if (target.end) {
-    std::string how = target.end_status_known ? "target " + target.end->describe() : "target (pid " +
-                                                                                           std::to_string(target.pid) +
-                                                                                           ") disappeared (not our child: exit status unknown)";
-    how += " at t=" + seconds_text(target.end->t_s) + " of " + seconds_text(duration_s) + "; series judged up to then";
+    std::string how = target.end_status_known ? "target " + target.end->describe()
+                                              : "target (pid " + std::to_string(target.pid) +
+                                                    ") disappeared (not our child: exit status unknown)";
+    how += " at t=" + seconds_text(target.end->t_s) + " of " + seconds_text(duration_s) +
+           "; series judged up to then";
     if (target.end->signaled && target.end->signal == SIGKILL) {
       how += " (a SIGKILL plateau did not send is often the kernel's OOM killer: see `dmesg`)";
     }
@@ -225,9 +233,10 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
   if (load) {
     const bool ran_out = load->poll(reached_s).has_value();
     const ExitState& ls = ran_out ? *load->state() : load->stop(reached_s);
-    report.notes.push_back("load `" + *options.load + "` " +
-                           (ran_out ? ls.describe() + " at t=" + seconds_text(ls.t_s)
-                                    : std::string("was still running at the end and was stopped (") + ls.describe() + ")"));
+    report.notes.push_back(
+        "load `" + *options.load + "` " +
+        (ran_out ? ls.describe() + " at t=" + seconds_text(ls.t_s)
+                 : std::string("was still running at the end and was stopped (") + ls.describe() + ")"));
     if (ls.exited) report.scenario.parameters["load.exit_status"] = ls.status;
     if (ls.signaled) report.scenario.parameters["load.signal"] = ls.signal;
   }
@@ -246,7 +255,8 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
     in.component = "process";
     in.kind = SeriesKind::process;
     in.unit = s.unit;
-    for (std::size_t i = 0; i < s.values.size(); ++i) in.samples.push_back(Point{sampler.times()[i], s.values[i]});
+    for (std::size_t i = 0; i < s.values.size(); ++i)
+      in.samples.push_back(Point{sampler.times()[i], s.values[i]});
     inputs.push_back(std::move(in));
   }
   const VerdictResult verdict = judge(inputs, settings);
@@ -273,8 +283,10 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
     out.samples = reports::downsample_min_max(all, 1500);
     if (auto a = analysis.find(s.name); a != analysis.end()) {
       out.judged = true;
-      for (const WindowMinimum& w : a->second->window_minima) out.window_minima.push_back({w.min_t_s, w.value});
-      if (a->second->trend) out.trend = reports::TrendLine{a->second->trend->intercept, a->second->trend->slope_per_s};
+      for (const WindowMinimum& w : a->second->window_minima)
+        out.window_minima.push_back({w.min_t_s, w.value});
+      if (a->second->trend)
+        out.trend = reports::TrendLine{a->second->trend->intercept, a->second->trend->slope_per_s};
       out.verdict = a->second->bounded() ? reports::Verdict::bounded : reports::Verdict::leak;
     }
     report.series.push_back(std::move(out));
@@ -287,7 +299,8 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
     out.message = f.message;
     const WatchSeries* ws = nullptr;
     for (const WatchSeries& s : sampler.series()) ws = s.name == f.series ? &s : ws;
-    if (ws && ws->unit == "bytes" && !heap.top_site_line().empty()) out.message += "; " + heap.top_site_line();
+    if (ws && ws->unit == "bytes" && !heap.top_site_line().empty())
+      out.message += "; " + heap.top_site_line();
     out.figures = f.figures;
     out.time_to_detect_s = f.time_to_detect_s;
     report.findings.push_back(std::move(out));
@@ -300,31 +313,36 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
   report.scenario.parameters["horizon_s"] = settings.horizon_s;
   report.scenario.parameters["tolerance.alpha"] = settings.alpha;
   report.scenario.parameters["tolerance.relative"] = settings.relative_tolerance;
-  for (const auto& [unit, v] : settings.absolute_by_unit) report.scenario.parameters["tolerance.absolute." + unit] = v;
+  for (const auto& [unit, v] : settings.absolute_by_unit)
+    report.scenario.parameters["tolerance.absolute." + unit] = v;
   report.scenario.parameters["watch.pid"] = target.pid;
   report.scenario.parameters["watch.max_keys"] = static_cast<double>(options.max_keys);
   report.scenario.parameters["watch.windows_measured"] = static_cast<double>(windows);
   report.scenario.parameters["plateau.cpu_seconds"] = cpu_loop_s;
   report.scenario.parameters["plateau.sample_storage_bytes"] = static_cast<double>(sampler.storage_bytes());
-  report.context.allocator = heap_plan.mode == HeapMode::none ? "target's own" : std::string(to_string(heap_plan.mode));
+  report.context.allocator =
+      heap_plan.mode == HeapMode::none ? "target's own" : std::string(to_string(heap_plan.mode));
   report.context.wall_duration_s = wall_loop_s;
   report.context.events_processed = sampler.times().size();
-  report.context.events_per_s = wall_loop_s > 0 ? static_cast<double>(sampler.times().size()) / wall_loop_s : 0;
+  report.context.events_per_s =
+      wall_loop_s > 0 ? static_cast<double>(sampler.times().size()) / wall_loop_s : 0;
 
   WatchOutcome outcome;
   if (interrupted) {
     report.verdict = reports::Verdict::incomplete;
     report.incomplete = true;
-    report.incomplete_reason = "interrupted by " + signal_name(stop->signal_number() ? stop->signal_number() : SIGINT) +
+    report.incomplete_reason = "interrupted by " +
+                               signal_name(stop->signal_number() ? stop->signal_number() : SIGINT) +
                                " at t=" + seconds_text(reached_s) + " of " + seconds_text(duration_s);
     outcome.exit_code = 3;
   } else if (too_short) {
     report.verdict = reports::Verdict::incomplete;
     report.incomplete = true;
-    report.incomplete_reason = "too short to judge: " + std::to_string(windows) + " complete window(s) of " +
-                               seconds_text(window_s) + " after the warm-up, the verdict needs " +
-                               std::to_string(needed) + " at alpha " + std::to_string(settings.alpha).substr(0, 6) +
-                               (target.end ? " (the target ended early)" : " (lengthen --duration or shorten --window)");
+    report.incomplete_reason =
+        "too short to judge: " + std::to_string(windows) + " complete window(s) of " +
+        seconds_text(window_s) + " after the warm-up, the verdict needs " + std::to_string(needed) +
+        " at alpha " + std::to_string(settings.alpha).substr(0, 6) +
+        (target.end ? " (the target ended early)" : " (lengthen --duration or shorten --window)");
     outcome.exit_code = kExitTooShort;
   } else {
     report.verdict = verdict.bounded() ? reports::Verdict::bounded : reports::Verdict::leak;
@@ -343,9 +361,11 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
 
   char line[256];
   std::snprintf(line, sizeof line,
-                "plateau: verdict %s (%zu findings); %zu samples in %.1f s wall; plateau used %.3f s CPU (%.2f%% of one core)",
-                std::string(reports::to_string(report.verdict)).c_str(), report.findings.size(), outcome.passes,
-                wall_loop_s, cpu_loop_s, wall_loop_s > 0 ? 100.0 * cpu_loop_s / wall_loop_s : 0.0);
+                "plateau: verdict %s (%zu findings); %zu samples in %.1f s wall; plateau used %.3f s CPU "
+                "(%.2f%% of one core)",
+                std::string(reports::to_string(report.verdict)).c_str(), report.findings.size(),
+                outcome.passes, wall_loop_s, cpu_loop_s,
+                wall_loop_s > 0 ? 100.0 * cpu_loop_s / wall_loop_s : 0.0);
   outcome.summary = line;
   log << line << "\n";
   if (report.incomplete) log << "  " << report.incomplete_reason << "\n";
@@ -354,7 +374,8 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
     const reports::Finding& f = report.findings[i];
     log << "  " << reports::to_string(f.kind) << " " << f.series << ": " << f.message << "\n";
   }
-  if (report.findings.size() > 10) log << "  ... and " << report.findings.size() - 10 << " more in the report\n";
+  if (report.findings.size() > 10)
+    log << "  ... and " << report.findings.size() - 10 << " more in the report\n";
   log << "plateau: report written to " << outcome.report_json.string() << "\n";
   return outcome;
 }

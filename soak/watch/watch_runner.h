@@ -34,7 +34,7 @@ struct WatchOutcome {
   std::filesystem::path report_json;
   std::size_t passes = 0;
   double wall_seconds = 0;
-  double plateau_cpu_seconds = 0;   // plateau's own CPU during the sampling loop
+  double plateau_cpu_seconds = 0;  // plateau's own CPU during the sampling loop
   std::size_t sample_storage_bytes = 0;
   std::string summary;
 };

@@ -6,10 +6,10 @@
 //
 //   alloc_heavy [ITERATIONS]   (default 20,000,000)
 // Single-threaded test fixture.
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <vector>
 
 int main(int argc, char** argv) {

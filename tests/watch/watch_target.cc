@@ -60,7 +60,8 @@ void short_task(int index) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: watch_target leak-memory|leak-threads|leak-fds|bounded|exit-early|crash [SECONDS]\n");
+    std::fprintf(
+        stderr, "usage: watch_target leak-memory|leak-threads|leak-fds|bounded|exit-early|crash [SECONDS]\n");
     return 2;
   }
   const std::string mode = argv[1];

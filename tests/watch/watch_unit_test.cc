@@ -42,7 +42,10 @@ BOOST_AUTO_TEST_CASE(pid_readers_see_this_process) {
   const int fd = ::open("/dev/null", O_RDONLY);
   const auto after = probes::fds_by_target(self);
   ::close(fd);
-  const auto count = [](const auto& m) { auto it = m.find("file:/dev"); return it == m.end() ? 0u : it->second; };
+  const auto count = [](const auto& m) {
+    auto it = m.find("file:/dev");
+    return it == m.end() ? 0u : it->second;
+  };
   BOOST_TEST(count(after) == count(before) + 1);
   BOOST_TEST(probes::threads_by_name(self).size() >= 1u);
   BOOST_CHECK_THROW(probes::read_process_figures("/proc/999999999"), probes::ProcessGone);
@@ -70,10 +73,12 @@ BOOST_AUTO_TEST_CASE(config_refuses_unknown_fields_naming_them) {
   } catch (const soak::watch::WatchInputError& e) {
     BOOST_TEST(std::string(e.what()).find("$.sample_intervall") != std::string::npos);
   }
-  BOOST_CHECK_THROW(soak::watch::apply_config_text(o, R"({"heap": "glibc"})", "w.json"), soak::watch::WatchInputError);
-  BOOST_CHECK_THROW(soak::watch::apply_config_text(o, R"({"duration": 20})", "w.json"), soak::watch::WatchInputError);
-  soak::watch::apply_config_text(o, R"({"duration": "2h", "absolute_tolerance": {"fds": 5}, "heap": "jemalloc"})",
-                                 "w.json");
+  BOOST_CHECK_THROW(soak::watch::apply_config_text(o, R"({"heap": "glibc"})", "w.json"),
+                    soak::watch::WatchInputError);
+  BOOST_CHECK_THROW(soak::watch::apply_config_text(o, R"({"duration": 20})", "w.json"),
+                    soak::watch::WatchInputError);
+  soak::watch::apply_config_text(
+      o, R"({"duration": "2h", "absolute_tolerance": {"fds": 5}, "heap": "jemalloc"})", "w.json");
   BOOST_TEST(std::chrono::duration<double>(o.duration).count() == 7200.0);
   BOOST_TEST(o.absolute_by_unit.at("fds") == 5.0);
 }
