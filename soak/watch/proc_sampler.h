@@ -11,9 +11,15 @@
 // absent in a pass counts 0 (a thread name that disappeared has no
 // threads); a key first seen late is back-filled with 0.
 //
-// Storage is columnar: one time column and one double per series per pass
-// (8 * (1 + series) bytes a pass), no per-sample allocation once vectors
-// have grown. Thread safety: one thread.
+// Storage: recent passes are columnar (one time column, one double per
+// series per pass). With compaction on (compact(origin_s, bucket_s)), every
+// completed bucket of the grid origin_s + k * bucket_s is reduced, per
+// series, to its minimum and maximum sample (in time order). The verdict
+// judges window minima and the maximum, so with buckets that tile the
+// windows (bucket = window / n, origin = warm-up end) the verdict is exactly
+// the same as on every sample, and memory grows with the number of buckets,
+// not of passes: a week at 1 s is as cheap as an hour. Charts keep the
+// min/max envelope. Thread safety: one thread.
 #pragma once
 
 #include <cstddef>
@@ -27,7 +33,11 @@ struct WatchSeries {
   std::string name;
   std::string unit;  // bytes | threads | fds
   bool judged = true;
-  std::vector<double> values;  // one per pass, aligned with ProcSampler::times()
+  std::vector<double> values;  // one per recent pass, aligned with ProcSampler::times()
+  struct Kept {
+    double t_s, value;
+  };
+  std::vector<Kept> compacted;  // min and max of each completed bucket, before the recent passes
 };
 
 class ProcSampler {
@@ -37,8 +47,16 @@ class ProcSampler {
   // probes::ProcessGone when the process has exited; nothing is recorded then.
   void sample(double t_s);
 
-  const std::vector<double>& times() const noexcept { return times_; }
+  // Turns compaction on (see above); bucket_s > 0.
+  void compact(double origin_s, double bucket_s) noexcept {
+    origin_s_ = origin_s;
+    bucket_s_ = bucket_s;
+  }
+  const std::vector<double>& times() const noexcept { return times_; }  // recent passes
   const std::vector<WatchSeries>& series() const noexcept { return series_; }
+  std::size_t passes() const noexcept { return passes_; }
+  // Every kept point of series i (compacted buckets, then recent passes).
+  std::vector<std::pair<double, double>> points(std::size_t i) const;
   // Bytes held by the recorded samples (capacity), for the memory figure.
   std::size_t storage_bytes() const noexcept;
 
@@ -48,7 +66,12 @@ class ProcSampler {
                  const std::map<std::string, std::uint64_t>& counts, std::size_t& keys_used,
                  std::vector<double>& row);
 
+  void compact_before(double t_s);
+  double bucket_of(double t_s) const;
+
   std::string proc_dir_;
+  double origin_s_ = 0, bucket_s_ = 0;
+  std::size_t passes_ = 0;
   std::size_t max_keys_;
   std::size_t thread_keys_ = 0, fd_keys_ = 0;
   std::vector<double> times_;

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -65,14 +66,28 @@ fs::path default_out_dir(const std::string& label) {
   return dir;
 }
 
+// Wide CSV: t_s, then one column per series; a series compacted away at
+// some instant (see ProcSampler) leaves its cell empty there.
 std::string render_csv(const ProcSampler& sampler) {
+  std::map<double, std::vector<std::optional<double>>> rows;
+  const std::size_t n = sampler.series().size();
+  for (std::size_t i = 0; i < n; ++i) {
+    for (const auto& [t, v] : sampler.points(i)) {
+      auto& row = rows[t];
+      row.resize(n);
+      row[i] = v;
+    }
+  }
   std::ostringstream out;
   out << "t_s";
   for (const WatchSeries& s : sampler.series()) out << "," << s.name;
   out << "\n";
-  for (std::size_t i = 0; i < sampler.times().size(); ++i) {
-    out << sampler.times()[i];
-    for (const WatchSeries& s : sampler.series()) out << "," << s.values[i];
+  for (const auto& [t, row] : rows) {
+    out << t;
+    for (std::size_t i = 0; i < n; ++i) {
+      out << ",";
+      if (i < row.size() && row[i]) out << *row[i];
+    }
     out << "\n";
   }
   return out.str();
@@ -145,6 +160,10 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
   log.flush();
 
   ProcSampler sampler(target.pid, options.max_keys);
+  // Buckets of an eighth of a window, on the windows' grid: the verdict
+  // stays exact and a long watch keeps a few points per window, not per pass.
+  const bool compacting = window_s / 8 >= 4 * interval_s;
+  if (compacting) sampler.compact(warm_up_s, window_s / 8);
   HeapCollector heap(heap_plan, target.pid);
   ProgressLine progress(options.progress_stream);
   const double cpu_start = cpu_seconds_now();
@@ -247,16 +266,26 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
 
   // 4. Judge, with the same verdict as `plateau run`.
   const VerdictSettings settings = verdict_settings_for(options);
+  // With compaction, a trailing partial window must not be judged (the
+  // compacted points' wider gaps would make the verdict count it): judge up
+  // to the end of the last window the raw passes completed, as on raw data.
+  double judged_until_s = std::numeric_limits<double>::infinity();
+  if (compacting && !sampler.times().empty()) {
+    const double reach_s = sampler.times().back() + interval_s;
+    judged_until_s = warm_up_s + std::floor((reach_s - warm_up_s) / window_s + 1e-9) * window_s;
+  }
   std::vector<SeriesInput> inputs;
-  for (const WatchSeries& s : sampler.series()) {
+  for (std::size_t si = 0; si < sampler.series().size(); ++si) {
+    const WatchSeries& s = sampler.series()[si];
     if (!s.judged) continue;
     SeriesInput in;
     in.name = s.name;
     in.component = "process";
     in.kind = SeriesKind::process;
     in.unit = s.unit;
-    for (std::size_t i = 0; i < s.values.size(); ++i)
-      in.samples.push_back(Point{sampler.times()[i], s.values[i]});
+    for (const auto& [t, v] : sampler.points(si)) {
+      if (t < judged_until_s) in.samples.push_back(Point{t, v});
+    }
     inputs.push_back(std::move(in));
   }
   const VerdictResult verdict = judge(inputs, settings);
@@ -271,15 +300,15 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
   // 5. Present.
   std::map<std::string, const SeriesAnalysis*> analysis;
   for (const SeriesAnalysis& a : verdict.series) analysis[a.name] = &a;
-  for (const WatchSeries& s : sampler.series()) {
+  for (std::size_t si = 0; si < sampler.series().size(); ++si) {
+    const WatchSeries& s = sampler.series()[si];
     reports::Series out;
     out.name = s.name;
     out.unit = s.unit;
     out.component = "process";
     out.family = "process";
     std::vector<reports::Point> all;
-    all.reserve(s.values.size());
-    for (std::size_t i = 0; i < s.values.size(); ++i) all.push_back({sampler.times()[i], s.values[i]});
+    for (const auto& [t, v] : sampler.points(si)) all.push_back({t, v});
     out.samples = reports::downsample_min_max(all, 1500);
     if (auto a = analysis.find(s.name); a != analysis.end()) {
       out.judged = true;
@@ -323,9 +352,9 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
   report.context.allocator =
       heap_plan.mode == HeapMode::none ? "target's own" : std::string(to_string(heap_plan.mode));
   report.context.wall_duration_s = wall_loop_s;
-  report.context.events_processed = sampler.times().size();
+  report.context.events_processed = sampler.passes();
   report.context.events_per_s =
-      wall_loop_s > 0 ? static_cast<double>(sampler.times().size()) / wall_loop_s : 0;
+      wall_loop_s > 0 ? static_cast<double>(sampler.passes()) / wall_loop_s : 0;
 
   WatchOutcome outcome;
   if (interrupted) {
@@ -354,7 +383,7 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
   reports::write_file_atomically(out_dir / "series.csv", render_csv(sampler));
   outcome.report_json = out_dir / reports::kJsonFileName;
   outcome.verdict = report.verdict;
-  outcome.passes = sampler.times().size();
+  outcome.passes = sampler.passes();
   outcome.wall_seconds = wall_loop_s;
   outcome.plateau_cpu_seconds = cpu_loop_s;
   outcome.sample_storage_bytes = sampler.storage_bytes();

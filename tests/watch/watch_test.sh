@@ -13,6 +13,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$(mktemp -d /tmp/plateau-watch-test.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 FAST=(--duration 20s --sample-interval 100ms --window 2s --warm-up 4s)
+FLAGS=()
 CHECK="python3 $HERE/check_report.py"
 # The interpreter itself, not a version-manager shim (pyenv's forks and
 # execs for seconds before the script runs).
@@ -22,7 +23,7 @@ failures=0
 # run NAME WANT_EXIT [watch args...]: a watch in the background.
 run() {
   local name=$1 want=$2; shift 2
-  ( "$PLATEAU" watch "${FAST[@]}" --out "$OUT/$name" "$@" >"$OUT/$name.stdout" 2>"$OUT/$name.stderr"
+  ( "$PLATEAU" watch "${FLAGS[@]:-${FAST[@]}}" --out "$OUT/$name" "$@" >"$OUT/$name.stdout" 2>"$OUT/$name.stderr"
     echo $? >"$OUT/$name.rc" ) &
   echo "$want" >"$OUT/$name.want"
 }
@@ -48,7 +49,11 @@ run cpp-memory-jemalloc 1 --heap jemalloc --heap-interval-bytes 1048576 --heap-s
 run cpp-memory-tcmalloc 1 --heap tcmalloc --heap-interval-bytes 4194304 -- "$TARGET" leak-memory
 [ -n "$STATIC_TARGET" ] && run cpp-static-heap 1 --heap jemalloc -- "$STATIC_TARGET" leak-memory
 run cpp-threads 1 -- "$TARGET" leak-threads
+# 50 ms samples: buckets of window/8 hold 5 passes, so these run compacted.
+FLAGS=(--duration 20s --sample-interval 50ms --window 2s --warm-up 4s)
 run cpp-fds 1 -- "$TARGET" leak-fds
+run cpp-bounded-compacted 0 -- "$TARGET" bounded
+FLAGS=()
 run cpp-bounded 0 -- "$TARGET" bounded
 run py-sockets 1 -- "$PY" "$HERE/leak_fds.py" leak
 run py-bounded 0 -- "$PY" "$HERE/leak_fds.py" bounded
@@ -94,6 +99,7 @@ fi
 expect cpp-threads --verdict leak --finding process.threads.by_name.worker-#
 expect cpp-fds --verdict leak --finding process.fds.by_target.file:/dev
 expect cpp-bounded --verdict bounded --no-findings
+expect cpp-bounded-compacted --verdict bounded --no-findings
 expect py-sockets --verdict leak --finding process.fds.by_target.socket
 expect py-bounded --verdict bounded --no-findings
 expect perl-memory --verdict leak --finding process.anon_bytes
