@@ -1,6 +1,7 @@
 #include "soak/watch/child_process.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,6 +63,8 @@ ChildProcess ChildProcess::launch(const std::vector<std::string>& argv,
   if (pid < 0) throw std::runtime_error(std::string("cannot fork: ") + std::strerror(errno));
   if (pid == 0) {
     ::setpgid(0, 0);
+    // If plateau itself dies (a second Ctrl-C, SIGKILL), do not outlive it.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     ::execvpe(args[0], args.data(), envp.data());
     const char* why = std::strerror(errno);
     (void)!::write(2, exec_error.data(), exec_error.size());
