@@ -8,7 +8,8 @@
 # runs every ctest label (unit, concurrency, integration, canary); the unit
 # tests again under `asan` (AddressSanitizer + UBSan); the concurrency tests
 # under `tsan` (ThreadSanitizer); the probe tests under the `tcmalloc` and
-# `system` allocator builds. Exits non-zero on the first failure.
+# `system` allocator builds; the installed package with the example service
+# of examples/ built against it. Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +37,19 @@ build default
 ctest --preset default -j "$jobs"
 
 if ((quick)); then exit 0; fi
+
+stage "package: install, build examples/session_service against it, soak it clean and leaking"
+# docs/embedding.md's steps, as written: a separate project finds the
+# installed package (find_package), never the source tree.
+prefix=$(mktemp -d /tmp/plateau-prefix.XXXXXX)
+cmake --install build/default --prefix "$prefix" >/dev/null
+cmake -S examples/session_service -B "$prefix/example-build" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+cmake --build "$prefix/example-build"
+"$prefix/example-build/session_soak" --out "$prefix/clean"
+rc=0; "$prefix/example-build/session_soak" --out "$prefix/leak" --failpoint sessions.keep_on_logout || rc=$?
+if ((rc != 1)); then echo "session_soak with its leak on: exit $rc, expected 1"; exit 1; fi
+ci/try_embedding_doc.sh "$prefix"
+rm -rf "$prefix"
 
 stage "asan: unit tests under AddressSanitizer + UBSan"
 build asan tests_unit

@@ -250,4 +250,42 @@ ProcessFigures read_process_figures() {
   return f;
 }
 
+ProcessFigures read_process_figures(const std::string& proc_dir) {
+  char buf[4096];
+  auto read_file = [&](const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT || errno == ESRCH) throw ProcessGone(proc_dir + " is gone");
+      fail("open", path.c_str(), errno);
+    }
+    try {
+      std::string_view text = read_proc(fd, path.c_str(), buf, sizeof buf);
+      ::close(fd);
+      return text;
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
+  };
+  ProcessFigures f;
+  // A zombie keeps its stat and status but has no memory map: statm reads
+  // all zeros, and VmHWM is gone from status. Both mean "exited".
+  const std::string_view statm = read_file(proc_dir + "/statm");
+  f.rss_bytes = rss_from_statm(statm);
+  const std::string_view status = read_file(proc_dir + "/status");
+  if (status.find("VmHWM:") == std::string_view::npos) throw ProcessGone(proc_dir + " has no memory (exited)");
+  f.hwm_bytes = hwm_from_status(status);
+  f.threads = threads_from_stat(read_file(proc_dir + "/stat"));
+  DIR* dir = ::opendir((proc_dir + "/fd").c_str());
+  if (dir == nullptr) {
+    if (errno == ENOENT || errno == ESRCH) throw ProcessGone(proc_dir + " is gone");
+    fail("open", (proc_dir + "/fd").c_str(), errno);
+  }
+  while (const dirent* entry = ::readdir(dir)) {
+    if (entry->d_name[0] != '.') ++f.open_fds;
+  }
+  ::closedir(dir);
+  return f;
+}
+
 }  // namespace plateau::probes

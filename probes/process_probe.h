@@ -18,12 +18,19 @@
 // /proc/self/task, reads one comm file per thread and one readlink per
 // descriptor.
 // A failed read throws std::runtime_error naming the file and errno.
+// The free functions at the end read any process by its /proc directory
+// (pid-generalised, for `plateau watch`): memory rollup, threads by name,
+// descriptors by target, with keys of bounded cardinality.
 //
 // Thread safety: one thread samples a ProcessProbe at a time.
 // read_process_figures() is safe from any thread.
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "probes/probe.h"
@@ -66,5 +73,44 @@ class ProcessProbe final : public Probe {
   bool interned_ = false;
   SeriesId rss_ = 0, hwm_ = 0, fds_ = 0, threads_ = 0;
 };
+
+// --- Any process, by its /proc directory ("/proc/1234", "/proc/self") ---
+// Used by `plateau watch` on another process. Each call opens the files
+// afresh (the target may exit between two passes). A process that vanished
+// (or a zombie that has no memory any more) throws ProcessGone; any other
+// failure throws std::runtime_error naming the file and errno.
+
+class ProcessGone : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// rss (statm), hwm (VmHWM of status), open fds, threads (stat) of proc_dir.
+// Unlike read_process_figures(), nothing of the caller's is subtracted.
+ProcessFigures read_process_figures(const std::string& proc_dir);
+
+// smaps_rollup: resident, proportional (shared pages split between their
+// users) and anonymous (heap, stacks: what a leak grows) bytes. nullopt when
+// the kernel has no smaps_rollup (before 4.14) or it may not be read.
+struct MemoryRollup {
+  std::uint64_t rss_bytes = 0;
+  std::uint64_t pss_bytes = 0;
+  std::uint64_t anon_bytes = 0;
+};
+std::optional<MemoryRollup> read_smaps_rollup(const std::string& proc_dir);
+
+// Thread count per normalised name (task/*/comm; see thread_name_key).
+std::map<std::string, std::uint64_t> threads_by_name(const std::string& proc_dir);
+// Descriptor count per normalised target (readlink fd/*; see fd_target_key).
+std::map<std::string, std::uint64_t> fds_by_target(const std::string& proc_dir);
+
+// Keys with bounded cardinality: a run of digits becomes '#', so a pool
+// "worker-1".."worker-64" is one key "worker-#"; characters outside
+// [A-Za-z0-9._#:/-] become '_' (keys end up in series names).
+std::string thread_name_key(std::string_view comm);
+// "socket:[123]" -> "socket", "pipe:[9]" -> "pipe", "anon_inode:[eventfd]" ->
+// "anon_inode.eventfd", a path -> "file:" + its directory, digits as '#'
+// ("/tmp/leak-42.txt" -> "file:/tmp", "/proc/12/stat" -> "file:/proc/#").
+std::string fd_target_key(std::string_view link_target);
 
 }  // namespace plateau::probes

@@ -112,6 +112,7 @@ void write_header(std::ostringstream& out, const Report& report) {
     }
     out << "</p>\n";
   }
+  for (const std::string& note : report.notes) out << "<p><strong>Note:</strong> " << h(note) << "</p>\n";
   out << "</header>\n";
 }
 

@@ -300,6 +300,9 @@ Report from_json(const nlohmann::ordered_json& document) {
   if (root.has("minimum_conclusive_duration_s")) {
     report.minimum_conclusive_duration_s = root.field("minimum_conclusive_duration_s").optional_real();
   }
+  if (root.has("notes")) {
+    for (const Node& note : root.field("notes").elements()) report.notes.push_back(note.string());
+  }
   return report;
 }
 

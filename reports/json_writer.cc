@@ -254,6 +254,8 @@ nlohmann::ordered_json to_json(const Report& report) {
   out["inconclusive_reason"] = report.inconclusive_reason;
   out["minimum_conclusive_duration_s"] =
       optional_number(report.minimum_conclusive_duration_s, "minimum_conclusive_duration_s");
+  // Written only when present, so reports without notes keep their bytes.
+  if (!report.notes.empty()) out["notes"] = report.notes;
   return out;
 }
 

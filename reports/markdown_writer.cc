@@ -189,6 +189,7 @@ std::string render_markdown_summary(const Report& report, const MarkdownLimits& 
     out << "\n> ⚠️ Error: " << markdown_cell(report.error_message) << "\n";
   }
   if (!c.reproduce_command.empty()) out << "\nReproduce: " << markdown_code_cell(c.reproduce_command) << "\n";
+  for (const std::string& note : report.notes) out << "\n> ℹ️ " << markdown_cell(note) << "\n";
   if (!report.shards.empty()) write_shards(out, report.shards);
   write_findings(out, report, limits);
   if (report.canary_matrix) write_canaries(out, *report.canary_matrix, limits);

@@ -305,6 +305,10 @@ struct Report {
   // were seen and needed) and the shortest run that would be conclusive.
   std::string inconclusive_reason;
   std::optional<double> minimum_conclusive_duration_s;
+  // Plain-sentence facts a reader needs that have no field of their own,
+  // e.g. how a watched process ended ("target exited with status 3 at
+  // t=12s; series judged up to then"). Empty for most reports.
+  std::vector<std::string> notes;
   friend bool operator==(const Report&, const Report&) = default;
 };
 

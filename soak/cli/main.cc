@@ -5,6 +5,7 @@
 //   plateau failpoints
 //   plateau heap DUMP [--base DUMP] [--lines]
 //   plateau --version
+//   plateau watch [options] -- CMD [ARGS...] | plateau watch --pid PID [options]
 //
 // Exit codes: 0 bounded, 1 leak or broken invariant, 2 bad input (the message
 // names the field, the value and the rule), 3 interrupted (a partial report
@@ -31,6 +32,7 @@
 #include "soak/runner/soak_runner.h"
 #include "soak/runner/stop_signal.h"
 #include "soak/scenario/scenario.h"
+#include "soak/watch/watch_command.h"
 
 namespace {
 
@@ -126,9 +128,10 @@ int main(int argc, char** argv) {
   const plateau::soak::Subcommand more[] = {
       plateau::soak::add_canaries_command(app), plateau::soak::add_compare_command(app),
       plateau::soak::add_merge_command(app),    plateau::soak::add_report_command(app),
-      plateau::soak::add_heap_command(app)};
+      plateau::soak::add_heap_command(app),
+      plateau::soak::add_watch_command(app)};
   // Footers for subcommands defined elsewhere, set here so every --help
-  // lists its exit codes (heap sets its own).
+  // lists its exit codes (heap and watch set their own).
   const char* const footers[] = {
       "Exit codes: 0 every canary detected and every clean run bounded, 1 a canary missed or a clean run not "
       "bounded, 2 bad input, 4 unexpected error.",

@@ -1,0 +1,59 @@
+// session_soak: SessionService registered as a plateau system under test.
+//   session_soak [--duration S] [--failpoint sessions.keep_on_logout] [--out DIR] ...
+// Exit 0 bounded, 1 leak or residue, 2 bad input.
+#include <deque>
+#include <random>
+
+#include "session_service.h"
+#include "soak/sut/system_under_test.h"
+
+namespace {
+
+class SessionSoak final : public plateau::sut::SystemUnderTest {
+ public:
+  std::string name() const override { return "session_service"; }
+
+  std::vector<plateau::sut::LoadStream> load_streams() override {
+    return {
+        {"logins", 0.5,
+         [this](double now, plateau::sut::Lifecycle&) { open_.push_back(service_.login(now)); }},
+        {"logouts", 0.5,
+         [this](double now, plateau::sut::Lifecycle& lifecycle) {
+           if (open_.empty()) return;
+           const std::string id = open_.front();
+           open_.pop_front();
+           service_.logout(id, now);
+           lifecycle.ended("session", id, 60);  // gone from every container within a minute
+         }},
+        {"requests", 5, [this](double now, plateau::sut::Lifecycle&) { service_.request(now); }},
+    };
+  }
+  std::vector<plateau::sut::Maintenance> maintenance() override {
+    return {{"expire_idle_sessions", 3600, [this](double now) { service_.maintain(now); }}};
+  }
+  std::vector<plateau::sut::Failpoint> failpoints() override {
+    return {{"sessions.keep_on_logout", "logout forgets to erase the session",
+             [this](bool on) { service_.keep_on_logout = on; }}};
+  }
+  void inventory(plateau::sut::Inventory& out) const override {
+    out.container("sessions", "by_id", service_.sessions().size(), service_.sessions().size() * 64);
+    out.container("cache", "responses", service_.cache_size(), service_.cache_size() * 48,
+                  SessionService::cache_capacity);
+  }
+  void audit(plateau::sut::Audit& out) const override {
+    for (const auto& [id, last] : service_.sessions()) out.holds("sessions", "by_id", "session", id);
+  }
+
+ private:
+  SessionService service_;
+  std::deque<std::string> open_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  SessionSoak soak;
+  plateau::sut::SoakPlan defaults;
+  defaults.out_dir = "plateau-out/session_service";
+  return plateau::sut::soak_main(soak, argc, argv, defaults);
+}

@@ -1,0 +1,295 @@
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <queue>
+#include <random>
+#include <set>
+#include <stdexcept>
+
+#include "reports/svg_chart.h"
+#include "reports/writers.h"
+#include "soak/sut/system_under_test.h"
+#include "soak/verdict/verdict.h"
+
+namespace plateau::sut {
+
+void Inventory::container(std::string_view component, std::string_view container, std::uint64_t entries,
+                          std::uint64_t bytes, std::optional<std::uint64_t> bound) {
+  entries_.push_back(Entry{std::string(component), std::string(container), entries, bytes, bound});
+}
+
+void Audit::holds(std::string_view component, std::string_view container, std::string_view kind,
+                  std::string_view key) {
+  held_.push_back(Held{std::string(component), std::string(container), std::string(kind), std::string(key)});
+}
+
+void Lifecycle::ended(std::string_view kind, std::string_view key, double grace_s) {
+  pending_[{std::string(kind), std::string(key)}] = Deadline{now_s_, now_s_ + grace_s};
+}
+
+namespace {
+
+struct Recorded {
+  std::string name, component, unit;
+  soak::SeriesKind kind = soak::SeriesKind::inventory;
+  std::optional<double> bound;
+  std::vector<soak::Point> samples;
+};
+
+struct Event {
+  double t_s;
+  int type;  // 0 load, 1 maintenance, 2 sample
+  std::size_t index;
+  bool operator>(const Event& o) const { return t_s != o.t_s ? t_s > o.t_s : type > o.type; }
+};
+
+}  // namespace
+
+SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream& log) {
+  if (!(plan.duration_s > 0) || plan.warm_up_s < 0 || plan.warm_up_s >= plan.duration_s) {
+    throw std::invalid_argument("soak plan: warm_up_s " + std::to_string(plan.warm_up_s) +
+                                " must be in [0, duration_s " + std::to_string(plan.duration_s) + ")");
+  }
+  if (!(plan.sample_interval_s > 0))
+    throw std::invalid_argument("soak plan: sample_interval_s must be positive");
+  std::vector<LoadStream> loads = sut.load_streams();
+  std::vector<Maintenance> maint = sut.maintenance();
+  std::vector<Failpoint> fps = sut.failpoints();
+  for (const std::string& name : plan.failpoints) {
+    auto it = std::find_if(fps.begin(), fps.end(), [&](const Failpoint& f) { return f.name == name; });
+    if (it == fps.end()) {
+      std::string known;
+      for (const Failpoint& f : fps) known += (known.empty() ? "" : ", ") + f.name;
+      throw std::invalid_argument("--failpoint " + name +
+                                  ": unknown; known: " + (known.empty() ? "none" : known));
+    }
+    it->set(true);
+  }
+  soak::VerdictSettings settings;
+  settings.warm_up_end_s = plan.warm_up_s;
+  settings.window_s = plan.window_s;
+  settings.horizon_s = plan.duration_s;
+  settings.alpha = plan.alpha;
+  settings.relative_tolerance = plan.relative_tolerance;
+  settings.absolute_by_unit = plan.absolute_by_unit;
+  soak::validate(settings);
+
+  log << "plateau: soaking " << sut.name() << " for " << plan.duration_s << " virtual s (seed " << plan.seed
+      << ")\n";
+  const auto wall_start = std::chrono::steady_clock::now();
+  std::mt19937_64 rng(plan.seed);
+  std::priority_queue<Event, std::vector<Event>, std::greater<>> queue;
+  auto next_arrival = [&](double now, double rate) {
+    return now + std::exponential_distribution<double>(rate)(rng);
+  };
+  for (std::size_t i = 0; i < loads.size(); ++i) {
+    if (loads[i].per_second > 0) queue.push({next_arrival(0, loads[i].per_second), 0, i});
+  }
+  for (std::size_t i = 0; i < maint.size(); ++i) queue.push({maint[i].interval_s, 1, i});
+  queue.push({0, 2, 0});
+
+  Lifecycle lifecycle;
+  Inventory inventory;
+  Audit audit;
+  std::vector<Recorded> series;
+  std::map<std::string, std::size_t> index;
+  std::map<std::string, std::vector<reports::ResidueExample>> residue_examples;
+  auto put = [&](const std::string& name, const std::string& component, const std::string& unit,
+                 soak::SeriesKind kind, double t, double value, std::optional<double> bound) {
+    auto [it, fresh] = index.emplace(name, series.size());
+    if (fresh) series.push_back(Recorded{name, component, unit, kind, std::nullopt, {}});
+    Recorded& r = series[it->second];
+    r.samples.push_back({t, value});
+    if (bound) r.bound = bound;
+  };
+  std::uint64_t events = 0;
+  while (!queue.empty()) {
+    const Event e = queue.top();
+    if (e.t_s > plan.duration_s) break;
+    queue.pop();
+    lifecycle.set_now(e.t_s);
+    if (e.type == 0) {
+      loads[e.index].event(e.t_s, lifecycle);
+      ++events;
+      queue.push({next_arrival(e.t_s, loads[e.index].per_second), 0, e.index});
+    } else if (e.type == 1) {
+      maint[e.index].run(e.t_s);
+      queue.push({e.t_s + maint[e.index].interval_s, 1, e.index});
+    } else {
+      inventory.clear();
+      sut.inventory(inventory);
+      for (const Inventory::Entry& c : inventory.entries()) {
+        const std::string base = "inventory." + c.component + "." + c.container;
+        put(base + ".entries", c.component, "entries", soak::SeriesKind::inventory, e.t_s,
+            static_cast<double>(c.entries),
+            c.bound ? std::optional<double>(static_cast<double>(*c.bound)) : std::nullopt);
+        put(base + ".bytes", c.component, "bytes", soak::SeriesKind::inventory, e.t_s,
+            static_cast<double>(c.bytes), std::nullopt);
+      }
+      audit.clear();
+      sut.audit(audit);
+      std::map<std::string, double> residue;  // series -> count
+      std::set<std::pair<std::string, std::string>> still_held;
+      for (const Audit::Held& h : audit.held()) {
+        const std::string name = "invariant.residue." + h.component + "." + h.container;
+        residue.emplace(name, 0.0);
+        if (index.count(name) == 0) {
+          // A container seen for the first time starts at zero.
+          put(name, h.component, "keys", soak::SeriesKind::residue, e.t_s, 0, std::nullopt);
+          series[index[name]].samples.clear();
+        }
+        auto p = lifecycle.pending().find({h.kind, h.key});
+        if (p == lifecycle.pending().end() || p->second.due_s > e.t_s) continue;
+        residue[name] += 1;
+        still_held.insert(p->first);
+        auto& examples = residue_examples[name];
+        if (examples.size() < 20) {
+          examples.push_back(reports::ResidueExample{h.container, h.key, h.kind, p->second.ended_s,
+                                                     e.t_s - p->second.ended_s});
+        }
+      }
+      for (const Recorded& r : series) {
+        if (r.kind == soak::SeriesKind::residue) residue.emplace(r.name, 0.0);
+      }
+      for (const auto& [name, count] : residue) {
+        const auto dot = name.find('.', std::string("invariant.residue.").size());
+        const std::string component = name.substr(18, dot - 18);
+        put(name, component, "keys", soak::SeriesKind::residue, e.t_s, count, std::nullopt);
+      }
+      // Past due and no longer held: released in time, forget it (bounded memory).
+      for (auto it = lifecycle.pending().begin(); it != lifecycle.pending().end();) {
+        it = (it->second.due_s <= e.t_s && still_held.count(it->first) == 0) ? lifecycle.pending().erase(it)
+                                                                             : std::next(it);
+      }
+      queue.push({e.t_s + plan.sample_interval_s, 2, 0});
+    }
+  }
+  for (const Failpoint& f : fps) {
+    if (std::find(plan.failpoints.begin(), plan.failpoints.end(), f.name) != plan.failpoints.end())
+      f.set(false);
+  }
+
+  std::vector<soak::SeriesInput> inputs;
+  for (const Recorded& r : series) {
+    inputs.push_back(soak::SeriesInput{r.name, r.component, r.kind, r.unit, r.samples, r.bound});
+  }
+  const soak::VerdictResult verdict = soak::judge(inputs, settings);
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+
+  reports::Report report;
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  report.context.host = host;
+  report.context.plateau_version = "sut-api";
+  report.context.scenario_name = sut.name();
+  report.context.seed = plan.seed;
+  report.context.clock_mode = "sim";
+  report.context.wall_duration_s = wall_s;
+  report.context.events_processed = events;
+  report.context.events_per_s = wall_s > 0 ? static_cast<double>(events) / wall_s : 0;
+  report.context.failpoints_on = plan.failpoints;
+  report.scenario.duration_s = plan.duration_s;
+  report.scenario.warmup_s = plan.warm_up_s;
+  report.scenario.sample_interval_s = plan.sample_interval_s;
+  report.scenario.window_s = plan.window_s;
+  report.heap_profile.reason = "not profiled by the SUT runner";
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const soak::SeriesAnalysis& a = verdict.series[i];
+    reports::Series out;
+    out.name = series[i].name;
+    out.unit = series[i].unit;
+    out.component = series[i].component;
+    out.family = std::string(soak::to_string(series[i].kind));
+    out.declared_bound = series[i].bound;
+    std::vector<reports::Point> all;
+    for (const soak::Point& p : series[i].samples) all.push_back({p.t_s, p.value});
+    out.samples = reports::downsample_min_max(all, 1500);
+    for (const soak::WindowMinimum& w : a.window_minima) out.window_minima.push_back({w.min_t_s, w.value});
+    if (a.trend) out.trend = reports::TrendLine{a.trend->intercept, a.trend->slope_per_s};
+    out.judged = true;
+    out.verdict = a.bounded() ? reports::Verdict::bounded : reports::Verdict::leak;
+    report.series.push_back(std::move(out));
+  }
+  for (const soak::Finding& f : verdict.findings) {
+    reports::Finding out;
+    out.series = f.series;
+    out.component = f.component;
+    out.kind = f.kind == soak::FindingKind::trend     ? reports::FindingKind::trend
+               : f.kind == soak::FindingKind::bound   ? reports::FindingKind::bound
+               : f.kind == soak::FindingKind::residue ? reports::FindingKind::residue
+                                                      : reports::FindingKind::invariant;
+    out.message = f.message;
+    out.figures = f.figures;
+    out.time_to_detect_s = f.time_to_detect_s;
+    if (auto ex = residue_examples.find(f.series); ex != residue_examples.end())
+      out.residue_examples = ex->second;
+    report.findings.push_back(std::move(out));
+  }
+  report.verdict = verdict.bounded() ? reports::Verdict::bounded : reports::Verdict::leak;
+  reports::write_all(report, plan.out_dir);
+
+  SoakResult result;
+  result.verdict = report.verdict;
+  result.exit_code = verdict.bounded() ? 0 : 1;
+  result.report_json = plan.out_dir / reports::kJsonFileName;
+  result.findings = report.findings.size();
+  result.events = events;
+  log << "plateau: verdict " << reports::to_string(report.verdict) << " (" << result.findings
+      << " findings), " << events << " events in " << wall_s << " s wall\n";
+  for (const reports::Finding& f : report.findings)
+    log << "  " << reports::to_string(f.kind) << " " << f.series << ": " << f.message << "\n";
+  log << "plateau: report written to " << result.report_json.string() << "\n";
+  return result;
+}
+
+SoakPlan plan_from_args(int argc, const char* const* argv, SoakPlan plan) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (i + 1 >= argc) throw std::invalid_argument(flag + ": needs a value");
+    const std::string value = argv[++i];
+    auto number = [&] {
+      try {
+        std::size_t used = 0;
+        const double v = std::stod(value, &used);
+        if (used != value.size() || !std::isfinite(v) || v < 0) throw std::invalid_argument("");
+        return v;
+      } catch (const std::exception&) {
+        throw std::invalid_argument(flag + " " + value +
+                                    ": must be a non-negative number of virtual seconds");
+      }
+    };
+    if (flag == "--duration")
+      plan.duration_s = number();
+    else if (flag == "--warm-up")
+      plan.warm_up_s = number();
+    else if (flag == "--window")
+      plan.window_s = number();
+    else if (flag == "--sample-interval")
+      plan.sample_interval_s = number();
+    else if (flag == "--seed")
+      plan.seed = static_cast<std::uint64_t>(number());
+    else if (flag == "--out")
+      plan.out_dir = value;
+    else if (flag == "--failpoint")
+      plan.failpoints.push_back(value);
+    else
+      throw std::invalid_argument(flag +
+                                  ": unknown option; known: --duration, --warm-up, --window, "
+                                  "--sample-interval, --seed, --out, --failpoint");
+  }
+  return plan;
+}
+
+int soak_main(SystemUnderTest& sut, int argc, const char* const* argv, SoakPlan defaults) {
+  try {
+    return run_sut_soak(sut, plan_from_args(argc, argv, std::move(defaults)), std::cerr).exit_code;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "plateau: bad input: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+}  // namespace plateau::sut

@@ -1,0 +1,108 @@
+// Unit tests of `plateau watch`'s pieces: the bounded keys of the /proc
+// breakdowns, the pid-generic /proc readers, the strict config file and the
+// "too short" rule.
+#define BOOST_TEST_MODULE watch_unit_test
+#include <boost/test/unit_test.hpp>
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "probes/process_probe.h"
+#include "soak/watch/offline_symbolizer.h"
+#include "soak/watch/proc_sampler.h"
+#include "soak/watch/watch_options.h"
+
+using namespace plateau;
+
+BOOST_AUTO_TEST_CASE(thread_names_fold_digit_runs_into_one_key) {
+  BOOST_TEST(probes::thread_name_key("worker-17\n") == "worker-#");
+  BOOST_TEST(probes::thread_name_key("worker-3") == "worker-#");
+  BOOST_TEST(probes::thread_name_key("io pool 2") == "io_pool_#");
+}
+
+BOOST_AUTO_TEST_CASE(fd_targets_name_the_kind_or_the_directory) {
+  BOOST_TEST(probes::fd_target_key("socket:[12345]") == "socket");
+  BOOST_TEST(probes::fd_target_key("pipe:[9]") == "pipe");
+  BOOST_TEST(probes::fd_target_key("anon_inode:[eventfd]") == "anon_inode.eventfd");
+  BOOST_TEST(probes::fd_target_key("/tmp/upload-42.part") == "file:/tmp");
+  BOOST_TEST(probes::fd_target_key("/var/log/app/x.log (deleted)") == "file:/var/log/app");
+  BOOST_TEST(probes::fd_target_key("/proc/1234/stat") == "file:/proc/#");
+  BOOST_TEST(probes::fd_target_key("/dev") == "file:/");
+}
+
+BOOST_AUTO_TEST_CASE(pid_readers_see_this_process) {
+  const std::string self = "/proc/" + std::to_string(::getpid());
+  const probes::ProcessFigures f = probes::read_process_figures(self);
+  BOOST_TEST(f.rss_bytes > 0u);
+  BOOST_TEST(f.threads >= 1u);
+  const auto before = probes::fds_by_target(self);
+  const int fd = ::open("/dev/null", O_RDONLY);
+  const auto after = probes::fds_by_target(self);
+  ::close(fd);
+  const auto count = [](const auto& m) {
+    auto it = m.find("file:/dev");
+    return it == m.end() ? 0u : it->second;
+  };
+  BOOST_TEST(count(after) == count(before) + 1);
+  BOOST_TEST(probes::threads_by_name(self).size() >= 1u);
+  BOOST_CHECK_THROW(probes::read_process_figures("/proc/999999999"), probes::ProcessGone);
+}
+
+BOOST_AUTO_TEST_CASE(sampler_caps_keys_and_back_fills_zeros) {
+  soak::watch::ProcSampler sampler(::getpid(), 2);  // one named key per kind, then "other"
+  sampler.sample(0);
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sampler.sample(1);
+  ::close(fd);
+  std::size_t fd_series = 0;
+  for (const auto& s : sampler.series()) {
+    BOOST_TEST(s.values.size() == 2u);  // every series has a value per pass
+    if (s.name.starts_with("process.fds.by_target.")) ++fd_series;
+  }
+  BOOST_TEST(fd_series <= 2u);
+}
+
+BOOST_AUTO_TEST_CASE(config_refuses_unknown_fields_naming_them) {
+  soak::watch::WatchOptions o;
+  try {
+    soak::watch::apply_config_text(o, R"({"duration": "20s", "sample_intervall": "1s"})", "w.json");
+    BOOST_FAIL("an unknown field was accepted");
+  } catch (const soak::watch::WatchInputError& e) {
+    BOOST_TEST(std::string(e.what()).find("$.sample_intervall") != std::string::npos);
+  }
+  BOOST_CHECK_THROW(soak::watch::apply_config_text(o, R"({"heap": "glibc"})", "w.json"),
+                    soak::watch::WatchInputError);
+  BOOST_CHECK_THROW(soak::watch::apply_config_text(o, R"({"duration": 20})", "w.json"),
+                    soak::watch::WatchInputError);
+  soak::watch::apply_config_text(
+      o, R"({"duration": "2h", "absolute_tolerance": {"fds": 5}, "heap": "jemalloc"})", "w.json");
+  BOOST_TEST(std::chrono::duration<double>(o.duration).count() == 7200.0);
+  BOOST_TEST(o.absolute_by_unit.at("fds") == 5.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_watch_that_cannot_reach_a_significant_trend_is_refused) {
+  soak::VerdictSettings settings;
+  settings.alpha = 0.01;
+  BOOST_TEST(soak::watch::windows_needed(settings) == 6u);  // 5 rising minima: p = 0.014 at best
+  soak::watch::WatchOptions o;
+  o.command = {"true"};
+  o.duration = std::chrono::seconds(20);
+  o.window = std::chrono::seconds(10);
+  BOOST_CHECK_THROW(soak::watch::validate(o), soak::watch::WatchInputError);
+  o.window = std::chrono::seconds(2);
+  BOOST_CHECK_NO_THROW(soak::watch::validate(o));
+}
+
+BOOST_AUTO_TEST_CASE(mapped_libraries_keep_file_backed_mappings) {
+  const auto maps = soak::watch::parse_mapped_libraries(
+      "heap_v2/524288\n  t*: 1: 2 [0: 0]\nMAPPED_LIBRARIES:\n"
+      "55d0c0a00000-55d0c0a01000 r--p 00000000 08:01 123 /usr/bin/prog\n"
+      "55d0c0a01000-55d0c0a05000 r-xp 00001000 08:01 123 /usr/bin/prog\n"
+      "7ffd1000-7ffd2000 rw-p 00000000 00:00 0 [stack]\n");
+  BOOST_TEST_REQUIRE(maps.size() == 2u);
+  BOOST_TEST(maps[1].path == "/usr/bin/prog");
+  BOOST_TEST(maps[1].file_offset == 0x1000u);
+}
