@@ -97,6 +97,9 @@ struct VerdictTolerances {
   std::map<std::string, double> absolute_by_unit;    // e.g. {"bytes": 1048576}
   std::map<std::string, double> absolute_by_prefix;  // series name prefix -> tolerance
   Duration window = std::chrono::hours(2);           // must exceed the longest cleanup period
+  // False when the file gave no window: it was derived from the duration
+  // (default_verdict_window) and is derived again when --duration changes it.
+  bool window_given = false;
 };
 
 struct Scenario {
@@ -147,6 +150,29 @@ void validate_scenario(const Scenario& scenario, std::string_view source = "scen
 
 // Reads and parses a file; an unreadable file is a ScenarioError with path "".
 Scenario load_scenario(const std::filesystem::path& file);
+
+// Limits that keep a run's cost bounded by what it keeps, not by what it
+// declares (docs/scenario.md, "Limits"). The sample recorder's memory is
+// bounded for any accepted scenario; these keep the probe passes, the audit
+// passes and the verdict windows (which downsampling never merges across)
+// within what the recorder and the verdict were sized for.
+inline constexpr Duration kMinSampleInterval = std::chrono::milliseconds(100);
+inline constexpr Duration kMinAuditInterval = std::chrono::milliseconds(100);
+inline constexpr std::uint64_t kMaxPassesPerRun = 3'000'000;  // duration / sample (or audit) interval
+inline constexpr std::uint64_t kMaxVerdictWindows = 1024;     // (duration - warm_up) / window
+
+// The window used when a scenario names none: 2h, shortened for short runs so
+// that at least four windows fit in the measured phase, and lengthened for
+// very long runs so that at most kMaxVerdictWindows do.
+Duration default_verdict_window(Duration duration, Duration warm_up);
+
+// Parses a seed as the file and --seed both accept it: a whole number from 0
+// to 2^64-1 in decimal digits only ("-1" is refused, not wrapped). Throws
+// std::invalid_argument with the rule.
+std::uint64_t parse_seed(std::string_view text);
+
+// "sim" or "wall". Throws std::invalid_argument with the rule.
+ClockMode parse_clock(std::string_view text);
 
 // Parses "6h", "90s", "10m", "250ms", "1d", "1h30m" or a plain number of
 // seconds ("3600", "0.5"). Throws
