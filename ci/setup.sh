@@ -13,6 +13,7 @@ packages=(
   libsqlite3-dev                           # the plan store
   libcli11-dev                             # the plateau command line
   binutils                                 # addr2line, for heap-profile symbolisation
+  clang libclang-rt-14-dev                 # libFuzzer targets (preset fuzz, ci/test.sh fuzz stage)
 )
 
 missing=()
