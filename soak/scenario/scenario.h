@@ -2,7 +2,9 @@
 // what to sample, which failpoints to switch on, and how strictly to judge.
 //
 // Scenarios are JSON files (soak/scenarios/*.json, documented field by field
-// in docs/scenario.md). parse_scenario is strict: an unknown field, a wrong
+// in docs/scenario.md), read through the bounded reader of
+// reports/limited_json.h (size, depth, duplicate keys, NUL, numbers out of
+// range). parse_scenario is strict: an unknown field, a wrong
 // type or an out-of-range value throws ScenarioError naming the JSON path, the
 // value and the rule, because a typo silently falling back to a default would
 // make a soak run test something other than what its author meant.
@@ -10,8 +12,9 @@
 // Thread safety: Scenario is a plain value; parsing is stateless.
 // Invariants of a parsed Scenario: every duration is >= 0 and every rate
 // finite and >= 0; warm_up < duration; the measured phase
-// (duration - warm_up) holds at least one verdict window; sample_interval <
-// window; shares lie in [0, 1]; expiry_min <= expiry_max; symbols are
+// (duration - warm_up) holds at least one and at most kMaxVerdictWindows
+// verdict windows; kMinSampleInterval <= sample_interval < window; at most
+// kMaxPassesPerRun sample (and audit) passes; shares lie in [0, 1]; expiry_min <= expiry_max; symbols are
 // non-empty and unique; heap_profile_checkpoints are sorted, unique and
 // within [0, duration]. Failpoint and component names are kept as strings:
 // the soak runner checks them against the engine.
