@@ -83,7 +83,7 @@ class LimitedSax {
     return dom_.end_array();
   }
   [[noreturn]] bool parse_error(std::size_t /*position*/, const std::string& /*last_token*/,
-                   const nlohmann::detail::exception& error) {
+                                const nlohmann::detail::exception& error) {
     if (error.id == 406) {  // out_of_range: a number too large for a double (1e400)
       refuse("number is out of range (must fit a double, about 1.8e308 at most)", /*next_element=*/true);
     }
@@ -93,8 +93,8 @@ class LimitedSax {
  private:
   struct Frame {
     bool object = false;
-    long long index = -1;   // arrays: the element being read
-    std::string key;        // objects: the member being read
+    long long index = -1;  // arrays: the element being read
+    std::string key;       // objects: the member being read
     std::set<std::string> keys;
   };
 
@@ -104,7 +104,8 @@ class LimitedSax {
   void open() {
     value();
     if (frames_.size() >= limits_.max_depth) {
-      refuse("is nested deeper than " + std::to_string(limits_.max_depth) + " levels (the limit for this file)");
+      refuse("is nested deeper than " + std::to_string(limits_.max_depth) +
+             " levels (the limit for this file)");
     }
   }
 
@@ -120,7 +121,8 @@ class LimitedSax {
       } else {
         const long long index = last && next_element ? f.index + 1 : f.index;
         if (index < 0) break;
-        out += style_ == JsonPathStyle::dollar ? "[" + std::to_string(index) + "]" : "/" + std::to_string(index);
+        out +=
+            style_ == JsonPathStyle::dollar ? "[" + std::to_string(index) + "]" : "/" + std::to_string(index);
       }
     }
     return out;  // "" (pointer style) when the fault is at the top level
@@ -194,7 +196,9 @@ class Descriptor {
 }  // namespace
 
 JsonInputError::JsonInputError(std::string path, std::string rule)
-    : std::runtime_error(path.empty() ? rule : path + ": " + rule), path_(std::move(path)), rule_(std::move(rule)) {}
+    : std::runtime_error(path.empty() ? rule : path + ": " + rule),
+      path_(std::move(path)),
+      rule_(std::move(rule)) {}
 
 nlohmann::json parse_limited_json(std::string_view text, const JsonLimits& limits, JsonPathStyle style) {
   return parse_with_limits<nlohmann::json>(text, limits, style);
@@ -205,7 +209,9 @@ nlohmann::ordered_json parse_limited_ordered_json(std::string_view text, const J
   return parse_with_limits<nlohmann::ordered_json>(text, limits, style);
 }
 
-std::string preview_json(const nlohmann::json& value, std::size_t max_chars) { return preview(value, max_chars); }
+std::string preview_json(const nlohmann::json& value, std::size_t max_chars) {
+  return preview(value, max_chars);
+}
 std::string preview_json(const nlohmann::ordered_json& value, std::size_t max_chars) {
   return preview(value, max_chars);
 }
@@ -217,7 +223,8 @@ std::string read_limited_file(const std::filesystem::path& file, const JsonLimit
     throw JsonInputError("", std::string("cannot be read (") + std::strerror(errno) + ")");
   }
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) throw JsonInputError("", std::string("cannot be read (") + std::strerror(errno) + ")");
+  if (::fstat(fd.get(), &st) != 0)
+    throw JsonInputError("", std::string("cannot be read (") + std::strerror(errno) + ")");
   if (S_ISDIR(st.st_mode)) throw JsonInputError("", "is a directory, not a file");
   const bool regular = S_ISREG(st.st_mode);
   if (regular && static_cast<std::uintmax_t>(st.st_size) > limits.max_bytes) {
@@ -244,7 +251,8 @@ std::string read_limited_file(const std::filesystem::path& file, const JsonLimit
     if (got == 0) break;
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) {
         throw JsonInputError("", "sent nothing for " + std::to_string(limits.read_timeout_ms) +
                                      " ms (a pipe or device with no writer)");
@@ -256,8 +264,8 @@ std::string read_limited_file(const std::filesystem::path& file, const JsonLimit
     throw JsonInputError("", std::string("read failed (") + std::strerror(errno) + ")");
   }
   if (text.size() > limits.max_bytes) {
-    throw JsonInputError("", "is larger than the limit of " + with_units(limits.max_bytes) +
-                                 " (read stopped there)");
+    throw JsonInputError(
+        "", "is larger than the limit of " + with_units(limits.max_bytes) + " (read stopped there)");
   }
   return text;
 }

@@ -34,8 +34,8 @@ namespace plateau::reports {
 
 struct JsonLimits {
   std::size_t max_bytes = 0;
-  std::size_t max_depth = 0;      // an empty document is depth 0, {} or [] depth 1
-  int read_timeout_ms = 10'000;   // pipes and devices only: no data for this long
+  std::size_t max_depth = 0;     // an empty document is depth 0, {} or [] depth 1
+  int read_timeout_ms = 10'000;  // pipes and devices only: no data for this long
 };
 
 // Scenarios are hand-written and a few kilobytes; their deepest path is 4.

@@ -12,7 +12,8 @@ namespace {
 // Reduces points[begin, end) (time order) to its minimum and maximum, each
 // the earliest on ties, written back in time order from `out`. Returns the
 // number written (1 or 2). out <= begin, so it works in place.
-std::size_t keep_min_and_max(std::vector<Point>& points, std::size_t begin, std::size_t end, std::size_t out) {
+std::size_t keep_min_and_max(std::vector<Point>& points, std::size_t begin, std::size_t end,
+                             std::size_t out) {
   std::size_t lo = begin;
   std::size_t hi = begin;
   for (std::size_t i = begin + 1; i < end; ++i) {

@@ -49,7 +49,7 @@ namespace plateau::soak {
 
 struct RecordedSeries {
   probes::SeriesInfo info;
-  std::vector<Point> samples;  // t_s = virtual seconds since the run's start
+  std::vector<Point> samples;   // t_s = virtual seconds since the run's start
   std::optional<double> bound;  // the latest declared bound
   bool bound_varied = false;    // the declared bound changed during the run
 };

@@ -45,7 +45,9 @@ std::string read_text(const fs::path& file) {
   return ss.str();
 }
 
-void write_text(const fs::path& file, const std::string& text) { std::ofstream(file, std::ios::binary) << text; }
+void write_text(const fs::path& file, const std::string& text) {
+  std::ofstream(file, std::ios::binary) << text;
+}
 
 struct Result {
   int code = -1;
@@ -118,10 +120,12 @@ BOOST_AUTO_TEST_CASE(overrides_pass_the_files_validation) {
   expect_refused("duration-digits", {"run", gate().string(), "--duration", std::string(400, '9') + "s"},
                  {"--duration", "at most 1e9 seconds"});
   expect_refused("duration-1e400", {"run", gate().string(), "--duration", "1e400"}, {"--duration 1e400"});
-  expect_refused("clock", {"run", gate().string(), "--clock", "Wall"}, {"--clock Wall", "\"sim\" or \"wall\""});
+  expect_refused("clock", {"run", gate().string(), "--clock", "Wall"},
+                 {"--clock Wall", "\"sim\" or \"wall\""});
   expect_refused("out-empty", {"run", gate().string(), "--out", ""}, {"--out", "must name a folder"});
   expect_refused("out-long-name", {"run", gate().string(), "--out", std::string(300, 'x')}, {"--out", "255"});
-  expect_refused("out-long-path", {"run", gate().string(), "--out", std::string(5000, 'x')}, {"--out", "4096"});
+  expect_refused("out-long-path", {"run", gate().string(), "--out", std::string(5000, 'x')},
+                 {"--out", "4096"});
 }
 
 BOOST_AUTO_TEST_CASE(hostile_scenarios_exit_2_and_create_nothing) {
@@ -169,7 +173,8 @@ BOOST_AUTO_TEST_CASE(default_output_folder_stays_under_plateau_out) {
   const fs::path inputs = cwd.parent_path() / "inputs";
   fs::create_directories(inputs);
   write_text(inputs / "escape.json",
-             "{\"name\": \"../../../elsewhere\", \"duration\": \"20m\", \"symbols\": 2, \"sample_interval\": \"30s\"}");
+             "{\"name\": \"../../../elsewhere\", \"duration\": \"20m\", \"symbols\": 2, \"sample_interval\": "
+             "\"30s\"}");
   const Result r = run({"run", (inputs / "escape.json").string()}, cwd);
   BOOST_TEST_INFO(r.err);
   BOOST_TEST(r.code == 0);

@@ -29,7 +29,8 @@ struct Run {
   Run() {
     saw = table.intern("inventory.plans.entries", "entries", "plans", probes::SeriesFamily::kInventory);
     walk = table.intern("process.rss_bytes", "bytes", "process", probes::SeriesFamily::kProcess);
-    invariant = table.intern("invariant.paper.double_close", "count", "paper", probes::SeriesFamily::kInvariant);
+    invariant =
+        table.intern("invariant.paper.double_close", "count", "paper", probes::SeriesFamily::kInvariant);
     raw.resize(3);
   }
 
@@ -44,12 +45,13 @@ struct Run {
       const double saw_value = 1000 + std::fmod(t_s, 3000.0) / 10 + noise;
       const double invariant_value = i == spike_pass ? 1 : 0;
       probes::SampleBatch batch;
-      batch.samples = {{saw, saw_value, 5000.0}, {walk, level, std::nullopt}, {invariant, invariant_value, 0.0}};
+      batch.samples = {
+          {saw, saw_value, 5000.0}, {walk, level, std::nullopt}, {invariant, invariant_value, 0.0}};
       raw[0].push_back({t_s, saw_value});
       raw[1].push_back({t_s, level});
       raw[2].push_back({t_s, invariant_value});
-      const auto at = engine::TimePoint{} + std::chrono::duration_cast<engine::Duration>(
-                                                std::chrono::duration<double>(t_s));
+      const auto at = engine::TimePoint{} +
+                      std::chrono::duration_cast<engine::Duration>(std::chrono::duration<double>(t_s));
       recorder.record(at, batch, table);
     }
   }
@@ -94,7 +96,8 @@ BOOST_AUTO_TEST_CASE(memory_is_bounded_by_the_cells_not_the_duration) {
   std::mt19937_64 rng(3);
   for (std::size_t i = 1; i < passes; ++i) {
     probes::SampleBatch batch;
-    batch.samples = {{run.saw, static_cast<double>(rng() % 100), 5000.0}, {run.walk, 1.0, std::nullopt},
+    batch.samples = {{run.saw, static_cast<double>(rng() % 100), 5000.0},
+                     {run.walk, 1.0, std::nullopt},
                      {run.invariant, 0, 0.0}};
     recorder.record(engine::TimePoint{} + std::chrono::seconds(i), batch, run.table);
     BOOST_REQUIRE(recorder.cells() <= kDefaultMaxCells);
@@ -120,13 +123,15 @@ BOOST_AUTO_TEST_CASE(window_minima_bounds_and_invariants_stay_exact) {
     BOOST_TEST_CONTEXT("grid " << g.warm_up_end_s << "/" << g.window_s << "/" << g.interval_s) {
       Run run;
       const std::size_t passes = 40000;
-      SampleRecorder recorder(engine::TimePoint{}, RecorderLayout{passes, g.warm_up_end_s, g.window_s, g.max_cells});
+      SampleRecorder recorder(engine::TimePoint{},
+                              RecorderLayout{passes, g.warm_up_end_s, g.window_s, g.max_cells});
       run.feed(recorder, passes, g.interval_s, 31337, 7);
       BOOST_TEST(recorder.passes_per_cell() > 1u);  // it did downsample
       for (std::size_t k = 0; k < 3; ++k) {
         const auto& kept = recorder.series()[k].samples;
         BOOST_TEST(kept.size() < run.raw[k].size() / 4);
-        BOOST_TEST(std::is_sorted(kept.begin(), kept.end(), [](const Point& a, const Point& b) { return a.t_s < b.t_s; }));
+        BOOST_TEST(std::is_sorted(kept.begin(), kept.end(),
+                                  [](const Point& a, const Point& b) { return a.t_s < b.t_s; }));
         BOOST_TEST(largest(kept) == largest(run.raw[k]));
         const auto exact = window_minima(run.raw[k], g.warm_up_end_s, g.window_s);
         const auto down = window_minima(kept, g.warm_up_end_s, g.window_s);
