@@ -15,6 +15,7 @@ packages=(
   binutils                                 # addr2line, for heap-profile symbolisation (plateau heap)
   graphviz                                 # dot, for `jeprof --svg` / `google-pprof --svg` (docs/ci.md)
   libdw-dev                                # elfutils libdw: in-process file:line (and inlined calls) of heap sites
+  clang libclang-rt-14-dev                 # libFuzzer targets (preset fuzz, ci/test.sh fuzz stage)
 )
 
 missing=()

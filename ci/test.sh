@@ -9,7 +9,9 @@
 # tests again under `asan` (AddressSanitizer + UBSan); the concurrency tests
 # under `tsan` (ThreadSanitizer); the probe tests under the `tcmalloc` and
 # `system` allocator builds; the installed package with the example service
-# of examples/ built against it. Exits non-zero on the first failure.
+# of examples/ built against it; the libFuzzer targets (preset `fuzz`, clang)
+# for PLATEAU_FUZZ_SECONDS each (default 45) from tests/fuzz/corpus. Exits
+# non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,6 +60,18 @@ ctest --preset asan -j "$jobs"
 stage "tsan: concurrency tests under ThreadSanitizer"
 build tsan tests_concurrency
 ctest --preset tsan -j "$jobs"
+
+stage "fuzz: libFuzzer on the scenario parser and the report reader"
+# Bounded time per target; the seeds in the tree, new inputs in build/fuzz.
+# A finding exits non-zero and leaves its input in build/fuzz/artifacts/.
+build fuzz scenario_fuzzer report_fuzzer
+mkdir -p build/fuzz/artifacts
+for target in scenario report; do
+  mkdir -p "build/fuzz/corpus/$target"
+  "build/fuzz/bin/${target}_fuzzer" -max_total_time="${PLATEAU_FUZZ_SECONDS:-45}" -max_len=65536 \
+    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/ \
+    "build/fuzz/corpus/$target" "tests/fuzz/corpus/$target"
+done
 
 for preset in tcmalloc system; do
   stage "$preset: probe tests"

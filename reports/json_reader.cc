@@ -1,9 +1,7 @@
 // report.json reading: strict about the schema version and required
 // fields, every error naming its JSON path.
-#include <fstream>
-#include <sstream>
-
 #include "reports/json.h"
+#include "reports/limited_json.h"
 
 namespace plateau::reports {
 namespace {
@@ -17,8 +15,8 @@ class Node {
   Node(const json& value, std::string path) : value_(value), path_(std::move(path)) {}
 
   [[noreturn]] void fail(const std::string& rule) const {
-    std::string shown = value_.dump();
-    if (shown.size() > 80) shown = shown.substr(0, 77) + "...";
+    // A preview, never a recursive dump of a value read from the file.
+    const std::string shown = preview_json(value_, 77);
     throw ReportFormatError("report.json: " + path_ + " = " + shown + ": " + rule);
   }
 
@@ -309,20 +307,27 @@ Report from_json(const nlohmann::ordered_json& document) {
 Report parse_report(std::string_view text) {
   json document;
   try {
-    document = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& error) {
-    throw ReportFormatError(std::string("report.json is not valid JSON: ") + error.what());
+    // Size, depth, duplicate keys, NUL and out-of-range numbers are refused here.
+    document = parse_limited_ordered_json(text, kReportJsonLimits, JsonPathStyle::dollar);
+  } catch (const JsonInputError& error) {
+    const bool syntax = error.rule().starts_with("is not valid JSON");
+    throw ReportFormatError(std::string("report.json") + (syntax ? " is not valid JSON: at " : ": ") +
+                            (error.path().empty() ? "" : error.path() + ": ") +
+                            (syntax ? error.rule().substr(std::string_view("is not valid JSON: ").size())
+                                    : error.rule()));
   }
   return from_json(document);
 }
 
 Report read_report_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ReportFormatError("cannot open report " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
+  std::string text;
   try {
-    return parse_report(text.str());
+    text = read_limited_file(path, kReportJsonLimits);
+  } catch (const JsonInputError& error) {
+    throw ReportFormatError("cannot open report " + path.string() + ": " + error.rule());
+  }
+  try {
+    return parse_report(text);
   } catch (const ReportFormatError& error) {
     throw ReportFormatError(path.string() + ": " + error.what());
   }

@@ -16,6 +16,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -37,6 +38,9 @@
 namespace {
 
 constexpr int kExitInternalError = 4;
+// Linux's PATH_MAX and NAME_MAX.
+constexpr std::size_t kMaxOutPathBytes = 4096;
+constexpr std::size_t kMaxPathComponentBytes = 255;
 
 int list_failpoints() {
   for (const auto& fp : plateau::engine::all_failpoints()) {
@@ -46,32 +50,53 @@ int list_failpoints() {
   return 0;
 }
 
-int run(const std::string& scenario, const std::optional<std::string>& out, const std::optional<std::uint64_t>& seed,
+// A flag's value as it appears in a message: cut, so a pasted megabyte does
+// not become the message.
+std::string shown_flag_value(const std::string& value) {
+  return value.size() > 60 ? value.substr(0, 57) + "..." : value;
+}
+
+// Parses one flag's text with the scenario's own rule (the one a file's field
+// passes), turning the rule into BadInput naming the flag and the value.
+template <typename Parse>
+auto parse_flag(const char* flag, const std::string& text, Parse parse) {
+  try {
+    return parse(text);
+  } catch (const std::invalid_argument& e) {
+    throw plateau::soak::BadInput(std::string(flag) + " " + shown_flag_value(text) + ": " + e.what());
+  }
+}
+
+int run(const std::string& scenario, const std::optional<std::string>& out, const std::optional<std::string>& seed,
         const std::vector<std::string>& failpoints, const std::optional<std::string>& clock,
         const std::optional<std::string>& duration, bool no_probes, bool force) {
   using namespace plateau::soak;
   RunRequest request;
   request.scenario_path = scenario;
-  if (out) request.out_dir = *out;
-  request.seed = seed;
+  if (out) {
+    // Refused here, before anything is read or created: an empty folder name
+    // would mean the working folder, an over-long one fails deep in mkdir.
+    if (out->empty()) throw BadInput("--out \"\": must name a folder");
+    if (out->size() > kMaxOutPathBytes) {
+      throw BadInput("--out " + shown_flag_value(*out) + ": must be at most " + std::to_string(kMaxOutPathBytes) +
+                     " bytes long");
+    }
+    for (const auto& part : std::filesystem::path(*out)) {
+      if (part.native().size() > kMaxPathComponentBytes) {
+        throw BadInput("--out " + shown_flag_value(*out) + ": each folder name must be at most " +
+                       std::to_string(kMaxPathComponentBytes) + " bytes long");
+      }
+    }
+    if (out->find('\0') != std::string::npos) throw BadInput("--out: must not contain a NUL byte");
+    request.out_dir = *out;
+  }
+  if (seed) request.seed = parse_flag("--seed", *seed, [](const std::string& t) { return parse_seed(t); });
   request.failpoints = failpoints;
   request.probes_enabled = !no_probes;
   request.force = force;
-  if (clock) {
-    if (*clock == "sim") {
-      request.clock = ClockMode::sim;
-    } else if (*clock == "wall") {
-      request.clock = ClockMode::wall;
-    } else {
-      throw BadInput("--clock " + *clock + ": must be sim or wall");
-    }
-  }
+  if (clock) request.clock = parse_flag("--clock", *clock, [](const std::string& t) { return parse_clock(t); });
   if (duration) {
-    try {
-      request.duration = parse_duration(*duration);
-    } catch (const std::invalid_argument& e) {
-      throw BadInput("--duration " + *duration + ": " + e.what());
-    }
+    request.duration = parse_flag("--duration", *duration, [](const std::string& t) { return parse_duration(t); });
   }
   StopSignal stop;
   RunOutcome outcome = run_soak(request, std::cerr, &stop);
@@ -103,7 +128,8 @@ int main(int argc, char** argv) {
 
   std::string scenario;
   std::optional<std::string> out, clock, duration;
-  std::optional<std::uint64_t> seed;
+  // Text, parsed by the scenario's seed rule: CLI11 would wrap "-1" to 2^64-1.
+  std::optional<std::string> seed;
   std::vector<std::string> failpoints;
   bool no_probes = false;
   bool force = false;

@@ -98,14 +98,25 @@ std::vector<Duration> delistings_for(const Scenario& s) {
 }  // namespace
 
 Scenario apply_overrides(Scenario scenario, const RunRequest& request) {
-  if (request.seed) scenario.seed = *request.seed;
-  if (request.clock) scenario.clock = *request.clock;
+  // The flags in effect, for messages: a refusal names what the user typed.
+  std::string flags;
+  if (request.seed) {
+    scenario.seed = *request.seed;
+    flags += " --seed " + std::to_string(*request.seed);
+  }
+  if (request.clock) {
+    scenario.clock = *request.clock;
+    flags += " --clock " + std::string(to_string(*request.clock));
+  }
   if (request.duration) {
     const Duration d = *request.duration;
+    flags += " --duration " + format_duration(d);
     if (d <= Duration::zero()) {
-      throw BadInput("--duration " + format_duration(d) + ": must be positive");
+      throw BadInput("--duration " + format_duration(d) + ": must be longer than 0s");
     }
-    // Warm-up keeps its share of the run; checkpoints past the end are dropped.
+    // Warm-up keeps its share of the run; checkpoints past the end are
+    // dropped; a window the file did not give is derived again, as the file
+    // would have derived it for this duration.
     const double scale = seconds(d) / seconds(scenario.duration);
     scenario.warm_up = std::chrono::duration_cast<Duration>(scenario.warm_up * scale);
     std::erase_if(scenario.heap_profile_checkpoints, [&](Duration c) { return c > d; });
@@ -114,6 +125,9 @@ Scenario apply_overrides(Scenario scenario, const RunRequest& request) {
       scenario.fixtures.step_at = std::chrono::duration_cast<Duration>(*scenario.fixtures.step_at * scale);
     }
     scenario.duration = d;
+    if (!scenario.verdict.window_given) {
+      scenario.verdict.window = default_verdict_window(scenario.duration, scenario.warm_up);
+    }
   }
   for (const std::string& name : request.failpoints) {
     try {
@@ -131,6 +145,22 @@ Scenario apply_overrides(Scenario scenario, const RunRequest& request) {
     } catch (const std::invalid_argument& e) {
       throw BadInput(scenario.name + ": /failpoints: " + name + ": " + e.what());
     }
+  }
+  // One validation path: the scenario with its overrides must pass the same
+  // rules as a file saying the same thing.
+  try {
+    validate_scenario(scenario, request.scenario_path.string());
+  } catch (const ScenarioError& e) {
+    if (flags.empty()) throw;
+    throw BadInput(flags.substr(1) + ": " + e.what() + " (with the command-line overrides applied)");
+  }
+  // The mapping's own refusals (an unknown /maintain component, a harness
+  // option out of range) come now too, before anything is created on disk.
+  const HarnessSetup setup = harness_setup_for(scenario, "state");
+  try {
+    harness::validate_harness_options(setup.options);
+  } catch (const std::invalid_argument& e) {
+    throw BadInput(request.scenario_path.string() + ": " + e.what());
   }
   return scenario;
 }

@@ -36,8 +36,11 @@ struct HarnessSetup {
 HarnessSetup harness_setup_for(const Scenario& scenario, const std::filesystem::path& state_dir);
 
 // Applies the request's overrides to the scenario (seed, clock, duration,
-// extra failpoints). Throws BadInput naming the option for an unknown
-// failpoint or a duration that leaves no measured phase.
+// extra failpoints) and accepts or refuses the result as a whole: the same
+// validate_scenario a file passes, then the mapping's own checks (maintain
+// components, harness options), so that nothing is created on disk for input
+// that will be refused. Throws BadInput naming the option(s), the field, the
+// value and the rule, or ScenarioError when no override was given.
 Scenario apply_overrides(Scenario scenario, const RunRequest& request);
 
 }  // namespace plateau::soak

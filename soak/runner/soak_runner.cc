@@ -35,8 +35,18 @@ std::filesystem::path self_binary() {
 }
 
 // A fresh folder plateau-out/<timestamp>-<name>, with a counter if taken.
+// The name is sanitised: it comes from the scenario file ("../../x" must not
+// leave plateau-out/), so only [A-Za-z0-9._-] survive, at most 64 of them,
+// and a name of dots only becomes "scenario".
 std::filesystem::path default_out_dir(const std::string& scenario_name) {
-  const std::string stem = compact_utc(std::chrono::system_clock::now()) + "-" + scenario_name;
+  std::string safe_name;
+  for (char c : scenario_name.substr(0, 64)) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == '-';
+    safe_name += ok ? c : '_';
+  }
+  if (safe_name.find_first_not_of('.') == std::string::npos) safe_name = "scenario";
+  const std::string stem = compact_utc(std::chrono::system_clock::now()) + "-" + safe_name;
   std::filesystem::path dir = std::filesystem::path("plateau-out") / stem;
   for (int n = 2; std::filesystem::exists(dir); ++n) {
     dir = std::filesystem::path("plateau-out") / (stem + "-" + std::to_string(n));
@@ -150,9 +160,15 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
   report.scenario = scenario_summary(scenario);
 
   harness::Harness harness(std::move(setup.options), std::move(setup.engine));
-  const auto expected_passes =
+  // Memory bounded by the recorder's cells, not by the duration; its cells
+  // follow the verdict's window grid so downsampling keeps window minima exact.
+  const VerdictSettings grid = verdict_settings_for(scenario);
+  RecorderLayout layout;
+  layout.expected_passes =
       static_cast<std::size_t>(seconds(scenario.duration) / seconds(scenario.sample_interval)) + 2;
-  SampleRecorder recorder(harness.start(), expected_passes);
+  layout.warm_up_end_s = grid.warm_up_end_s;
+  layout.window_s = grid.window_s;
+  SampleRecorder recorder(harness.start(), layout);
   HeapSession heap(out_dir / "heap", self_binary(), scenario.verdict.sites.enabled);
   ProgressLine progress(request.progress_stream);
   RunObserver observer(recorder, heap, progress, marks, harness.start(), seconds(scenario.duration));

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
-#include <fstream>
+#include <limits>
 #include <ostream>
 #include <set>
 #include <sstream>
+
+#include "reports/limited_json.h"
 
 namespace plateau::soak {
 namespace {
@@ -31,6 +34,42 @@ constexpr double kMaxDurationSeconds = 1e9;
 void refuse(std::string_view source, std::string path, Duration value, std::string rule) {
   throw ScenarioError(std::string(source), std::move(path), "\"" + format_duration(value) + "\"",
                       std::move(rule));
+}
+
+// What a run costs grows with its passes and windows, not with its length:
+// refused here so that a typo ("1ms") is an error, not an hour of probing.
+void check_cost_limits(const Scenario& sc, std::string_view source) {
+  const auto passes = [&](Duration interval) {
+    return static_cast<std::uint64_t>(sc.duration / interval);
+  };
+  if (sc.sample_interval < kMinSampleInterval) {
+    refuse(source, "/sample_interval", sc.sample_interval,
+           "must be at least " + format_duration(kMinSampleInterval) +
+               " (faster sampling measures the probes more than the engine)");
+  }
+  if (passes(sc.sample_interval) > kMaxPassesPerRun) {
+    refuse(source, "/sample_interval", sc.sample_interval,
+           "gives " + std::to_string(passes(sc.sample_interval)) + " probe passes over " +
+               format_duration(sc.duration) + "; at most " + std::to_string(kMaxPassesPerRun) +
+               " are allowed (sample less often or run shorter)");
+  }
+  if (sc.audit_interval < kMinAuditInterval) {
+    refuse(source, "/audit_interval", sc.audit_interval,
+           "must be at least " + format_duration(kMinAuditInterval));
+  }
+  if (passes(sc.audit_interval) > kMaxPassesPerRun) {
+    refuse(source, "/audit_interval", sc.audit_interval,
+           "gives " + std::to_string(passes(sc.audit_interval)) + " audit passes over " +
+               format_duration(sc.duration) + "; at most " + std::to_string(kMaxPassesPerRun) + " are allowed");
+  }
+  const Duration measured = sc.duration - sc.warm_up;
+  if (static_cast<std::uint64_t>(measured / sc.verdict.window) > kMaxVerdictWindows) {
+    refuse(source, "/verdict/window", sc.verdict.window,
+           "gives " + std::to_string(measured / sc.verdict.window) + " windows in the measured phase (" +
+               format_duration(measured) + "); at most " + std::to_string(kMaxVerdictWindows) +
+               " are allowed (use a window of at least " +
+               format_duration(default_verdict_window(sc.duration, sc.warm_up)) + ")");
+  }
 }
 
 }  // namespace
@@ -60,7 +99,14 @@ Duration parse_duration(std::string_view text) {
     const std::string digits(text.substr(number_start, i - number_start));
     if (std::count(digits.begin(), digits.end(), '.') > 1 || digits.front() == '.' || digits.back() == '.')
       fail();
-    const double amount = std::stod(digits);
+    // from_chars, not stod: an over-long digit string is a refusal naming the
+    // rule, not an out_of_range escaping as an unexpected error.
+    double amount = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), amount);
+    if (ec == std::errc::result_out_of_range || (ec == std::errc() && !std::isfinite(amount))) {
+      throw std::invalid_argument("must be at most 1e9 seconds");
+    }
+    if (ec != std::errc() || end != digits.data() + digits.size()) fail();
     const std::size_t unit_start = i;
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
     const std::string_view unit = text.substr(unit_start, i - unit_start);
@@ -89,6 +135,37 @@ Duration parse_duration(std::string_view text) {
     throw std::invalid_argument("must be at most 1e9 seconds");
   }
   return std::chrono::round<Duration>(std::chrono::duration<double>(total_s));
+}
+
+Duration default_verdict_window(Duration duration, Duration warm_up) {
+  const Duration measured = duration - warm_up;
+  Duration window = std::min<Duration>(std::chrono::hours(2), measured / 4);
+  // Ceiling division: measured / window <= kMaxVerdictWindows.
+  const Duration longest_allowed_count =
+      (measured + Duration(static_cast<Duration::rep>(kMaxVerdictWindows) - 1)) /
+      static_cast<Duration::rep>(kMaxVerdictWindows);
+  return std::max(window, longest_allowed_count);
+}
+
+std::uint64_t parse_seed(std::string_view text) {
+  const auto rule = [] {
+    return std::invalid_argument("must be a whole number between 0 and " +
+                                 std::to_string(std::numeric_limits<std::uint64_t>::max()));
+  };
+  if (text.empty() || text.size() > 20) throw rule();
+  for (char c : text) {
+    if (c < '0' || c > '9') throw rule();
+  }
+  std::uint64_t seed = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seed);
+  if (ec != std::errc() || end != text.data() + text.size()) throw rule();
+  return seed;
+}
+
+ClockMode parse_clock(std::string_view text) {
+  if (text == "sim") return ClockMode::sim;
+  if (text == "wall") return ClockMode::wall;
+  throw std::invalid_argument("must be \"sim\" or \"wall\"");
 }
 
 std::string format_duration(Duration d) {
@@ -141,6 +218,7 @@ void validate_scenario(const Scenario& sc, std::string_view source) {
   if (sc.audit_interval <= Duration::zero()) {
     refuse(source, "/audit_interval", sc.audit_interval, "must be longer than 0s");
   }
+  check_cost_limits(sc, source);
   if (sc.restart_interval < Duration::zero()) {
     refuse(source, "/restart_interval", sc.restart_interval, "must be at least 0s (0s = never)");
   }
@@ -198,13 +276,14 @@ void validate_scenario(const Scenario& sc, std::string_view source) {
 }
 
 Scenario load_scenario(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ScenarioError(file.string(), "", "", "cannot be read (missing file or no permission)");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ScenarioError(file.string(), "", "", "read failed");
-  Scenario sc = parse_scenario(text.str(), file.string());
-  return sc;
+  std::string text;
+  try {
+    // Bounded: a huge file, /dev/zero or a silent FIFO is refused, not read forever.
+    text = reports::read_limited_file(file, reports::kScenarioJsonLimits);
+  } catch (const reports::JsonInputError& e) {
+    throw ScenarioError(file.string(), "", "", e.rule());
+  }
+  return parse_scenario(text, file.string());
 }
 
 }  // namespace plateau::soak

@@ -2,7 +2,9 @@
 // what to sample, which failpoints to switch on, and how strictly to judge.
 //
 // Scenarios are JSON files (soak/scenarios/*.json, documented field by field
-// in docs/scenario.md). parse_scenario is strict: an unknown field, a wrong
+// in docs/scenario.md), read through the bounded reader of
+// reports/limited_json.h (size, depth, duplicate keys, NUL, numbers out of
+// range). parse_scenario is strict: an unknown field, a wrong
 // type or an out-of-range value throws ScenarioError naming the JSON path, the
 // value and the rule, because a typo silently falling back to a default would
 // make a soak run test something other than what its author meant.
@@ -10,8 +12,9 @@
 // Thread safety: Scenario is a plain value; parsing is stateless.
 // Invariants of a parsed Scenario: every duration is >= 0 and every rate
 // finite and >= 0; warm_up < duration; the measured phase
-// (duration - warm_up) holds at least one verdict window; sample_interval <
-// window; shares lie in [0, 1]; expiry_min <= expiry_max; symbols are
+// (duration - warm_up) holds at least one and at most kMaxVerdictWindows
+// verdict windows; kMinSampleInterval <= sample_interval < window; at most
+// kMaxPassesPerRun sample (and audit) passes; shares lie in [0, 1]; expiry_min <= expiry_max; symbols are
 // non-empty and unique; heap_profile_checkpoints are sorted, unique and
 // within [0, duration]. Failpoint and component names are kept as strings:
 // the soak runner checks them against the engine.
@@ -114,6 +117,9 @@ struct VerdictTolerances {
   // series of other units, e.g. {"process.": {"threads": 2, "fds": 2}}.
   std::map<std::string, std::map<std::string, double>> absolute_by_prefix_unit;
   Duration window = std::chrono::hours(2);           // must exceed the longest cleanup period
+  // False when the file gave no window: it was derived from the duration
+  // (default_verdict_window) and is derived again when --duration changes it.
+  bool window_given = false;
   SiteVerdictTolerances sites;                            // verdict.sites
 };
 
@@ -177,6 +183,29 @@ void validate_scenario(const Scenario& scenario, std::string_view source = "scen
 
 // Reads and parses a file; an unreadable file is a ScenarioError with path "".
 Scenario load_scenario(const std::filesystem::path& file);
+
+// Limits that keep a run's cost bounded by what it keeps, not by what it
+// declares (docs/scenario.md, "Limits"). The sample recorder's memory is
+// bounded for any accepted scenario; these keep the probe passes, the audit
+// passes and the verdict windows (which downsampling never merges across)
+// within what the recorder and the verdict were sized for.
+inline constexpr Duration kMinSampleInterval = std::chrono::milliseconds(100);
+inline constexpr Duration kMinAuditInterval = std::chrono::milliseconds(100);
+inline constexpr std::uint64_t kMaxPassesPerRun = 3'000'000;  // duration / sample (or audit) interval
+inline constexpr std::uint64_t kMaxVerdictWindows = 1024;     // (duration - warm_up) / window
+
+// The window used when a scenario names none: 2h, shortened for short runs so
+// that at least four windows fit in the measured phase, and lengthened for
+// very long runs so that at most kMaxVerdictWindows do.
+Duration default_verdict_window(Duration duration, Duration warm_up);
+
+// Parses a seed as the file and --seed both accept it: a whole number from 0
+// to 2^64-1 in decimal digits only ("-1" is refused, not wrapped). Throws
+// std::invalid_argument with the rule.
+std::uint64_t parse_seed(std::string_view text);
+
+// "sim" or "wall". Throws std::invalid_argument with the rule.
+ClockMode parse_clock(std::string_view text);
 
 // Parses "6h", "90s", "10m", "250ms", "1d", "1h30m" or a plain number of
 // seconds ("3600", "0.5"). Throws

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/limited_json.h"
 #include "soak/scenario/scenario.h"
 
 namespace plateau::soak {
@@ -16,12 +17,9 @@ namespace {
 
 using nlohmann::json;
 
-// A JSON value as it appears in a message, shortened if long.
-std::string shown(const json& value) {
-  std::string text = value.dump();
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
-  return text;
-}
+// A JSON value as it appears in a message, shortened if long; objects and
+// arrays are summarised, never dumped (a deep value would recurse).
+std::string shown(const json& value) { return reports::preview_json(value, 57); }
 
 const char* type_name(const json& value) {
   switch (value.type()) {
@@ -384,10 +382,11 @@ Scenario parse_scenario(std::string_view json_text, std::string_view source_view
   const std::string source(source_view);
   json document;
   try {
-    document = json::parse(json_text.begin(), json_text.end(), nullptr, /*allow_exceptions=*/true,
-                           /*ignore_comments=*/false);
-  } catch (const json::parse_error& e) {
-    throw ScenarioError(source, "", "", std::string("is not valid JSON: ") + e.what());
+    // Depth, size, duplicate keys, NUL bytes, trailing text and numbers out
+    // of range are refused here, before any field is read.
+    document = reports::parse_limited_json(json_text, reports::kScenarioJsonLimits);
+  } catch (const reports::JsonInputError& e) {
+    throw ScenarioError(source, e.path(), "", e.rule());
   }
   static const json kEmpty = json::object();
   FieldReader top(document, "", source);
@@ -403,12 +402,10 @@ Scenario parse_scenario(std::string_view json_text, std::string_view source_view
   }
   if (const json* clock = top.find("clock")) {
     const std::string mode = top.string_at(top.path_of("clock"), *clock);
-    if (mode == "sim") {
-      sc.clock = ClockMode::sim;
-    } else if (mode == "wall") {
-      sc.clock = ClockMode::wall;
-    } else {
-      top.fail(top.path_of("clock"), *clock, "must be \"sim\" or \"wall\"");
+    try {
+      sc.clock = parse_clock(mode);
+    } catch (const std::invalid_argument& e) {
+      top.fail(top.path_of("clock"), *clock, e.what());
     }
   }
   sc.symbols = read_symbols(top);
@@ -456,11 +453,8 @@ Scenario parse_scenario(std::string_view json_text, std::string_view source_view
     }
   }
   read_fixtures(top, sc.fixtures);
-  if (!read_verdict(top, sc.verdict)) {
-    // No window given: 2h, shortened for short runs so that at least four
-    // windows fit in the measured phase.
-    sc.verdict.window = std::min(sc.verdict.window, (sc.duration - sc.warm_up) / 4);
-  }
+  sc.verdict.window_given = read_verdict(top, sc.verdict);
+  if (!sc.verdict.window_given) sc.verdict.window = default_verdict_window(sc.duration, sc.warm_up);
   top.finish();
   validate_scenario(sc, source);
   return sc;

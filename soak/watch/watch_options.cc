@@ -211,16 +211,6 @@ void validate(const WatchOptions& o) {
   }
 }
 
-std::size_t windows_needed(const VerdictSettings& settings) {
-  std::size_t n = std::max<std::size_t>(settings.min_windows, 3);
-  for (; n < 10000; ++n) {
-    std::vector<double> rising(n);
-    for (std::size_t i = 0; i < n; ++i) rising[i] = static_cast<double>(i);
-    if (mann_kendall(rising).p_value_upward < settings.alpha) break;
-  }
-  return n;
-}
-
 VerdictSettings verdict_settings_for(const WatchOptions& o) {
   VerdictSettings v;
   v.warm_up_end_s = plateau::soak::seconds(o.effective_warm_up());

@@ -90,10 +90,8 @@ void validate(const WatchOptions& options);
 // The verdict settings of a watch: warm-up, window, horizon, tolerances.
 VerdictSettings verdict_settings_for(const WatchOptions& options);
 
-// The fewest windows whose minima can show a significant upward trend at
-// the settings' alpha (a strictly rising series), and at least min_windows.
-// A watch with fewer complete windows is "too short", never "bounded".
-std::size_t windows_needed(const VerdictSettings& settings);
+// How many windows a watch needs is the verdict's windows_needed()
+// (soak/verdict/verdict.h): a watch with fewer is "too short", never "bounded".
 
 // "90s" etc. -> Duration, or WatchInputError naming `field`.
 Duration parse_watch_duration(std::string_view field, std::string_view text);

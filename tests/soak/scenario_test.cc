@@ -1,8 +1,12 @@
 #define BOOST_TEST_MODULE soak_scenario
 #include <boost/test/unit_test.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -254,7 +258,8 @@ BOOST_AUTO_TEST_CASE(missing_duration_and_broken_json_are_refused) {
   expect_refused(doc, {"/duration", "is required"});
   BOOST_CHECK_EXCEPTION(parse_scenario("{\"duration\": ", "broken.json"), ScenarioError,
                         [](const ScenarioError& e) {
-                          return std::string(e.what()).find("broken.json: is not valid JSON") == 0;
+                          // The syntax error names where parsing stopped.
+                          return std::string(e.what()).find("broken.json: /duration: is not valid JSON") == 0;
                         });
   BOOST_CHECK_EXCEPTION(parse_scenario("[1, 2]", "array.json"), ScenarioError, [](const ScenarioError& e) {
     return std::string(e.what()).find("must be an object") != std::string::npos;
@@ -303,6 +308,125 @@ BOOST_AUTO_TEST_CASE(overrides_are_checked_again) {
   sc.duration = 20min;  // e.g. --duration 20m: the 15m window no longer fits after 10m warm-up
   BOOST_CHECK_EXCEPTION(validate_scenario(sc, "case.json"), ScenarioError,
                         [](const ScenarioError& e) { return e.json_path() == "/verdict/window"; });
+}
+
+// Issue 11: hostile text is refused as ScenarioError naming the path and the
+// rule, never a crash, an "unexpected error" or a silently accepted value.
+void expect_text_refused(const std::string& text, std::initializer_list<std::string> expected) {
+  try {
+    parse_scenario(text, "case.json");
+    BOOST_ERROR("accepted: " << text.substr(0, 80));
+  } catch (const ScenarioError& e) {
+    const std::string message = e.what();
+    BOOST_TEST_INFO(message);
+    BOOST_TEST(message.size() < 400u);
+    for (const std::string& part : expected) BOOST_TEST(message.find(part) != std::string::npos, part);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(deep_nesting_is_refused_without_recursion) {
+  // 100,000 levels was a SIGSEGV (stack overflow) in the message's dump.
+  expect_text_refused(std::string(100'000, '['), {"nested deeper than 16 levels"});
+  expect_text_refused("{\"duration\": \"1h\", \"x\": " + std::string(100'000, '[') + std::string(100'000, ']') + "}",
+                      {"/x/0/0", "nested deeper"});
+  // Just inside the limit: a deep value under an unknown key is an unknown field, shown as a summary.
+  expect_text_refused(R"({"duration": "1h", "x": [[[[[[[[[[1]]]]]]]]]]})", {"/x", "[...]", "not a known field"});
+}
+
+BOOST_AUTO_TEST_CASE(numbers_out_of_range_are_refused_naming_the_path) {
+  expect_text_refused(R"({"duration": 1e400})", {"/duration", "out of range"});
+  expect_text_refused(R"({"duration": "1h", "rates": {"plans": {"rate": -1e400}}})", {"/rates/plans/rate", "out of range"});
+  expect_text_refused(R"({"duration": "1h", "symbols": ["A", 1e999]})", {"/symbols/1", "out of range"});
+  expect_text_refused(R"({"duration": ")" + std::string(400, '9') + R"(s"})", {"/duration", "at most 1e9 seconds"});
+  expect_text_refused(R"({"duration": )" + std::string(400, '9') + "}", {"/duration"});
+  expect_text_refused(R"({"duration": "1h", "seed": -1})", {"/seed", "-1", "whole number between 0"});
+  expect_text_refused(R"({"duration": "1h", "seed": 18446744073709551616})", {"/seed"});
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_keys_nul_and_trailing_text_are_refused) {
+  expect_text_refused(R"({"duration": "-1h", "duration": "10m"})", {"/duration", "twice"});
+  expect_text_refused(R"({"duration": "1h", "rates": {"plans": {"rate": 1, "rate": 2}}})", {"/rates/plans/rate", "twice"});
+  expect_text_refused(std::string("{\"duration\": \"10m\"}\0{\"garbage\": 1}", 33), {"NUL byte at offset 19"});
+  expect_text_refused(std::string("{\"duration\": \"10\0m\"}", 20), {"NUL byte"});
+  expect_text_refused(R"({"duration": "10m"} {"duration": "1h"})", {"not valid JSON"});
+  expect_text_refused(R"({"duration": "10m"} x)", {"not valid JSON"});
+  expect_text_refused("", {"not valid JSON"});
+}
+
+BOOST_AUTO_TEST_CASE(oversized_and_endless_files_are_refused_before_being_read_whole) {
+  const auto dir = std::filesystem::temp_directory_path() / ("plateau-scenario-limits-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto big = dir / "big.json";
+  {
+    std::ofstream out(big);
+    out << R"({"duration": "1h", "description": ")" << std::string(2u << 20, 'x') << "\"}";
+  }
+  BOOST_CHECK_EXCEPTION(load_scenario(big), ScenarioError, [](const ScenarioError& e) {
+    BOOST_TEST_INFO(e.what());
+    return std::string(e.what()).find("larger than the limit of 1 MiB") != std::string::npos;
+  });
+  BOOST_CHECK_EXCEPTION(load_scenario("/dev/zero"), ScenarioError, [](const ScenarioError& e) {
+    return std::string(e.what()).find("larger than the limit") != std::string::npos;
+  });
+  BOOST_CHECK_EXCEPTION(load_scenario(dir), ScenarioError, [](const ScenarioError& e) {
+    return std::string(e.what()).find("is a directory") != std::string::npos;
+  });
+  // A FIFO with no writer: refused at once (empty), not waited on forever.
+  const auto fifo = dir / "fifo";
+  BOOST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  BOOST_CHECK_THROW(load_scenario(fifo), ScenarioError);
+  std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(command_line_values_follow_the_files_rules) {
+  BOOST_TEST(parse_seed("0") == 0u);
+  BOOST_TEST(parse_seed("18446744073709551615") == 18446744073709551615ull);
+  for (const char* bad : {"-1", "+1", "", "18446744073709551616", "1e3", " 1", "0x10", "99999999999999999999999"}) {
+    BOOST_CHECK_THROW(parse_seed(bad), std::invalid_argument);
+  }
+  BOOST_TEST((parse_clock("wall") == ClockMode::wall));
+  BOOST_CHECK_THROW(parse_clock("Wall"), std::invalid_argument);
+  // Over-long digit strings were std::out_of_range from stod (exit 4).
+  BOOST_CHECK_THROW(parse_duration(std::string(400, '9') + "s"), std::invalid_argument);
+  BOOST_CHECK_THROW(parse_duration(std::string(400, '9')), std::invalid_argument);
+  BOOST_CHECK_THROW(parse_duration("1e400"), std::invalid_argument);
+  BOOST_CHECK_THROW(parse_duration("0." + std::string(400, '0') + "1s"), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(sampling_limits_are_enforced) {
+  json doc = valid();
+  doc["duration"] = "10m";
+  doc["warm_up"] = "1m";
+  doc["verdict"]["window"] = "2m";
+  doc["heap_profile_checkpoints"] = json::array();
+  doc["restart_interval"] = 0;
+  doc["sample_interval"] = "1ms";
+  expect_refused(doc, {"/sample_interval", "\"1ms\"", "at least 100ms"});
+  doc["sample_interval"] = "10s";
+  doc["audit_interval"] = "1ms";
+  expect_refused(doc, {"/audit_interval", "at least 100ms"});
+  doc = valid();
+  doc["duration"] = "100d";
+  doc["warm_up"] = "1d";
+  doc["sample_interval"] = "1s";
+  doc["verdict"]["window"] = "2h";
+  expect_refused(doc, {"/sample_interval", "8640000 probe passes", "at most 3000000"});
+  doc["sample_interval"] = "10s";
+  doc["verdict"]["window"] = "1m";
+  expect_refused(doc, {"/verdict/window", "142560 windows", "at most 1024"});
+  // 30 days at 1 s sampling, the documented long wall run, is accepted; its
+  // default window keeps the windows within the limit.
+  doc.erase("verdict");
+  doc["duration"] = "30d";
+  doc["warm_up"] = "1d";
+  doc["sample_interval"] = "1s";
+  const Scenario month = parse_scenario(doc.dump(), "case.json");
+  BOOST_TEST((month.verdict.window == 2h));
+  doc["duration"] = "10000d";
+  doc["sample_interval"] = "1h";
+  doc["audit_interval"] = "1h";
+  const Scenario long_run = parse_scenario(doc.dump(), "case.json");
+  BOOST_TEST((long_run.duration - long_run.warm_up) / long_run.verdict.window <= 1024);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
