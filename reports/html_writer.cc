@@ -9,6 +9,7 @@
 // and the largest containers, then every other series grouped by component
 // with the fastest-growing first.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <set>
@@ -91,6 +92,44 @@ const Series* find_series(const Report& report, const std::string& name) {
   return nullptr;
 }
 
+// The heap section's anchor of a site (HeapSiteTimeline::id holds spaces and
+// colons, which an id attribute tolerates but a fragment link does not).
+std::string site_anchor(const std::string& site_id) {
+  std::string out = "site-";
+  for (char c : site_id) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
+  return out;
+}
+
+const HeapSiteTimeline* find_site(const Report& report, const std::string& series_name) {
+  constexpr std::string_view kPrefix = "heap.site.";
+  if (!series_name.starts_with(kPrefix)) return nullptr;
+  const std::string id = series_name.substr(kPrefix.size());
+  for (const HeapSiteTimeline& site : report.heap_profile.sites) {
+    if (site.id == id) return &site;
+  }
+  return nullptr;
+}
+
+std::string location_of(const std::string& file, std::uint32_t line) {
+  return line > 0 ? file + ":" + std::to_string(line) : file;
+}
+
+// Finding -> site -> line: the sites that account for a finding's growth,
+// shown beside its chart so the developer sees the function and the line
+// without opening anything.
+void write_finding_sites(std::ostringstream& out, const Finding& f) {
+  if (f.sites.empty()) return;
+  out << "<table class=\"where\"><tr><th>where it grew</th><th>file:line</th><th>component</th>"
+         "<th>growth/h</th><th>share</th><th></th></tr>\n";
+  for (const SiteShare& site : f.sites) {
+    out << "<tr><td><code>" << h(site.function) << "</code></td><td><code>" << h(location_of(site.file, site.line))
+        << "</code></td><td>" << h(site.component) << "</td><td class=\"num\">" << h(format_bytes(site.bytes_per_hour))
+        << "/h</td><td class=\"num\">" << h(format_percent(site.share)) << "</td><td><a href=\"#"
+        << h(site_anchor(site.site_id)) << "\">stack</a></td></tr>\n";
+  }
+  out << "</table>\n";
+}
+
 void write_header(std::ostringstream& out, const Report& report) {
   const Context& c = report.context;
   out << "<header class=\"verdict " << verdict_class(report.verdict) << "\"><h1>Verdict: "
@@ -161,8 +200,22 @@ void write_findings(std::ostringstream& out, const Report& report, const HtmlOpt
       out << "<p class=\"ttd\">Detectable after " << h(format_duration(*f.time_to_detect_s))
           << " of virtual time (marked on the chart).</p>\n";
     }
+    const HeapSiteTimeline* site = find_site(report, f.series);
+    if (site) {
+      out << "<p class=\"site\">Allocated at <code title=\"" << h(site->function_full) << "\">" << h(site->function)
+          << "</code> in <code>" << h(location_of(site->file, site->line)) << "</code>"
+          << (site->component.empty() ? std::string() : " (component " + h(site->component) + ")") << ".</p>\n";
+    }
+    write_finding_sites(out, f);
     if (series && !series->samples.empty()) {
       out << chart_for(*series, report.scenario, options, f.time_to_detect_s) << "\n";
+    } else if (site && !site->live_bytes.empty()) {
+      Series live;
+      live.name = f.series;
+      live.unit = "bytes";
+      live.component = site->component;
+      live.samples = site->live_bytes;
+      out << chart_for(live, report.scenario, options, f.time_to_detect_s) << "\n";
     } else {
       out << "<p class=\"muted\">No samples were recorded for this series.</p>\n";
     }
@@ -178,6 +231,11 @@ void write_findings(std::ostringstream& out, const Report& report, const HtmlOpt
              "</details>\n";
     }
     write_residue(out, f, options);
+    if (!f.stack.empty()) {
+      out << "<details><summary>Allocation stack (" << f.stack.size() << " frames)</summary>";
+      write_stack_list(out, f.stack);
+      out << "</details>\n";
+    }
     out << "</article>\n";
   }
   out << "</section>\n";
@@ -198,20 +256,24 @@ void write_heap(std::ostringstream& out, const HeapProfile& heap, const HtmlOpti
   if (!heap.sites.empty()) {
     // Ranked by judged growth (the runner ranked them); see HeapSiteTimeline.
     out << "<table><tr><th>site</th><th>file:line</th><th>component</th><th>judged</th>"
-           "<th>growth/h</th><th>trough to trough</th><th>peak live</th></tr>\n";
+           "<th>growth/h</th><th>trough to trough</th><th>peak live</th><th>stack</th></tr>\n";
     std::size_t shown = 0;
     for (const HeapSiteTimeline& site : heap.sites) {
       if (site.classification == "instrumentation" || shown >= options.max_heap_sites) continue;
       ++shown;
       const std::string location = site.line > 0 ? site.file + ":" + std::to_string(site.line) : site.file;
-      out << "<tr><td><code title=\"" << h(site.function_full) << "\">" << h(site.function) << "</code></td><td><code>"
-          << h(location) << "</code></td><td>" << h(site.component) << "</td><td>" << h(site.classification)
-          << "</td><td>" << h(format_bytes(site.bytes_per_hour)) << "</td><td>" << h(format_bytes(site.growth_bytes))
-          << "</td><td>" << h(format_bytes(site.peak_bytes)) << "</td></tr>\n";
+      out << "<tr id=\"" << h(site_anchor(site.id)) << "\"><td><code title=\"" << h(site.function_full) << "\">"
+          << h(site.function) << "</code></td><td><code>" << h(location) << "</code></td><td>" << h(site.component)
+          << "</td><td>" << h(site.classification) << "</td><td>" << h(format_bytes(site.bytes_per_hour))
+          << "</td><td>" << h(format_bytes(site.growth_bytes)) << "</td><td>" << h(format_bytes(site.peak_bytes))
+          << "</td><td><details><summary>" << site.stack.size() << " frames</summary>";
+      write_stack_list(out, site.stack);
+      out << "</details></td></tr>\n";
     }
     out << "</table>\n";
-  } else if (heap.top_sites.empty()) {
-    out << "<p class=\"ok\">No allocation site grew between the dumps.</p>\n";
+  }
+  if (heap.top_sites.empty()) {
+    if (heap.sites.empty()) out << "<p class=\"ok\">No allocation site grew between the dumps.</p>\n";
   } else {
     double total = 0;
     for (const HeapSite& site : heap.top_sites) total += site.bytes_added > 0 ? static_cast<double>(site.bytes_added) : 0;
