@@ -212,6 +212,18 @@ BOOST_AUTO_TEST_CASE(a_series_missing_from_the_candidate_is_a_failure_naming_it)
   BOOST_TEST(report.findings[0].series == "inventory.plans.locks.entries");
 }
 
+// A thread or fd group that no longer exists in the candidate counts zero
+// there (its total still judges it); a missing total is still a failure.
+BOOST_AUTO_TEST_CASE(a_missing_breakdown_group_is_not_a_missing_series) {
+  const auto base = with(run_report("gate", "jemalloc"), {ramp_series("process.threads", "threads", 5, 0),
+                                                          ramp_series("process.threads.sqlite", "threads", 1, 0)});
+  const auto candidate = with(run_report("gate", "jemalloc"), {ramp_series("process.threads", "threads", 5, 0)});
+  BOOST_TEST(!soak::any_regressed(soak::compare_reports(base, candidate, {}, "b", "c")));
+  const auto no_total =
+      with(run_report("gate", "jemalloc"), {ramp_series("process.threads.sqlite", "threads", 1, 0)});
+  BOOST_TEST(soak::any_regressed(soak::compare_reports(base, no_total, {}, "b", "c")));
+}
+
 BOOST_AUTO_TEST_CASE(a_candidate_with_no_series_or_not_judged_never_passes) {
   const auto base = with(run_report("gate", "jemalloc"),
                          {ramp_series("inventory.plans.locks.entries", "entries", 10, 0)});
