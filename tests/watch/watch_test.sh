@@ -12,7 +12,7 @@ STATIC_TARGET=${3:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$(mktemp -d /tmp/plateau-watch-test.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
-FAST=(--duration 20s --sample-interval 100ms --window 2s --warm-up 4s)
+FAST=(--duration 24s --sample-interval 100ms --window 2s --warm-up 4s)
 FLAGS=()
 CHECK="python3 $HERE/check_report.py"
 # The interpreter itself, not a version-manager shim (pyenv's forks and
@@ -61,7 +61,7 @@ run perl-memory 1 -- "$HERE/leak_memory.pl" leak
 run perl-bounded 0 -- "$HERE/leak_memory.pl" bounded
 run sh-bounded-load 0 --load 'sleep 1; exit 7' -- "$HERE/bounded_load.sh"
 run exits-early 5 -- "$TARGET" exit-early 6
-run crashes 0 -- "$TARGET" crash 17
+run crashes 0 -- "$TARGET" crash 22
 run attach 1 --pid "$attached" --heap jemalloc
 # SIGINT: a partial report marked incomplete, exit 3, the target stopped.
 ( "$PLATEAU" watch --duration 60s --sample-interval 100ms --out "$OUT/sigint" -- "$TARGET" bounded \
