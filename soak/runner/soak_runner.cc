@@ -218,6 +218,12 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
                                                   : std::vector<probes::ContainerResidue>{},
                            engine::to_seconds(harness.start().time_since_epoch()));
   attach_sites(report, sites);
+  // Findings that name a component (a container, an invariant, a site with
+  // its file:line) come before whole-process ones (allocator, process), which
+  // list those sites anyway: the first finding a developer reads says where.
+  std::stable_partition(report.findings.begin(), report.findings.end(), [](const reports::Finding& f) {
+    return f.component != "allocator" && f.component != "process";
+  });
   if (!run_error.empty()) {
     report.verdict = reports::Verdict::error;
     report.incomplete = true;
