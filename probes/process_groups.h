@@ -29,6 +29,18 @@
 
 namespace plateau::probes {
 
+// The name prefixes of the group series ("process.threads.<group>",
+// "process.fds.<target>"; plateau watch adds "by_name." / "by_target."
+// below them). A group series exists only while its group does (and its
+// target may name a run's own folder), so a reader comparing two runs takes
+// an absent group as zero and judges the totals (process.threads,
+// process.open_fds) instead.
+inline constexpr std::string_view kThreadGroupPrefix = "process.threads.";
+inline constexpr std::string_view kFdGroupPrefix = "process.fds.";
+inline bool is_group_series(std::string_view series_name) noexcept {
+  return series_name.starts_with(kThreadGroupPrefix) || series_name.starts_with(kFdGroupPrefix);
+}
+
 // The group of a descriptor from its readlink target.
 std::string fd_group_of(std::string_view target);
 // The group of a thread from its comm (trailing newline allowed).

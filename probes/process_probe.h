@@ -68,8 +68,8 @@ class ProcessProbe final : public Probe {
   int stat_fd_ = -1;
   int fd_dir_fd_ = -1;
   int task_dir_fd_ = -1;
-  GroupCounter thread_groups_{"process.threads.", "threads"};
-  GroupCounter fd_groups_{"process.fds.", "fds"};
+  GroupCounter thread_groups_{std::string(kThreadGroupPrefix), "threads"};
+  GroupCounter fd_groups_{std::string(kFdGroupPrefix), "fds"};
   bool interned_ = false;
   SeriesId rss_ = 0, hwm_ = 0, fds_ = 0, threads_ = 0;
 };

@@ -5,25 +5,12 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "probes/process_groups.h"
 #include "soak/verdict/stats.h"
 
 namespace plateau::soak {
 
 namespace {
-
-// A breakdown series ("process.threads.<name>", one group of the judged total
-// "process.threads") exists only while its group does: its absence from the
-// candidate means zero, which the total's own row judges, not a series the
-// candidate stopped recording.
-bool is_breakdown_of(const reports::Report& report, const std::string& name) {
-  for (std::size_t dot = name.rfind('.'); dot != std::string::npos && dot > 0; dot = name.rfind('.', dot - 1)) {
-    const std::string parent = name.substr(0, dot);
-    for (const reports::Series& s : report.series) {
-      if (s.name == parent) return true;
-    }
-  }
-  return false;
-}
 
 std::vector<Point> to_points(const std::vector<reports::Point>& in, double from_s) {
   std::vector<Point> out;
@@ -206,7 +193,7 @@ reports::Comparison compare_reports(const reports::Report& base, const reports::
   // candidate that stopped recording something (or recorded nothing) must
   // not pass for one that kept it bounded.
   for (const reports::Series& b : base.series) {
-    if (!compared(b) || find_series(candidate, b.name) || is_breakdown_of(candidate, b.name)) continue;
+    if (!compared(b) || find_series(candidate, b.name) || probes::is_group_series(b.name)) continue;
     reports::ComparisonRow row;
     row.series = b.name;
     row.base_slope_per_s = series_slope_per_s(b, base.scenario.warmup_s);
