@@ -107,6 +107,7 @@ struct SiteVerdictTolerances {
 
 struct VerdictTolerances {
   double alpha = 0.01;                               // Mann–Kendall one-sided significance level
+  double growth_confidence = 0.95;                   // of the slope bound compared with the tolerances
   double relative = 0.05;                            // share of the steady level, over the horizon
   double absolute_default = 0;                       // series unit, when nothing below matches
   std::map<std::string, double> absolute_by_unit;    // e.g. {"bytes": 1048576}

@@ -352,6 +352,8 @@ bool read_verdict(FieldReader& top, VerdictTolerances& v) {
   static const json kEmpty = json::object();
   FieldReader r = top.object("verdict", kEmpty);
   r.number("alpha", v.alpha, std::numeric_limits<double>::min(), 0.5, "must be above 0 and at most 0.5");
+  r.number("growth_confidence", v.growth_confidence, 0.5, 0.9999,
+           "must be between 0.5 and 0.9999 (the confidence with which growth must exceed the tolerances)");
   r.number("relative", v.relative, 0, 100, "must be between 0 and 100 (a share of the steady level)");
   const bool window_given = r.find("window") != nullptr;
   r.duration("window", v.window);

@@ -8,6 +8,7 @@ VerdictSettings verdict_settings_for(const Scenario& scenario) {
   s.window_s = seconds(scenario.verdict.window);
   s.horizon_s = seconds(scenario.duration);
   s.alpha = scenario.verdict.alpha;
+  s.growth_confidence = scenario.verdict.growth_confidence;
   s.relative_tolerance = scenario.verdict.relative;
   s.absolute_tolerance = scenario.verdict.absolute_default;
   s.absolute_by_unit = scenario.verdict.absolute_by_unit;

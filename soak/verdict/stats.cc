@@ -71,16 +71,21 @@ std::vector<WindowMinimum> window_minima(std::span<const Point> samples, double 
   return minima;
 }
 
-TrendLine theil_sen(std::span<const Point> points) {
-  if (points.empty()) return {};
+std::vector<double> pair_slopes(std::span<const Point> points) {
   std::vector<double> slopes;
-  slopes.reserve(points.size() * (points.size() - 1) / 2);
+  if (points.size() >= 2) slopes.reserve(points.size() * (points.size() - 1) / 2);
   for (std::size_t i = 0; i < points.size(); ++i) {
     for (std::size_t j = i + 1; j < points.size(); ++j) {
       const double dt = points[j].t_s - points[i].t_s;
       if (dt != 0) slopes.push_back((points[j].value - points[i].value) / dt);
     }
   }
+  return slopes;
+}
+
+TrendLine theil_sen(std::span<const Point> points) {
+  if (points.empty()) return {};
+  std::vector<double> slopes = pair_slopes(points);
   TrendLine line;
   if (!slopes.empty()) line.slope_per_s = median_in_place(slopes);
   std::vector<double> intercepts;
@@ -156,7 +161,7 @@ MannKendall mann_kendall_stratified(std::span<const double> values, std::size_t 
                            values.size());
 }
 
-double theil_sen_slope_within(std::span<const Point> points, std::size_t break_after) {
+std::vector<double> pair_slopes_within(std::span<const Point> points, std::size_t break_after) {
   std::vector<double> slopes;
   for (std::size_t j = 1; j < points.size(); ++j) {
     for (std::size_t i = (j > break_after ? break_after + 1 : 0); i < j; ++i) {
@@ -164,7 +169,38 @@ double theil_sen_slope_within(std::span<const Point> points, std::size_t break_a
       if (dt != 0) slopes.push_back((points[j].value - points[i].value) / dt);
     }
   }
+  return slopes;
+}
+
+double theil_sen_slope_within(std::span<const Point> points, std::size_t break_after) {
+  std::vector<double> slopes = pair_slopes_within(points, break_after);
   return slopes.empty() ? 0 : median_in_place(slopes);
+}
+
+double normal_upper_quantile(double alpha) noexcept {
+  // normal_upper_tail falls monotonically; bisect until the interval stops
+  // shrinking (about 60 steps), so the result is exact to the last bit.
+  double lo = -40, hi = 40;
+  for (int i = 0; i < 200; ++i) {
+    const double mid = lo + (hi - lo) / 2;
+    if (mid <= lo || mid >= hi) break;
+    (normal_upper_tail(mid) > alpha ? lo : hi) = mid;
+  }
+  return lo + (hi - lo) / 2;
+}
+
+std::optional<std::size_t> sen_lower_index(std::size_t slopes, double variance, double z) noexcept {
+  const double rank = std::floor((static_cast<double>(slopes) - z * std::sqrt(std::max(variance, 0.0))) / 2);
+  if (!(rank >= 1)) return std::nullopt;
+  return static_cast<std::size_t>(rank) - 1;
+}
+
+std::optional<double> sen_lower_slope(std::vector<double>& slopes, double variance, double z) {
+  const std::optional<std::size_t> index = sen_lower_index(slopes.size(), variance, z);
+  if (!index) return std::nullopt;
+  const auto at = slopes.begin() + static_cast<std::ptrdiff_t>(*index);
+  std::nth_element(slopes.begin(), at, slopes.end());
+  return *at;
 }
 
 }  // namespace plateau::soak

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -101,5 +102,29 @@ double theil_sen_slope_within(std::span<const Point> points, std::size_t break_a
 
 // Upper tail of the standard normal distribution, 1 - Phi(z).
 double normal_upper_tail(double z) noexcept;
+
+// The z with normal_upper_tail(z) == alpha, for 0 < alpha < 1 (bisection to
+// the last bit: deterministic, no table).
+double normal_upper_quantile(double alpha) noexcept;
+
+// The slope of every pair of points with distinct times (i < j), in pair
+// order; theil_sen's slope is their median.
+std::vector<double> pair_slopes(std::span<const Point> points);
+
+// The same over the pairs that do not straddle the change point.
+std::vector<double> pair_slopes_within(std::span<const Point> points, std::size_t break_after);
+
+// Sen's (1968) one-sided lower confidence bound of the Theil–Sen slope: of N
+// pair slopes in ascending order, the one of 1-based rank
+// floor((N - z * sqrt(variance)) / 2), where variance is the Mann–Kendall
+// variance of S and z = normal_upper_quantile(alpha). This returns that
+// rank's 0-based index, or nullopt when the rank is below 1: too few pairs
+// for a bound at this confidence (the slope could be anything). The one
+// expression every path uses, so incremental and from-scratch agree.
+std::optional<std::size_t> sen_lower_index(std::size_t slopes, double variance, double z) noexcept;
+
+// The bound itself: the slope of index sen_lower_index in `slopes` (which it
+// reorders), or nullopt.
+std::optional<double> sen_lower_slope(std::vector<double>& slopes, double variance, double z);
 
 }  // namespace plateau::soak

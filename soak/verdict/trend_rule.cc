@@ -24,12 +24,13 @@ double median_of_sorted(const std::vector<double>& sorted) {
   return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 
-// Whether one set of figures passes: significant, and growth projected over
-// the horizon above both tolerances. The one expression both paths use.
-bool passes(const TrendRule& rule, double p_value, double slope_per_s, double level) {
-  const double projected = slope_per_s * rule.horizon_s;
-  return p_value < rule.alpha && projected > rule.absolute_tolerance &&
-         projected > rule.relative_tolerance * std::abs(level);
+// Whether one set of figures passes: significant, and the growth projected
+// over the horizon from the slope's lower confidence bound above both
+// tolerances. The one expression both paths use.
+bool passes(const TrendRule& rule, double p_value, std::optional<double> lower_slope_per_s, double level) {
+  if (!(p_value < rule.alpha) || !lower_slope_per_s) return false;
+  const double confident = *lower_slope_per_s * rule.horizon_s;
+  return confident > rule.absolute_tolerance && confident > rule.relative_tolerance * std::abs(level);
 }
 
 // Whether the largest rise stands alone as a one-off level change would.
@@ -37,15 +38,17 @@ bool stands_alone(double rise, bool any_other, double second_rise) {
   return rise > 0 && (!any_other || rise > kStepDominance * std::max(second_rise, 0.0));
 }
 
-// A running median of a multiset that only grows: a max-heap holding the
-// lower floor(N/2) values and a min-heap the rest. Its median is the same
-// value as median_in_place in stats.cc on the same multiset: the element of
-// rank N/2, averaged with rank N/2 - 1 when N is even.
-class RunningMedian {
+// The element of a given rank in a multiset that only grows: a max-heap
+// holding the `rank` smallest values and a min-heap the rest, so the answer
+// is the min-heap's top. Every element crosses between the heaps only as
+// the asked rank moves, so a rank that grows with the set costs O(log N) per
+// element overall. Its answer is the same value nth_element gives at that
+// index on the same multiset (sen_lower_slope in stats.cc).
+class RunningRank {
  public:
   void reserve(std::size_t n) {
-    lower_.reserve(n / 2 + 1);
-    upper_.reserve(n / 2 + 1);
+    lower_.reserve(n);
+    upper_.reserve(n);
   }
   void add(double v) {
     if (upper_.empty() || v >= upper_.front()) {
@@ -56,32 +59,35 @@ class RunningMedian {
       std::push_heap(lower_.begin(), lower_.end());
     }
   }
-  // Call after a batch of add() and before median().
-  void rebalance() {
-    const std::size_t target = (lower_.size() + upper_.size()) / 2;
-    while (lower_.size() > target) {
+  std::size_t size() const noexcept { return lower_.size() + upper_.size(); }
+  // The element of 0-based `rank` < size().
+  double at(std::size_t rank) {
+    while (lower_.size() > rank) {
       std::pop_heap(lower_.begin(), lower_.end());
       upper_.push_back(lower_.back());
       lower_.pop_back();
       std::push_heap(upper_.begin(), upper_.end(), std::greater<>{});
     }
-    while (lower_.size() < target) {
+    while (lower_.size() < rank) {
       std::pop_heap(upper_.begin(), upper_.end(), std::greater<>{});
       lower_.push_back(upper_.back());
       upper_.pop_back();
       std::push_heap(lower_.begin(), lower_.end());
     }
-  }
-  double median() const {
-    if (upper_.empty()) return 0;
-    if ((lower_.size() + upper_.size()) % 2 == 1) return upper_.front();
-    return (lower_.front() + upper_.front()) / 2;
+    return upper_.front();
   }
 
  private:
   std::vector<double> lower_;  // max-heap
   std::vector<double> upper_;  // min-heap
 };
+
+// The lower bound of a running set's slopes, when the bound exists.
+std::optional<double> running_lower(RunningRank& slopes, double variance, double z) {
+  const std::optional<std::size_t> index = sen_lower_index(slopes.size(), variance, z);
+  if (!index) return std::nullopt;
+  return slopes.at(*index);
+}
 
 // Tie groups of a growing multiset and their sum of t(t-1)(2t+5).
 class TieTerm {
@@ -129,9 +135,16 @@ TrendEvaluation evaluate_trend(std::span<const Point> points, const TrendRule& r
   e.within_slope_per_s = theil_sen_slope_within(points, e.step_after);
   e.within_mk = mann_kendall_stratified(values, e.step_after);
   e.within_projected_growth = e.within_slope_per_s * rule.horizon_s;
-  e.whole_fires = passes(rule, e.mk.p_value_upward, e.line.slope_per_s, e.level);
+  const double z = normal_upper_quantile(rule.bound_alpha);
+  std::vector<double> slopes = pair_slopes(points);
+  e.lower_slope_per_s = sen_lower_slope(slopes, e.mk.variance, z);
+  if (e.lower_slope_per_s) e.confident_growth = *e.lower_slope_per_s * rule.horizon_s;
+  std::vector<double> within_slopes = pair_slopes_within(points, e.step_after);
+  e.within_lower_slope_per_s = sen_lower_slope(within_slopes, e.within_mk.variance, z);
+  if (e.within_lower_slope_per_s) e.within_confident_growth = *e.within_lower_slope_per_s * rule.horizon_s;
+  e.whole_fires = passes(rule, e.mk.p_value_upward, e.lower_slope_per_s, e.level);
   e.fires = e.whole_fires &&
-            (!e.step_alone || passes(rule, e.within_mk.p_value_upward, e.within_slope_per_s, e.level));
+            (!e.step_alone || passes(rule, e.within_mk.p_value_upward, e.within_lower_slope_per_s, e.level));
   return e;
 }
 
@@ -146,7 +159,8 @@ std::optional<std::size_t> first_firing_prefix_naive(std::span<const Point> poin
 std::optional<std::size_t> first_firing_prefix(std::span<const Point> points, const TrendRule& rule,
                                                std::size_t min_points) {
   const std::size_t n = points.size();
-  RunningMedian all, within;  // slopes of every pair / of pairs not straddling the largest rise
+  const double z = normal_upper_quantile(rule.bound_alpha);
+  RunningRank all, within;  // slopes of every pair / of pairs not straddling the largest rise
   all.reserve(n * (n - 1) / 2 + n);
   within.reserve(n * (n - 1) / 2 + n);
   std::vector<double> sorted;  // the prefix's values, for the level
@@ -162,7 +176,6 @@ std::optional<std::size_t> first_firing_prefix(std::span<const Point> points, co
       if (pj.t_s != points[i].t_s) all.add(pair_slope(points[i], pj));
       s_all += sign(pj.value, points[i].value);
     }
-    all.rebalance();
     const std::int64_t ties_without_j = ties_all.term();
     ties_all.add(pj.value);
     sorted.insert(std::upper_bound(sorted.begin(), sorted.end(), pj.value), pj.value);
@@ -197,7 +210,6 @@ std::optional<std::size_t> first_firing_prefix(std::span<const Point> points, co
         for (std::size_t i = 0; i <= step_after; ++i) s_cross += sign(pj.value, points[i].value);
         ties_after.add(pj.value);
       }
-      within.rebalance();
     }
 
     const std::size_t k = j + 1;
@@ -205,27 +217,35 @@ std::optional<std::size_t> first_firing_prefix(std::span<const Point> points, co
     const double level = median_of_sorted(sorted);
     const MannKendall mk =
         mann_kendall_from(s_all, cube_term(static_cast<std::int64_t>(k)) - ties_all.term(), k);
-    if (!passes(rule, mk.p_value_upward, all.median(), level)) continue;
+    if (!(mk.p_value_upward < rule.alpha)) continue;
+    if (!passes(rule, mk.p_value_upward, running_lower(all, mk.variance, z), level)) continue;
     if (!stands_alone(best_rise, k >= 3, second_rise)) return k;
     const auto before_n = static_cast<std::int64_t>(step_after + 1);
     const auto after_n = static_cast<std::int64_t>(k) - before_n;
     const MannKendall within_mk = mann_kendall_from(
         s_all - s_cross, cube_term(before_n) - ties_before + cube_term(after_n) - ties_after.term(), k);
-    if (passes(rule, within_mk.p_value_upward, within.median(), level)) return k;
+    if (!(within_mk.p_value_upward < rule.alpha)) continue;
+    if (passes(rule, within_mk.p_value_upward, running_lower(within, within_mk.variance, z), level)) return k;
   }
   return std::nullopt;
 }
 
-std::size_t conclusive_windows(double alpha, std::size_t min_windows) {
+std::size_t conclusive_windows(double alpha, double bound_alpha, std::size_t min_windows) {
   constexpr std::size_t kCap = 100000;
+  const double z = normal_upper_quantile(bound_alpha);
   for (std::size_t n = std::max<std::size_t>(min_windows, 2); n < kCap; ++n) {
     const auto ni = static_cast<std::int64_t>(n);
-    if (mann_kendall_from(ni * (ni - 1) / 2, cube_term(ni), n).p_value_upward >= alpha) continue;
+    // A strictly rising run: every pair slope is positive, so the bound is
+    // positive as soon as it exists.
+    const auto bounded = [&](std::int64_t pairs, const MannKendall& mk) {
+      return mk.p_value_upward < alpha && sen_lower_index(static_cast<std::size_t>(pairs), mk.variance, z).has_value();
+    };
+    if (!bounded(ni * (ni - 1) / 2, mann_kendall_from(ni * (ni - 1) / 2, cube_term(ni), n))) continue;
     bool every_split = true;
     for (std::int64_t before = 1; before < ni && every_split; ++before) {
       const std::int64_t after = ni - before;
       const std::int64_t s = before * (before - 1) / 2 + after * (after - 1) / 2;
-      every_split = mann_kendall_from(s, cube_term(before) + cube_term(after), n).p_value_upward < alpha;
+      every_split = bounded(s, mann_kendall_from(s, cube_term(before) + cube_term(after), n));
     }
     if (every_split) return n;
   }

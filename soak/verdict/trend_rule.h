@@ -2,13 +2,18 @@
 // detect: the earliest prefix of windows on which the same rule fires.
 //
 // The rule (docs/verdict.md has the reasoning) fires when BOTH hold:
-//   whole run    - Theil–Sen slope over all pairs, one-sided Mann–Kendall
-//                  p < alpha, projected growth (slope x horizon) above the
-//                  absolute tolerance and relative tolerance x level;
+//   whole run    - one-sided Mann–Kendall p < alpha, and the growth
+//                  projected over the horizon from the lower
+//                  (1 - bound_alpha) confidence bound of the Theil–Sen slope (Sen 1968: an
+//                  order statistic of the pair slopes) above the absolute
+//                  tolerance and relative tolerance x level. The growth must
+//                  be shown to exceed the tolerance, not merely estimated
+//                  to: a wandering load-following series whose median slope
+//                  happens to project past the tolerance has a wide bound;
 //   across step  - only when the largest single rise between neighbouring
 //                  windows stands alone (more than kStepDominance times every
 //                  other rise, as a one-off level change does): the same
-//                  three tests with the run split at that rise, counting only
+//                  tests with the run split at that rise, counting only
 //                  pairs on the same side (stratified Mann–Kendall, Theil–Sen
 //                  within the two blocks). A one-off level change adds
 //                  nothing there; growth that continues does. When the
@@ -18,8 +23,9 @@
 // stopped there (its own largest rise, its own level).
 //
 // first_firing_prefix computes every prefix incrementally in O(n^2 log n)
-// time and O(n^2) memory for n windows (each pair slope enters each of two
-// running medians once); first_firing_prefix_naive re-evaluates each prefix
+// time and O(n^2) memory for n windows (each pair slope enters two running
+// order statistics once, and crosses their heaps only as the bound's rank
+// grows); first_firing_prefix_naive re-evaluates each prefix
 // from scratch (O(n^3)) and exists to prove the two agree bit for bit.
 //
 // Thread safety: stateless functions on values; call from any thread.
@@ -40,7 +46,8 @@ namespace plateau::soak {
 inline constexpr double kStepDominance = 2.0;
 
 struct TrendRule {
-  double alpha = 0.01;
+  double alpha = 0.01;         // Mann–Kendall one-sided significance
+  double bound_alpha = 0.05;   // 1 - the confidence of the slope's lower bound
   double horizon_s = 86400;
   double relative_tolerance = 0.05;
   double absolute_tolerance = 0;
@@ -50,7 +57,12 @@ struct TrendEvaluation {
   TrendLine line;  // whole-run Theil–Sen
   MannKendall mk;  // whole-run Mann–Kendall
   double level = 0;
-  double projected_growth = 0;
+  double projected_growth = 0;  // Theil–Sen slope x horizon: the estimate
+  // The lower (1 - alpha) confidence bound of the slope and the growth it
+  // projects over the horizon: what the tolerances are compared with.
+  // Unset when too few pairs give a bound at this confidence.
+  std::optional<double> lower_slope_per_s;
+  std::optional<double> confident_growth;
   double relative_amount = 0;  // relative_tolerance * |level|
   std::size_t step_after = 0;  // the largest rise is from point step_after to step_after + 1
   double step_rise = 0;
@@ -59,6 +71,8 @@ struct TrendEvaluation {
   double within_slope_per_s = 0;  // Theil–Sen over pairs on the same side of the largest rise
   MannKendall within_mk;          // Mann–Kendall stratified at the largest rise
   double within_projected_growth = 0;
+  std::optional<double> within_lower_slope_per_s;  // the bound over pairs on the same side
+  std::optional<double> within_confident_growth;
   bool whole_fires = false;  // the whole-run tests alone
   bool fires = false;        // whole_fires and, if step_alone, the across-step tests
 };
@@ -75,8 +89,8 @@ std::optional<std::size_t> first_firing_prefix_naive(std::span<const Point> poin
 
 // The fewest windows with which the rule can fire at significance alpha
 // wherever the largest rise falls: the smallest n >= min_windows for which
-// a strictly rising run gives p < alpha both whole and stratified at every
-// split. Fewer windows than this cannot show a leak by trend: inconclusive.
-std::size_t conclusive_windows(double alpha, std::size_t min_windows);
+// a strictly rising run gives p < alpha and a slope bound both whole and
+// stratified at every split. Fewer windows than this cannot show a leak by trend: inconclusive.
+std::size_t conclusive_windows(double alpha, double bound_alpha, std::size_t min_windows);
 
 }  // namespace plateau::soak

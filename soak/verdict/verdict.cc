@@ -212,6 +212,8 @@ void validate(const VerdictSettings& s) {
   require_setting(std::isfinite(s.horizon_s) && s.horizon_s > 0, "horizon_s", s.horizon_s,
                   "must be a finite number of seconds > 0");
   require_setting(s.alpha > 0 && s.alpha < 1, "alpha", s.alpha, "must be between 0 and 1 (exclusive)");
+  require_setting(s.growth_confidence > 0 && s.growth_confidence < 1, "growth_confidence", s.growth_confidence,
+                  "must be between 0 and 1 (exclusive)");
   require_setting(std::isfinite(s.relative_tolerance) && s.relative_tolerance >= 0, "relative_tolerance",
                   s.relative_tolerance, "must be finite and >= 0");
   require_setting(std::isfinite(s.absolute_tolerance) && s.absolute_tolerance >= 0, "absolute_tolerance",
@@ -272,7 +274,8 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
   if (a.window_minima.size() < settings.min_windows) return a;
 
   const double absolute = absolute_tolerance_for(settings, series.name, series.unit);
-  const TrendRule rule{settings.alpha, settings.horizon_s, settings.relative_tolerance, absolute};
+  const TrendRule rule{settings.alpha, 1 - settings.growth_confidence, settings.horizon_s,
+                       settings.relative_tolerance, absolute};
   const std::vector<Point> points = minima_points(a.window_minima);
   const TrendEvaluation whole = evaluate_trend(points, rule);
   a.trend_judged = true;
@@ -286,7 +289,8 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
     a.level_change = whole.step_rise;
   }
   const double tolerance = std::max(absolute, whole.relative_amount);
-  if (tolerance > 0) a.margin = whole.projected_growth / tolerance;
+  a.confident_growth = whole.confident_growth;
+  if (tolerance > 0 && whole.confident_growth) a.margin = *whole.confident_growth / tolerance;
   if (!whole.fires) return a;
 
   // Earliest prefix of windows on which the same rule already fires; the
@@ -309,6 +313,8 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
                {"windows", static_cast<double>(a.window_minima.size())},
                {"window_s", settings.window_s},
                {"projected_growth", whole.projected_growth},
+               {"confident_growth", whole.confident_growth.value_or(0)},
+               {"lower_slope_per_hour", whole.lower_slope_per_s.value_or(0) * 3600},
                {"horizon_s", settings.horizon_s},
                {"level", whole.level},
                {"relative_growth", relative_growth},
@@ -324,7 +330,9 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
   f.message = series.name + " keeps growing: window minima rise " + with_unit(slope_per_hour, series.unit) +
               "/h (Mann-Kendall p = " + number(whole.mk.p_value_upward) + "), +" +
               with_unit(whole.projected_growth, series.unit) + " projected over " +
-              virtual_time(settings.horizon_s) + " = " + number(100 * relative_growth) +
+              virtual_time(settings.horizon_s) + " (at least +" +
+              with_unit(whole.confident_growth.value_or(0), series.unit) + " with " +
+              number(100 * settings.growth_confidence) + "% confidence) = " + number(100 * relative_growth) +
               "% of its steady level " + with_unit(whole.level, series.unit) + " (tolerances " +
               number(100 * settings.relative_tolerance) + "% and " + with_unit(absolute, series.unit) + ")" +
               (whole.step_alone ? "; growth continues either side of its largest single rise (+" +
@@ -339,7 +347,7 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
 }
 
 std::size_t windows_needed(const VerdictSettings& settings) {
-  return conclusive_windows(settings.alpha, settings.min_windows);
+  return conclusive_windows(settings.alpha, 1 - settings.growth_confidence, settings.min_windows);
 }
 
 VerdictResult judge(const std::vector<SeriesInput>& series, const VerdictSettings& settings) {

@@ -77,8 +77,12 @@ struct VerdictSettings {
   double window_s = 7200;    // must exceed the longest cleanup period
   double horizon_s = 86400;  // the scenario's duration; growth is projected over it
   double alpha = 0.01;       // Mann–Kendall one-sided significance level
-  // Projected growth must exceed all of: the absolute tolerance (the series'
-  // unit) and relative_tolerance * the steady level (median window minimum).
+  // Growth projected from the slope's lower confidence bound at this
+  // confidence (trend_rule.h) must exceed all of: the absolute tolerance (the
+  // series' unit) and relative_tolerance * the steady level (median window
+  // minimum). alpha asks "is it growing at all?"; this asks "is the growth
+  // shown to be larger than the tolerance?" (docs/verdict.md).
+  double growth_confidence = 0.95;
   double relative_tolerance = 0.05;
   double absolute_tolerance = 0;                    // when nothing below matches
   std::map<std::string, double> absolute_by_unit;   // e.g. {"bytes", 1 << 20}
@@ -107,7 +111,8 @@ struct Finding {
   // "first_nonzero_value", "first_nonzero_t_s", "max_observed",
   // "nonzero_samples". trend: "slope_per_hour", "slope_per_s", "intercept",
   // "p_value", "mann_kendall_s", "z", "windows", "window_s",
-  // "projected_growth", "horizon_s", "level", "relative_growth",
+  // "projected_growth", "confident_growth", "lower_slope_per_hour",
+  // "horizon_s", "level", "relative_growth",
   // "absolute_tolerance", "relative_tolerance", "max_observed".
   std::map<std::string, double> figures;
   std::optional<double> time_to_detect_s;  // earliest virtual time it would have fired
@@ -125,10 +130,13 @@ struct SeriesAnalysis {
   std::optional<MannKendall> mann_kendall;   // set when the trend was judged
   std::optional<double> projected_growth;    // slope * horizon, when judged
   std::optional<double> level;               // median window minimum, when any
-  // Clean margin, when judged: projected_growth / the tolerance that applies
-  // (the larger of the absolute tolerance and relative_tolerance x level).
-  // Under 1 the growth is within tolerance; a clean run should stay well
-  // under it (issue 10 item 3: settled before judged, target < 0.5).
+  // Growth over the horizon at the slope's lower growth_confidence
+  // bound (trend_rule.h), when judged and the bound exists.
+  std::optional<double> confident_growth;
+  // Clean margin, when judged: confident_growth / the tolerance that applies
+  // (the larger of the absolute tolerance and relative_tolerance x level),
+  // the figure the trend rule compares with 1. A clean run should stay well
+  // under it (target < 0.5); negative when the bound allows shrinking.
   std::optional<double> margin;
   bool trend_judged = false;                 // false: kind without trend, or too few windows
   // Set when the whole-run trend tests fired but growth did not continue
@@ -145,7 +153,7 @@ struct SeriesAnalysis {
 struct Inconclusive {
   std::vector<std::string> series;  // the series that could not be trend-judged
   std::size_t windows_seen = 0;     // the fewest complete windows among them
-  std::size_t windows_needed = 0;   // conclusive_windows(alpha, min_windows)
+  std::size_t windows_needed = 0;   // windows_needed(settings)
   double window_s = 0;
   double warm_up_end_s = 0;
   // warm_up_end_s + windows_needed * window_s: the shortest run, warm-up as

@@ -44,9 +44,9 @@ BOOST_AUTO_TEST_CASE(theil_sen_within_blocks_sees_the_slope_not_the_step) {
 
 BOOST_AUTO_TEST_CASE(conclusive_window_counts) {
   // alpha 0.001 (gate): 10 windows; alpha 0.01 (nightly): 8.
-  BOOST_TEST(conclusive_windows(0.001, 4) == 10u);
-  BOOST_TEST(conclusive_windows(0.01, 4) == 8u);
-  BOOST_TEST(conclusive_windows(0.01, 12) == 12u);
+  BOOST_TEST(conclusive_windows(0.001, 0.05, 4) == 10u);
+  BOOST_TEST(conclusive_windows(0.01, 0.05, 4) == 8u);
+  BOOST_TEST(conclusive_windows(0.01, 0.05, 12) == 12u);
 }
 
 BOOST_AUTO_TEST_CASE(incremental_time_to_detect_equals_every_prefix_from_scratch) {
@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(incremental_time_to_detect_equals_every_prefix_from_scratch
       }
       points.push_back({600 + 1200 * x, v});
     }
-    const TrendRule rule{kind % 2 ? 0.01 : 0.001, 1200.0 * static_cast<double>(n), 0.05,
+    const TrendRule rule{kind % 2 ? 0.01 : 0.001, trial % 3 == 0 ? 0.001 : 0.05, 1200.0 * static_cast<double>(n), 0.05,
                          kind == 3 ? 0.5 : 2.0};
     for (std::size_t min_points : {std::size_t{3}, std::size_t{4}, std::size_t{9}}) {
       const auto fast = first_firing_prefix(points, rule, min_points);
