@@ -11,7 +11,6 @@
 #include <string>
 
 #include "probes/process_probe.h"
-#include "soak/watch/offline_symbolizer.h"
 #include "soak/watch/proc_sampler.h"
 #include "soak/watch/watch_options.h"
 
@@ -96,13 +95,3 @@ BOOST_AUTO_TEST_CASE(a_watch_that_cannot_reach_a_significant_trend_is_refused) {
   BOOST_CHECK_NO_THROW(soak::watch::validate(o));
 }
 
-BOOST_AUTO_TEST_CASE(mapped_libraries_keep_file_backed_mappings) {
-  const auto maps = soak::watch::parse_mapped_libraries(
-      "heap_v2/524288\n  t*: 1: 2 [0: 0]\nMAPPED_LIBRARIES:\n"
-      "55d0c0a00000-55d0c0a01000 r--p 00000000 08:01 123 /usr/bin/prog\n"
-      "55d0c0a01000-55d0c0a05000 r-xp 00001000 08:01 123 /usr/bin/prog\n"
-      "7ffd1000-7ffd2000 rw-p 00000000 00:00 0 [stack]\n");
-  BOOST_TEST_REQUIRE(maps.size() == 2u);
-  BOOST_TEST(maps[1].path == "/usr/bin/prog");
-  BOOST_TEST(maps[1].file_offset == 0x1000u);
-}
