@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "probes/process_groups.h"
 #include "probes/process_probe.h"
 #include "reports/atomic_file.h"
 #include "reports/svg_chart.h"
@@ -111,6 +112,9 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
   }
   const fs::path out_dir = options.out_dir ? *options.out_dir : default_out_dir(target_label(options));
   fs::create_directories(out_dir);
+  // A target writing under the watch's folder (its heap dumps) gets fd group
+  // names that do not depend on where the watch was written.
+  probes::set_run_folders({{out_dir.string(), "[out]"}});
   const double duration_s = seconds(options.duration);
   const double interval_s = seconds(options.sample_interval);
   const double warm_up_s = seconds(options.effective_warm_up());
