@@ -313,7 +313,24 @@ std::string Frame::location() const {
 
 // --- Symbolizer ----------------------------------------------------------------
 
-Symbolizer::Symbolizer() : dwarf_(std::make_unique<Dwarf>(self_mappings())), in_process_(true) {}
+namespace {
+
+// This process's map; an executable replaced on disk since it started (a
+// rebuild during a run) is listed "PATH (deleted)" and is read through
+// /proc/self/exe, which still opens the running file.
+std::vector<Mapping> own_mappings() {
+  std::vector<Mapping> maps = self_mappings();
+  std::error_code ec;
+  const std::string exe = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  for (Mapping& m : maps) {
+    if (!ec && m.path == exe && m.path.ends_with(" (deleted)")) m.path = "/proc/self/exe";
+  }
+  return maps;
+}
+
+}  // namespace
+
+Symbolizer::Symbolizer() : dwarf_(std::make_unique<Dwarf>(own_mappings())), in_process_(true) {}
 
 Symbolizer::Symbolizer(std::vector<Mapping> mappings, const std::optional<std::string>& binary_override) {
   if (binary_override) {
