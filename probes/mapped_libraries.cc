@@ -24,7 +24,8 @@ std::vector<Mapping> parse_maps(std::string_view text, bool after_marker) {
     unsigned long long start = 0, end = 0, offset = 0;
     char perms[8] = {};
     int path_at = 0;
-    if (std::sscanf(line.c_str(), "%llx-%llx %7s %llx %*s %*s %n", &start, &end, perms, &offset, &path_at) < 4)
+    if (std::sscanf(line.c_str(), "%llx-%llx %7s %llx %*s %*s %n", &start, &end, perms, &offset, &path_at) <
+        4)
       continue;
     if (path_at <= 0 || static_cast<std::size_t>(path_at) >= line.size()) continue;
     std::string path = line.substr(static_cast<std::size_t>(path_at));

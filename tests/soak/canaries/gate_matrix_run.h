@@ -35,8 +35,9 @@ inline GateMatrixRun run_gate_matrix(const std::string& folder, const std::vecto
   std::filesystem::remove_all(run.out);
   std::filesystem::create_directories(run.out);
   soak::ChildSpec spec;
-  spec.argv = {PLATEAU_BINARY, "canaries", "--scenario",
-               (canary_source_dir() / "soak/scenarios/gate.json").string(), "--jobs", "2"};
+  spec.argv = {PLATEAU_BINARY, "canaries",
+               "--scenario",   (canary_source_dir() / "soak/scenarios/gate.json").string(),
+               "--jobs",       "2"};
   spec.argv.insert(spec.argv.end(), selection.begin(), selection.end());
   spec.argv.insert(spec.argv.end(), {"--out", run.out.string()});
   spec.log_file = run.out / "canaries.log";
