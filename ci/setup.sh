@@ -12,7 +12,7 @@ packages=(
   nlohmann-json3-dev                       # scenarios and report.json
   libsqlite3-dev                           # the plan store
   libcli11-dev                             # the plateau command line
-  binutils                                 # addr2line, for heap-profile symbolisation (plateau heap)
+  binutils                                 # addr2line/objdump, for jeprof and google-pprof on the raw dumps
   graphviz                                 # dot, for `jeprof --svg` / `google-pprof --svg` (docs/ci.md)
   libdw-dev                                # elfutils libdw: in-process file:line (and inlined calls) of heap sites
   clang libclang-rt-14-dev                 # libFuzzer targets (preset fuzz, ci/test.sh fuzz stage)

@@ -7,19 +7,31 @@
 // "anon_inode:[eventfd]", "memfd:<name>", or the file's path. Runs of digits
 // become '#' ("worker-3" and "worker-7" are one group "worker-#",
 // "/tmp/x/journal-12.log" is "/tmp/x/journal-#.log"), so a pool or numbered
-// files count as one resource, and " (deleted)" is dropped. Cardinality is
+// files count as one resource, and " (deleted)" is dropped. A path under a
+// folder of the run itself (its out folder, which holds the state dir) is
+// written relative to it behind a marker ("[out]/state/plans.sqlite"): those
+// folders differ between runs, and `compare` must see the same series in
+// two runs of one scenario. Cardinality is
 // bounded: a GroupCounter keeps at most `max_groups` named groups in the
 // order first seen and folds every later one into "other", so a program
 // that opens many distinct paths cannot grow plateau's own series table.
 // Once seen, a group is published on every pass (0 when none is left), so
 // the trend of a group that drains is seen going down.
 //
-// Thread safety: the functions are pure; a GroupCounter belongs to one
-// probe, sampled from one thread at a time.
+// This is the one naming rule and the one /proc reader for groups: the
+// engine's ProcessProbe and `plateau watch` (any process, by its /proc
+// directory) both name series "process.threads.<group>" and
+// "process.fds.<group>" with it (docs/probes.md, docs/watch.md).
+//
+// Thread safety: the naming functions are pure; the run folders are a
+// process-wide setting guarded by a mutex (set by the soak runner and watch
+// before sampling); a GroupCounter belongs to one probe, sampled from one
+// thread at a time.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -30,8 +42,7 @@
 namespace plateau::probes {
 
 // The name prefixes of the group series ("process.threads.<group>",
-// "process.fds.<target>"; plateau watch adds "by_name." / "by_target."
-// below them). A group series exists only while its group does (and its
+// "process.fds.<target>"), for engine runs and plateau watch alike. A group series exists only while its group does (and its
 // target may name a run's own folder), so a reader comparing two runs takes
 // an absent group as zero and judges the totals (process.threads,
 // process.open_fds) instead.
@@ -41,10 +52,28 @@ inline bool is_group_series(std::string_view series_name) noexcept {
   return series_name.starts_with(kThreadGroupPrefix) || series_name.starts_with(kFdGroupPrefix);
 }
 
-// The group of a descriptor from its readlink target.
-std::string fd_group_of(std::string_view target);
+// A folder of the run itself and the marker that stands for it in group
+// names ("[out]").
+struct RunFolder {
+  std::string path;  // absolute; made canonical by set_run_folders
+  std::string marker;
+};
+// Replaces the run folders (process-wide); an empty list turns the rule off.
+void set_run_folders(std::vector<RunFolder> folders);
+std::vector<RunFolder> run_folders();
+
+// The group of a descriptor from its readlink target; paths under one of
+// `folders` (the longest that matches) start with its marker.
+std::string fd_group_of(std::string_view target, const std::vector<RunFolder>& folders);
+inline std::string fd_group_of(std::string_view target) { return fd_group_of(target, run_folders()); }
 // The group of a thread from its comm (trailing newline allowed).
 std::string thread_group_of(std::string_view comm);
+
+// The reader for any process by its /proc directory ("/proc/1234"): group ->
+// count of its threads (task/*/comm) or descriptors (readlink fd/*).
+// Entries that vanish while being read are skipped.
+std::map<std::string, std::uint64_t> thread_groups(const std::string& proc_dir);
+std::map<std::string, std::uint64_t> fd_groups(const std::string& proc_dir);
 
 class GroupCounter {
  public:

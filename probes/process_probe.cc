@@ -219,13 +219,14 @@ void ProcessProbe::count_thread_groups() {
 }
 
 void ProcessProbe::count_fd_groups() {
+  const std::vector<RunFolder> folders = run_folders();
   for_each_entry(fd_dir_fd_, "/proc/self/fd", [&](const char* name) {
     const int fd = std::atoi(name);
     if (fd == statm_fd_ || fd == stat_fd_ || fd == fd_dir_fd_ || fd == task_dir_fd_) return;
     char target[512];
     const ssize_t n = ::readlinkat(fd_dir_fd_, name, target, sizeof target);
     if (n < 0) return;  // closed between the listing and now
-    fd_groups_.count(fd_group_of(std::string_view(target, static_cast<std::size_t>(n))));
+    fd_groups_.count(fd_group_of(std::string_view(target, static_cast<std::size_t>(n)), folders));
   });
 }
 

@@ -99,18 +99,7 @@ struct MemoryRollup {
 };
 std::optional<MemoryRollup> read_smaps_rollup(const std::string& proc_dir);
 
-// Thread count per normalised name (task/*/comm; see thread_name_key).
-std::map<std::string, std::uint64_t> threads_by_name(const std::string& proc_dir);
-// Descriptor count per normalised target (readlink fd/*; see fd_target_key).
-std::map<std::string, std::uint64_t> fds_by_target(const std::string& proc_dir);
-
-// Keys with bounded cardinality: a run of digits becomes '#', so a pool
-// "worker-1".."worker-64" is one key "worker-#"; characters outside
-// [A-Za-z0-9._#:/-] become '_' (keys end up in series names).
-std::string thread_name_key(std::string_view comm);
-// "socket:[123]" -> "socket", "pipe:[9]" -> "pipe", "anon_inode:[eventfd]" ->
-// "anon_inode.eventfd", a path -> "file:" + its directory, digits as '#'
-// ("/tmp/leak-42.txt" -> "file:/tmp", "/proc/12/stat" -> "file:/proc/#").
-std::string fd_target_key(std::string_view link_target);
+// Thread and descriptor groups of any process: probes/process_groups.h
+// (thread_groups, fd_groups), the one rule for engine runs and watch.
 
 }  // namespace plateau::probes

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -76,20 +77,60 @@ struct Symbolizer::Dwarf {
   Dwfl_Callbacks callbacks{};
   Dwfl* dwfl = nullptr;
   char* debuginfo_path = nullptr;
+  std::vector<Mapping> mappings;
+  // path -> reported (or found unusable); each file is reported once, when
+  // an address first falls in one of its mappings.
+  std::unordered_map<std::string, bool> reported;
+  std::vector<std::string> problems;
 
-  Dwarf() {
-    callbacks.find_elf = dwfl_linux_proc_find_elf;
+  explicit Dwarf(std::vector<Mapping> maps) : mappings(std::move(maps)) {
+    // Files are given by path (dwfl_report_elf), so find_elf is never asked;
+    // separate debug info is found by build-id or debuglink as usual.
+    callbacks.find_elf = dwfl_build_id_find_elf;
     callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+    callbacks.section_address = dwfl_offline_section_address;
     callbacks.debuginfo_path = &debuginfo_path;
     dwfl = dwfl_begin(&callbacks);
-    if (dwfl == nullptr) return;
-    if (dwfl_linux_proc_report(dwfl, ::getpid()) != 0 || dwfl_report_end(dwfl, nullptr, nullptr) != 0) {
-      dwfl_end(dwfl);
-      dwfl = nullptr;
-    }
   }
   ~Dwarf() {
     if (dwfl != nullptr) dwfl_end(dwfl);
+  }
+
+  const Mapping* mapping_of(std::uintptr_t address) const {
+    for (const Mapping& m : mappings) {
+      if (address >= m.start && address < m.end) return &m;
+    }
+    return nullptr;
+  }
+
+  // Reports the file mapped at `address` to libdw at its load bias, once.
+  void report_module_of(std::uintptr_t address) {
+    const Mapping* hit = mapping_of(address);
+    if (dwfl == nullptr || hit == nullptr) return;
+    auto [it, first_time] = reported.emplace(hit->path, false);
+    if (!first_time) return;
+    // Any mapping of the file gives the bias; the lowest is the usual one.
+    std::optional<std::uintptr_t> bias;
+    for (const Mapping& m : mappings) {
+      if (m.path == hit->path && (bias = load_bias(m.path, m))) break;
+    }
+    if (!bias) {
+      std::error_code ec;
+      problems.push_back(hit->path + (std::filesystem::is_regular_file(hit->path, ec)
+                                          ? ": not a readable 64-bit ELF file, its addresses stay unsymbolised"
+                                          : ": not found here, its addresses stay unsymbolised (pass --binary, "
+                                            "or open the dump where it was written)"));
+      return;
+    }
+    dwfl_report_begin_add(dwfl);
+    Dwfl_Module* module = dwfl_report_elf(dwfl, hit->path.c_str(), hit->path.c_str(), -1, *bias, true);
+    dwfl_report_end(dwfl, nullptr, nullptr);
+    if (module == nullptr) {
+      problems.push_back(hit->path + ": libdw cannot read it (" + dwfl_errmsg(-1) +
+                         "), its addresses stay unsymbolised");
+      return;
+    }
+    it->second = true;
   }
 
   static std::string die_name(Dwarf_Die* die) {
@@ -107,6 +148,7 @@ struct Symbolizer::Dwarf {
   // Returns false when the module or its symbol is unknown to libdw.
   bool resolve(std::uintptr_t address, std::uintptr_t lookup, std::vector<Frame>& frames) {
     if (dwfl == nullptr) return false;
+    report_module_of(lookup);
     Dwfl_Module* module = dwfl_addrmodule(dwfl, lookup);
     if (module == nullptr) return false;
     Frame outer;
@@ -156,6 +198,7 @@ struct Symbolizer::Dwarf {
       inl.inlined = true;
       inl.function = die_name(&scopes[i]);
       inl.file = file;
+      inl.debug_file = file;
       inl.line = line;
       frames.push_back(std::move(inl));
       // Where this inlined body was called from: a line of the enclosing function.
@@ -171,6 +214,7 @@ struct Symbolizer::Dwarf {
       }
     }
     std::free(scopes);
+    outer.debug_file = file;
     outer.file = std::move(file);
     outer.line = line;
     frames.push_back(std::move(outer));
@@ -269,10 +313,47 @@ std::string Frame::location() const {
 
 // --- Symbolizer ----------------------------------------------------------------
 
-Symbolizer::Symbolizer() : dwarf_(std::make_unique<Dwarf>()) {}
+namespace {
+
+// This process's map; an executable replaced on disk since it started (a
+// rebuild during a run) is listed "PATH (deleted)" and is read through
+// /proc/self/exe, which still opens the running file.
+std::vector<Mapping> own_mappings() {
+  std::vector<Mapping> maps = self_mappings();
+  std::error_code ec;
+  const std::string exe = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  for (Mapping& m : maps) {
+    if (!ec && m.path == exe && m.path.ends_with(" (deleted)")) m.path = "/proc/self/exe";
+  }
+  return maps;
+}
+
+}  // namespace
+
+Symbolizer::Symbolizer() : dwarf_(std::make_unique<Dwarf>(own_mappings())), in_process_(true) {}
+
+Symbolizer::Symbolizer(std::vector<Mapping> mappings, const std::optional<std::string>& binary_override) {
+  if (binary_override) {
+    // The dump's executable: the first mapped file that is not a shared object.
+    std::string original;
+    for (const Mapping& m : mappings) {
+      if (!is_shared_object(m.path)) {
+        original = m.path;
+        break;
+      }
+    }
+    for (Mapping& m : mappings) {
+      if (!original.empty() && m.path == original) m.path = *binary_override;
+    }
+  }
+  dwarf_ = std::make_unique<Dwarf>(std::move(mappings));
+}
+
 Symbolizer::~Symbolizer() = default;
 
 bool Symbolizer::has_debug_info_reader() const noexcept { return dwarf_->dwfl != nullptr; }
+
+const std::vector<std::string>& Symbolizer::problems() const noexcept { return dwarf_->problems; }
 
 const std::vector<Frame>& Symbolizer::resolve(std::uintptr_t address) {
   if (auto it = cache_.find(address); it != cache_.end()) return it->second;
@@ -283,8 +364,10 @@ const std::vector<Frame>& Symbolizer::resolve(std::uintptr_t address) {
     frames.clear();
     Frame frame;
     frame.address = address;
+    if (const Mapping* m = dwarf_->mapping_of(lookup); m != nullptr) frame.module = m->path;
     Dl_info info{};
-    if (address != 0 && ::dladdr(reinterpret_cast<void*>(lookup), &info) != 0) {
+    // dladdr knows this process only.
+    if (in_process_ && address != 0 && ::dladdr(reinterpret_cast<void*>(lookup), &info) != 0) {
       if (info.dli_fname != nullptr) frame.module = info.dli_fname;
       if (info.dli_sname != nullptr && info.dli_saddr != nullptr) {
         frame.function = demangle(info.dli_sname);

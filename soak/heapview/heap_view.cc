@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -14,14 +15,14 @@
 #include "probes/heap_profile.h"
 #include "reports/frames.h"
 #include "reports/text.h"
-#include "soak/heapview/offline_symbols.h"
+#include "probes/symbolizer.h"
 
 namespace plateau::soak {
 namespace {
 
 struct Dump {
   probes::HeapProfile profile;
-  std::vector<MappedRegion> regions;
+  std::vector<probes::Mapping> regions;
 };
 
 Dump load(const std::string& path) {
@@ -35,7 +36,7 @@ Dump load(const std::string& path) {
   } catch (const probes::HeapProfileError& e) {
     throw std::invalid_argument(std::string("heap: ") + e.what());
   }
-  dump.regions = parse_mapped_libraries(text.str());
+  dump.regions = probes::parse_mapped_libraries(text.str());
   return dump;
 }
 
@@ -63,6 +64,17 @@ bool is_instrumentation(const std::string& function) {
 }
 
 std::string signed_bytes(double bytes) { return (bytes >= 0 ? "+" : "-") + reports::format_bytes(std::fabs(bytes)); }
+
+// "function at file:line (module)", "function (module)" or "0xaddr (module)":
+// the frame text reports/frames.h reads; the file as the debug info has it.
+std::string frame_text(const probes::Frame& frame) {
+  char address[32];
+  std::snprintf(address, sizeof address, "0x%zx", static_cast<std::size_t>(frame.address));
+  std::string text = frame.function.empty() ? std::string(address) : frame.function;
+  if (!frame.debug_file.empty() && frame.line > 0) text += " at " + frame.debug_file + ":" + std::to_string(frame.line);
+  if (!frame.module.empty()) text += " (" + frame.module + ")";
+  return text;
+}
 
 std::string short_path(std::string file) {
   // "/src/build/default/../../engine/x.cc" -> "/src/engine/x.cc"; paths
@@ -105,17 +117,12 @@ std::string render_heap_view(const HeapViewOptions& options) {
   }
   double net = 0;
   double grown = 0;
-  std::vector<std::uintptr_t> addresses;
   for (const auto& [stack, delta] : deltas) {
     net += delta.bytes;
-    if (delta.bytes > 0) {
-      grown += delta.bytes;
-      addresses.insert(addresses.end(), stack.begin(), stack.end());
-    }
+    if (delta.bytes > 0) grown += delta.bytes;
   }
 
-  OfflineSymbolizer symbols(target.regions, options.binary);
-  symbols.resolve_all(addresses);
+  probes::Symbolizer symbols(target.regions, options.binary);
 
   std::map<std::string, Group> groups;
   double instrumentation = 0;
@@ -123,7 +130,7 @@ std::string render_heap_view(const HeapViewOptions& options) {
     if (!(delta.bytes > 0)) continue;
     std::vector<reports::FrameText> frames;
     for (std::uintptr_t address : stack) {
-      for (const OfflineFrame& frame : symbols.frames(address)) frames.push_back(reports::parse_frame(frame.describe()));
+      for (const probes::Frame& frame : symbols.resolve(address)) frames.push_back(reports::parse_frame(frame_text(frame)));
     }
     std::size_t ours = 0;
     while (ours < frames.size() && frames[ours].kind == reports::FrameKind::runtime) ++ours;
@@ -204,7 +211,7 @@ std::string render_heap_view(const HeapViewOptions& options) {
   std::error_code ec;
   const auto dump_time = std::filesystem::last_write_time(options.dump, ec);
   std::set<std::string> warned;
-  for (const MappedRegion& region : target.regions) {
+  for (const probes::Mapping& region : target.regions) {
     const std::string path = options.binary && region.path.find(".so") == std::string::npos ? *options.binary
                                                                                             : region.path;
     if (ec || !warned.insert(path).second) continue;
@@ -221,7 +228,7 @@ std::string render_heap_view(const HeapViewOptions& options) {
 Subcommand add_heap_command(CLI::App& app) {
   auto options = std::make_shared<HeapViewOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "heap", "Show one heap dump, or the growth between two, symbolised offline (addr2line) with file:line");
+      "heap", "Show one heap dump, or the growth between two, symbolised offline (libdw) with file:line");
   cmd->add_option("dump", options->dump, "Heap dump (jemalloc .heap or gperftools heap profile)")->required();
   cmd->add_option("--base", options->base, "Earlier dump of the same process: show what grew since");
   cmd->add_flag("--lines", options->lines, "Group by function and file:line (needs debug info)");

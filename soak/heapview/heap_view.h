@@ -11,7 +11,7 @@
 //
 // Bad input (a missing or malformed dump, or two dumps of different formats)
 // throws std::invalid_argument naming the file and why (exit 2 in main).
-// Thread safety: pure over its inputs (runs addr2line children).
+// Thread safety: pure over its inputs (reads the mapped files with libdw).
 #pragma once
 
 #include <cstddef>

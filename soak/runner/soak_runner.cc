@@ -16,6 +16,7 @@
 #include "reports/writers.h"
 #include "soak/runner/harness_mapping.h"
 #include "probes/instrumentation_arena.h"
+#include "probes/process_groups.h"
 #include "soak/runner/heap_session.h"
 #include "soak/runner/out_dir.h"
 #include "soak/runner/progress_line.h"
@@ -121,6 +122,9 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
   // accepted; the lock is held until the report set is complete.
   const OutDirLock out_lock = prepare_out_dir(out_dir, request.force, request.out_dir ? "--out" : "output folder");
   HarnessSetup setup = harness_setup_for(scenario, out_dir / "state");
+  // fd groups under this run's folders get names that do not depend on where
+  // the run was written, so compare sees the same series in two runs.
+  probes::set_run_folders({{out_dir.string(), "[out]"}, {(out_dir / "state").string(), "[state]"}});
   setup.options.probes_enabled = request.probes_enabled;
 
   // Checkpoints: the measured phase's start, then the heap-profile ones inside it.

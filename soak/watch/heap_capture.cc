@@ -4,13 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "probes/heap_profile.h"
-#include "soak/watch/offline_symbolizer.h"
+#include "probes/symbolizer.h"
 
 namespace plateau::soak::watch {
 namespace {
@@ -42,6 +43,19 @@ std::string mib(double bytes) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%+.1f MiB", bytes / (1024.0 * 1024.0));
   return buf;
+}
+
+// One address as "f() at leaky.cc:42 (module)" or "0x... (module)": the
+// innermost frame (as addr2line without -i), file and module by base name.
+std::string frame_text(const std::vector<probes::Frame>& frames) {
+  const probes::Frame& f = frames.front();
+  char address[32];
+  std::snprintf(address, sizeof address, "0x%llx", static_cast<unsigned long long>(f.address));
+  std::string text = f.function.empty() ? std::string(address) : f.function;
+  if (!f.debug_file.empty() && f.line > 0)
+    text += " at " + f.debug_file.substr(f.debug_file.rfind('/') + 1) + ":" + std::to_string(f.line);
+  if (!f.module.empty()) text += " (" + f.module.substr(f.module.rfind('/') + 1) + ")";
+  return text;
 }
 
 std::string read_text(const fs::path& file) {
@@ -226,18 +240,19 @@ reports::HeapProfile HeapCollector::finish(double t_s, const fs::path& target_bi
             [](const Grown& a, const Grown& b) { return a.bytes_added > b.bytes_added; });
   if (grown.size() > 10) grown.resize(10);
 
-  OfflineSymbolizer symbolizer(parse_mapped_libraries(current_text));
-  std::vector<std::uintptr_t> addresses;
-  for (const Grown& g : grown) addresses.insert(addresses.end(), g.site->stack.begin(), g.site->stack.end());
-  symbolizer.resolve(addresses);
+  probes::Symbolizer symbolizer(probes::parse_mapped_libraries(current_text));
   for (const Grown& g : grown) {
     reports::HeapSite site;
     site.bytes_added = static_cast<std::int64_t>(g.bytes_added);
     site.objects_added = static_cast<std::int64_t>(g.objects_added);
     for (std::uintptr_t a : g.site->stack) {
-      const OfflineFrame& f = symbolizer.frame(a);
-      site.stack.push_back(f.describe());
-      if (site.our_frame.empty() && f.ours) site.our_frame = f.describe();
+      const std::string text = frame_text(symbolizer.resolve(a));
+      site.stack.push_back(text);
+      // The target is any program: its first frame outside the allocator,
+      // libc and libstdc++ is the site (not plateau's project-frame rule).
+      const probes::Frame& f = symbolizer.resolve(a).front();
+      if (site.our_frame.empty() && !f.function.empty() && !probes::is_allocator_or_std_frame(f.function, f.module))
+        site.our_frame = text;
     }
     if (site.our_frame.empty() && !site.stack.empty()) site.our_frame = site.stack.front();
     out.top_sites.push_back(std::move(site));

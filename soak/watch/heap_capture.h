@@ -14,8 +14,8 @@
 // of the target (deleting the intermediate ones, so disk use is bounded by
 // the number of windows), and at the end diffs the first kept dump of the
 // measured phase against the last, symbolised offline against the target's
-// binary and libraries (OfflineSymbolizer). Dumps stay readable by jeprof /
-// google-pprof.
+// binary and libraries (probes::Symbolizer fed the dump's MAPPED_LIBRARIES).
+// Dumps stay readable by jeprof / google-pprof.
 //
 // Thread safety: one thread.
 #pragma once

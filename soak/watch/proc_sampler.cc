@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "probes/process_groups.h"
 #include "probes/process_probe.h"
 
 namespace plateau::soak::watch {
@@ -46,8 +47,8 @@ void ProcSampler::sample(double t_s) {
   // Read everything first: a process gone mid-pass records nothing.
   const probes::ProcessFigures f = probes::read_process_figures(proc_dir_);
   const auto rollup = probes::read_smaps_rollup(proc_dir_);
-  const auto threads = probes::threads_by_name(proc_dir_);
-  const auto fds = probes::fds_by_target(proc_dir_);
+  const auto threads = probes::thread_groups(proc_dir_);
+  const auto fds = probes::fd_groups(proc_dir_);
 
   std::vector<double> row(series_.size(), 0.0);
   auto put = [&](const char* name, const char* unit, bool judged, double value) {
@@ -63,8 +64,8 @@ void ProcSampler::sample(double t_s) {
   put("process.hwm_bytes", "bytes", false, static_cast<double>(f.hwm_bytes));
   put("process.threads", "threads", true, static_cast<double>(f.threads));
   put("process.open_fds", "fds", true, static_cast<double>(f.open_fds));
-  put_keyed("process.threads.by_name.", "threads", threads, thread_keys_, row);
-  put_keyed("process.fds.by_target.", "fds", fds, fd_keys_, row);
+  put_keyed(std::string(probes::kThreadGroupPrefix), "threads", threads, thread_keys_, row);
+  put_keyed(std::string(probes::kFdGroupPrefix), "fds", fds, fd_keys_, row);
 
   if (bucket_s_ > 0 && !times_.empty() && bucket_of(t_s) > bucket_of(times_.front())) compact_before(t_s);
   times_.push_back(t_s);

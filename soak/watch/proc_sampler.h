@@ -4,9 +4,10 @@
 // Series (docs/watch.md): process.rss_bytes, process.pss_bytes,
 // process.anon_bytes (smaps_rollup), process.hwm_bytes (recorded, not
 // judged: a high-water mark never falls), process.threads, process.open_fds,
-// process.threads.by_name.<name> and process.fds.by_target.<target>.
-// The by-name / by-target keys are normalised (probes::thread_name_key,
-// probes::fd_target_key) and capped at max_keys per kind: keys beyond the
+// process.threads.<group> and process.fds.<group>, named by the one rule of
+// engine runs (probes/process_groups.h: threads by name, fds by target with
+// digits folded and the watch's out folder as "[out]"), and capped at
+// max_keys per kind: keys beyond the
 // cap are counted under "other", so a run's series count is bounded. A key
 // absent in a pass counts 0 (a thread name that disappeared has no
 // threads); a key first seen late is back-filled with 0.

@@ -26,11 +26,6 @@ namespace plateau::soak::watch {
 
 using Duration = std::chrono::nanoseconds;
 
-// Exit code of a watch too short to judge (fewer complete windows after
-// warm-up than the verdict needs). Same number as `plateau run`'s
-// "inconclusive" once that lands; kept here so the two can be unified.
-inline constexpr int kExitTooShort = 5;
-
 class WatchInputError : public std::invalid_argument {
  public:
   using std::invalid_argument::invalid_argument;

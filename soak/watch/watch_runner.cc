@@ -15,12 +15,14 @@
 #include <sstream>
 #include <thread>
 
+#include "probes/process_groups.h"
 #include "probes/process_probe.h"
 #include "reports/atomic_file.h"
 #include "reports/svg_chart.h"
 #include "reports/writers.h"
 #include "soak/runner/progress_line.h"
 #include "soak/runner/run_context.h"
+#include "soak/runner/run_request.h"
 #include "soak/scenario/scenario.h"
 #include "soak/watch/child_process.h"
 #include "soak/watch/heap_capture.h"
@@ -110,6 +112,9 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
   }
   const fs::path out_dir = options.out_dir ? *options.out_dir : default_out_dir(target_label(options));
   fs::create_directories(out_dir);
+  // A target writing under the watch's folder (its heap dumps) gets fd group
+  // names that do not depend on where the watch was written.
+  probes::set_run_folders({{out_dir.string(), "[out]"}});
   const double duration_s = seconds(options.duration);
   const double interval_s = seconds(options.sample_interval);
   const double warm_up_s = seconds(options.effective_warm_up());
@@ -363,19 +368,26 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
     report.incomplete_reason = "interrupted by " +
                                signal_name(stop->signal_number() ? stop->signal_number() : SIGINT) +
                                " at t=" + seconds_text(reached_s) + " of " + seconds_text(duration_s);
-    outcome.exit_code = 3;
+    outcome.exit_code = kExitInterrupted;
   } else if (too_short) {
+    // Worded as `plateau run` words an inconclusive run: the reason, then
+    // the shortest watch (warm-up as set) that would be conclusive.
     report.verdict = reports::Verdict::incomplete;
     report.incomplete = true;
+    const double minimum_s = warm_up_s + static_cast<double>(needed) * window_s;
+    report.minimum_conclusive_duration_s = std::ceil(minimum_s / 60 - 1e-6) * 60;  // whole minutes
+    const std::string minimum = format_duration(std::chrono::duration_cast<Duration>(
+        std::chrono::seconds(static_cast<long long>(*report.minimum_conclusive_duration_s))));
     report.incomplete_reason =
         "too short to judge: " + std::to_string(windows) + " complete window(s) of " +
         seconds_text(window_s) + " after the warm-up, the verdict needs " + std::to_string(needed) +
         " at alpha " + std::to_string(settings.alpha).substr(0, 6) +
-        (target.end ? " (the target ended early)" : " (lengthen --duration or shorten --window)");
-    outcome.exit_code = kExitTooShort;
+        (target.end ? " (the target ended early)" : "") + "; a watch of at least " + minimum +
+        " (--duration) would be conclusive";
+    outcome.exit_code = kExitInconclusive;
   } else {
     report.verdict = verdict.bounded() ? reports::Verdict::bounded : reports::Verdict::leak;
-    outcome.exit_code = verdict.bounded() ? 0 : 1;
+    outcome.exit_code = verdict.bounded() ? kExitBounded : kExitLeak;
   }
 
   outcome.out_dir = out_dir;

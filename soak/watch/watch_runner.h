@@ -12,8 +12,10 @@
 // apply where it did not.
 //
 // Exit codes: 0 bounded, 1 leak, 3 interrupted (partial report written),
-// kExitTooShort (5) when fewer complete windows than the verdict needs were
-// measured (the report says so). Bad input throws WatchInputError before
+// kExitInconclusive (5, soak/runner/run_request.h, the code `plateau run`
+// gives an inconclusive run) when fewer complete windows than the verdict
+// needs were measured (the report says why and the shortest conclusive
+// --duration). Bad input throws WatchInputError before
 // anything runs. Thread safety: one watch per process.
 #pragma once
 

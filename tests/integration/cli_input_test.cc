@@ -17,16 +17,14 @@
 #include <string>
 #include <vector>
 
+#include "tests/integration/plateau_process.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-fs::path plateau_binary() { return fs::read_symlink("/proc/self/exe").parent_path() / "plateau"; }
-
-fs::path source_dir() {
-  if (const char* dir = std::getenv("PLATEAU_SOURCE_DIR")) return dir;
-  return PLATEAU_TEST_SOURCE_DIR;
-}
+using plateau::testing::read_text;
+using plateau::testing::source_dir;
 
 fs::path gate() { return source_dir() / "soak" / "scenarios" / "gate.json"; }
 
@@ -36,13 +34,6 @@ fs::path scratch(const std::string& name) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
-}
-
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 void write_text(const fs::path& file, const std::string& text) {
@@ -56,28 +47,9 @@ struct Result {
 
 // Runs plateau in `cwd` with stderr captured.
 Result run(const std::vector<std::string>& args, const fs::path& cwd) {
-  std::vector<std::string> copy = args;
-  std::string binary = plateau_binary().string();
-  std::vector<char*> argv{binary.data()};
-  for (auto& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
   const fs::path err = cwd.parent_path() / (cwd.filename().string() + ".stderr");
-  const pid_t pid = ::fork();
-  BOOST_REQUIRE(pid >= 0);
-  if (pid == 0) {
-    if (::chdir(cwd.c_str()) != 0) ::_exit(126);
-    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (e >= 0) ::dup2(e, 2);
-    const int out = ::open("/dev/null", O_WRONLY);
-    if (out >= 0) ::dup2(out, 1);
-    ::setenv("CI", "true", 1);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
   Result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.code = plateau::testing::wait_exit_code(plateau::testing::spawn(args, err, cwd));
   r.err = read_text(err);
   return r;
 }

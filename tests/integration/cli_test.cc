@@ -16,16 +16,18 @@
 #include <thread>
 #include <vector>
 
+#include "tests/integration/plateau_process.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-fs::path plateau_binary() { return fs::read_symlink("/proc/self/exe").parent_path() / "plateau"; }
-
-fs::path source_dir() {
-  if (const char* dir = std::getenv("PLATEAU_SOURCE_DIR")) return dir;
-  return PLATEAU_TEST_SOURCE_DIR;
-}
+using plateau::testing::Child;
+using plateau::testing::plateau_binary;
+using plateau::testing::read_text;
+using plateau::testing::source_dir;
+using plateau::testing::spawn;
+using plateau::testing::wait_exit_code;
 
 fs::path scenario(const std::string& name) { return source_dir() / "soak" / "scenarios" / name; }
 
@@ -34,46 +36,6 @@ fs::path scratch(const std::string& name) {
   fs::remove_all(dir);
   fs::create_directories(dir.parent_path());
   return dir;
-}
-
-struct Child {
-  pid_t pid = -1;
-  fs::path stderr_file;
-};
-
-Child spawn(const std::vector<std::string>& args, const fs::path& stderr_file) {
-  std::vector<char*> argv;
-  std::string binary = plateau_binary().string();
-  argv.push_back(binary.data());
-  std::vector<std::string> copy = args;
-  for (auto& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  Child child{::fork(), stderr_file};
-  BOOST_REQUIRE(child.pid >= 0);
-  if (child.pid == 0) {
-    const int err = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (err >= 0) ::dup2(err, 2);
-    const int out = ::open("/dev/null", O_WRONLY);
-    if (out >= 0) ::dup2(out, 1);
-    ::setenv("CI", "true", 1);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return child;
-}
-
-int wait_exit_code(const Child& child) {
-  int status = 0;
-  ::waitpid(child.pid, &status, 0);
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 128 + WTERMSIG(status);
-}
-
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 int run_plateau(const std::vector<std::string>& args, const fs::path& stderr_file) {

@@ -109,6 +109,24 @@ BOOST_AUTO_TEST_CASE(fd_targets_and_thread_names_are_grouped) {
   BOOST_TEST(probes::thread_group_of("exit retry\n") == "exit_retry");
 }
 
+// The run's own folders differ between runs: compare must see one series.
+BOOST_AUTO_TEST_CASE(paths_under_the_run_folders_do_not_depend_on_where_the_run_was_written) {
+  const std::vector<probes::RunFolder> a{{"/tmp/run-a/out", "[out]"}, {"/tmp/run-a/out/state", "[state]"}};
+  const std::vector<probes::RunFolder> b{{"/work/ci/run-b", "[out]"}, {"/work/ci/run-b/state", "[state]"}};
+  BOOST_TEST(probes::fd_group_of("/tmp/run-a/out/run.log", a) == "[out]/run.log");
+  BOOST_TEST(probes::fd_group_of("/work/ci/run-b/run.log", b) == "[out]/run.log");
+  BOOST_TEST(probes::fd_group_of("/tmp/run-a/out/state/plans.sqlite-wal", a) == "[state]/plans.sqlite-wal");
+  BOOST_TEST(probes::fd_group_of("/work/ci/run-b/state/plans.sqlite-wal", b) == "[state]/plans.sqlite-wal");
+  BOOST_TEST(probes::fd_group_of("/tmp/run-a/out/heap/jeprof.123.4.i5.heap (deleted)", a) ==
+             "[out]/heap/jeprof.#.#.i#.heap");
+  // Only whole folder names match; other paths keep the rule as it was.
+  BOOST_TEST(probes::fd_group_of("/tmp/run-a/outside/x-1.log", a) == "/tmp/run-a/outside/x-#.log");
+  BOOST_TEST(probes::fd_group_of("socket:[1]", a) == "socket");
+  // Series named with a marker are still group series for compare.
+  BOOST_TEST(probes::is_group_series(std::string(probes::kFdGroupPrefix) + "[out]/run.log"));
+  BOOST_TEST(probes::is_group_series(std::string(probes::kThreadGroupPrefix) + "worker-#"));
+}
+
 BOOST_AUTO_TEST_CASE(leaked_memfds_and_named_threads_get_series_of_their_own) {
   probes::ProbeRegistry registry;
   registry.emplace<probes::ProcessProbe>();

@@ -5,8 +5,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cstdint>
+#include <cstdlib>
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "engine/core/components.h"
 #include "engine/core/failpoints.h"
@@ -118,4 +121,88 @@ BOOST_AUTO_TEST_CASE(shared_building_blocks_defer_to_their_caller) {
   BOOST_TEST(engine::is_shared_building_block("engine/core/types.h"));
   BOOST_TEST(!engine::is_shared_building_block("engine/wallet/wallet_monitor.cc"));
   BOOST_TEST(!engine::is_shared_building_block("probes/heap_diff.cc"));
+}
+
+// The one symboliser also serves addresses of another process (heap dumps of
+// `plateau heap` and `plateau watch --heap`): it is given a memory map, never
+// asks this process (no dladdr), and places each file at its load bias. Here
+// the map is this test's own, shifted as if the PIE executable had been loaded
+// elsewhere: the shifted address must give the same file:line, which it can
+// only do if the bias is computed from the map and the ELF program headers.
+BOOST_AUTO_TEST_CASE(a_pie_binary_loaded_elsewhere_resolves_from_its_memory_map) {
+  const std::uintptr_t address = plateau_test_known_call_site();
+  std::vector<probes::Mapping> maps = probes::self_mappings();
+  std::string exe;
+  for (const probes::Mapping& m : maps) {
+    if (address - 1 >= m.start && address - 1 < m.end) exe = m.path;
+  }
+  BOOST_REQUIRE(!exe.empty());
+  // Every mapping of the file (read-only headers, code at its own file
+  // offset, data) gives the same bias, whichever one a dump lists first.
+  std::optional<std::uintptr_t> bias;
+  for (const probes::Mapping& m : maps) {
+    if (m.path != exe) continue;
+    const auto b = probes::load_bias(exe, m);
+    if (!b) continue;  // a mapping past the file's PT_LOAD bytes (.bss)
+    if (!bias) bias = b;
+    BOOST_TEST(*b == *bias, "mapping at file offset 0x" << std::hex << m.file_offset);
+  }
+  BOOST_REQUIRE(bias.has_value());
+  BOOST_TEST_REQUIRE(*bias != 0u, exe << " must be a PIE executable loaded at a non-zero base for this test");
+
+  const std::uintptr_t shift = 0x10'0000'0000;  // page-aligned, far from anything mapped
+  for (probes::Mapping& m : maps) {
+    if (m.path != exe) continue;
+    m.start += shift;
+    m.end += shift;
+  }
+  probes::Symbolizer offline(maps);
+  const std::vector<probes::Frame>& frames = offline.resolve(address + shift);
+  BOOST_REQUIRE(!frames.empty());
+  const probes::Frame& outer = frames.back();
+  BOOST_TEST(outer.function.find("plateau_test_known_call_site") != std::string::npos, outer.describe());
+  BOOST_TEST(outer.location() == "tests/probes/site_symbols_test.cc:" + std::to_string(g_known_line),
+             outer.describe());
+  BOOST_TEST(outer.module == exe);
+  BOOST_TEST(outer.ours, outer.describe());
+  BOOST_TEST(offline.problems().empty());
+
+  // A shared object at its own randomised base (libc): named, never ours.
+  const auto in_libc = reinterpret_cast<std::uintptr_t>(&std::free) + 1;
+  for (const probes::Frame& f : offline.resolve(in_libc)) {
+    BOOST_TEST(f.function.find("free") != std::string::npos, f.describe());
+    BOOST_TEST(!f.ours, f.describe());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_file_leaves_its_addresses_unsymbolised_and_says_so) {
+  probes::Symbolizer offline(probes::parse_mapped_libraries(
+      "heap_v2/524288\nMAPPED_LIBRARIES:\n"
+      "555555554000-555555556000 r--p 00000000 08:01 1 /nonexistent/prog\n"
+      "555555556000-555555558000 r-xp 00002000 08:01 1 /nonexistent/prog\n"));
+  const std::vector<probes::Frame>& frames = offline.resolve(0x555555557010);
+  BOOST_REQUIRE(frames.size() == 1u);
+  BOOST_TEST(frames[0].function.empty());
+  BOOST_TEST(frames[0].module == "/nonexistent/prog");
+  BOOST_TEST(!frames[0].ours);
+  BOOST_REQUIRE(offline.problems().size() == 1u);
+  BOOST_TEST(offline.problems()[0].find("/nonexistent/prog") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_map_of_a_dump_or_of_proc_keeps_file_backed_mappings_only) {
+  const auto maps = probes::parse_mapped_libraries(
+      "heap_v2/524288\n  t*: 1: 2 [0: 0]\nMAPPED_LIBRARIES:\n"
+      "55d0c0a00000-55d0c0a01000 r--p 00000000 08:01 123 /usr/bin/prog\n"
+      "55d0c0a01000-55d0c0a05000 r-xp 00001000 08:01 123 /usr/bin/prog\n"
+      "7f0000000000-7f0000021000 rw-p 00000000 00:00 0 \n"
+      "7f1000000000-7f1000100000 r-xp 00028000 fd:01 99   /usr/lib/x86_64-linux-gnu/libc.so.6\n"
+      "7ffd1000-7ffd2000 rw-p 00000000 00:00 0 [stack]\n");
+  BOOST_TEST_REQUIRE(maps.size() == 3u);
+  BOOST_TEST(maps[1].start == 0x55d0c0a01000u);
+  BOOST_TEST(maps[1].end == 0x55d0c0a05000u);
+  BOOST_TEST(maps[1].file_offset == 0x1000u);
+  BOOST_TEST(maps[1].path == "/usr/bin/prog");
+  BOOST_TEST(maps[2].path == "/usr/lib/x86_64-linux-gnu/libc.so.6");
+  BOOST_TEST(probes::parse_mapped_libraries("heap_v2/524288\n").empty());
+  BOOST_TEST(!probes::self_mappings().empty());
 }

@@ -5,25 +5,12 @@
 #include "reports/svg_chart.h"
 #include "reports/writers.h"
 #include "tests/reports/fixture.h"
+#include "tests/reports/text_search.h"
 
 namespace r = plateau::reports;
 
-namespace {
-
-std::size_t count(const std::string& text, const std::string& part) {
-  std::size_t n = 0;
-  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
-  return n;
-}
-
-std::string between(const std::string& text, const std::string& begin, const std::string& end) {
-  std::size_t from = text.find(begin);
-  std::size_t to = text.find(end, from);
-  if (from == std::string::npos || to == std::string::npos) return "";
-  return text.substr(from, to - from);
-}
-
-}  // namespace
+using r::testing::between;
+using r::testing::count;
 
 BOOST_AUTO_TEST_SUITE(html)
 

@@ -4,19 +4,20 @@
 # without profiling, and jemalloc with the MALLOC_CONF plateau sets by
 # default (lg_prof_sample:19, lg_prof_interval:30; override with LG_SAMPLE /
 # LG_INTERVAL). Prints the median CPU seconds of
-# each and the ratios. Usage: measure_heap_cost.sh ALLOC_HEAVY [ROUNDS] [ITERATIONS]
+# each and the ratios. Usage: measure_heap_cost.sh ALLOC_HEAVY [ROUNDS] [ITERATIONS] [touch]
+# (touch: alloc_heavy writes every block it allocates; see alloc_heavy.cc).
 set -eu
-BIN=$1; ROUNDS=${2:-5}; N=${3:-5000000}
+BIN=$1; ROUNDS=${2:-5}; N=${3:-5000000}; MODE=${4:-}
 JE=${PLATEAU_JEMALLOC_SO:-/usr/lib/x86_64-linux-gnu/libjemalloc.so.2}
 DIR=$(mktemp -d); trap 'rm -rf "$DIR"' EXIT
 PROF="prof:true,prof_active:true,lg_prof_sample:${LG_SAMPLE:-19},prof_accum:false,lg_prof_interval:${LG_INTERVAL:-30},prof_prefix:$DIR/jeprof"
 for _ in $(seq "$ROUNDS"); do
-  "$BIN" "$N" >>"$DIR/glibc"
-  LD_PRELOAD=$JE "$BIN" "$N" >>"$DIR/jemalloc"
-  LD_PRELOAD=$JE MALLOC_CONF=$PROF "$BIN" "$N" >>"$DIR/jemalloc_prof"
+  "$BIN" "$N" $MODE >>"$DIR/glibc"
+  LD_PRELOAD=$JE "$BIN" "$N" $MODE >>"$DIR/jemalloc"
+  LD_PRELOAD=$JE MALLOC_CONF=$PROF "$BIN" "$N" $MODE >>"$DIR/jemalloc_prof"
 done
 median() { sort -n "$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 g=$(median "$DIR/glibc"); j=$(median "$DIR/jemalloc"); p=$(median "$DIR/jemalloc_prof")
-echo "median s: glibc $g  jemalloc $j  jemalloc+prof $p  (rounds $ROUNDS, iterations $N)"
+echo "median s: glibc $g  jemalloc $j  jemalloc+prof $p  (rounds $ROUNDS, iterations $N ${MODE:-no-touch})"
 echo "dumps written: $(ls "$DIR" | grep -c '\.heap$' || true)"
 awk -v g="$g" -v j="$j" -v p="$p" 'BEGIN {printf "ratio prof/jemalloc %.3f  prof/glibc %.3f\n", p/j, p/g}'

@@ -96,11 +96,11 @@ expect cpp-memory-tcmalloc --verdict leak --finding process.rss_bytes --heap-sit
 if [ -n "$STATIC_TARGET" ]; then
   expect cpp-static-heap --verdict leak --finding process.anon_bytes --note 'is a static binary'
 fi
-expect cpp-threads --verdict leak --finding process.threads.by_name.worker-#
-expect cpp-fds --verdict leak --finding process.fds.by_target.file:/dev
+expect cpp-threads --verdict leak --finding process.threads.worker-#
+expect cpp-fds --verdict leak --finding process.fds./dev/null
 expect cpp-bounded --verdict bounded --no-findings
 expect cpp-bounded-compacted --verdict bounded --no-findings
-expect py-sockets --verdict leak --finding process.fds.by_target.socket
+expect py-sockets --verdict leak --finding process.fds.socket
 expect py-bounded --verdict bounded --no-findings
 expect perl-memory --verdict leak --finding process.anon_bytes
 expect perl-bounded --verdict bounded --no-findings
@@ -108,7 +108,7 @@ expect sh-bounded-load --verdict bounded --note 'exited with status 7' --param l
 expect exits-early --verdict incomplete --note 'target exited with status 3' --note 'too short' \
   --param target.exit_status=3
 expect crashes --verdict bounded --note 'killed by SIGSEGV' --param target.signal=11
-expect attach --verdict leak --finding process.fds.by_target.file:/dev --note 'attached to pid' \
+expect attach --verdict leak --finding process.fds./dev/null --note 'attached to pid' \
   --note 'needs launch mode'
 if kill -0 "$attached" 2>/dev/null; then
   echo "ok   attach left the target running"; kill "$attached"

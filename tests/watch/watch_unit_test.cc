@@ -10,44 +10,29 @@
 
 #include <string>
 
+#include "probes/process_groups.h"
 #include "probes/process_probe.h"
-#include "soak/watch/offline_symbolizer.h"
 #include "soak/watch/proc_sampler.h"
 #include "soak/watch/watch_options.h"
 
 using namespace plateau;
-
-BOOST_AUTO_TEST_CASE(thread_names_fold_digit_runs_into_one_key) {
-  BOOST_TEST(probes::thread_name_key("worker-17\n") == "worker-#");
-  BOOST_TEST(probes::thread_name_key("worker-3") == "worker-#");
-  BOOST_TEST(probes::thread_name_key("io pool 2") == "io_pool_#");
-}
-
-BOOST_AUTO_TEST_CASE(fd_targets_name_the_kind_or_the_directory) {
-  BOOST_TEST(probes::fd_target_key("socket:[12345]") == "socket");
-  BOOST_TEST(probes::fd_target_key("pipe:[9]") == "pipe");
-  BOOST_TEST(probes::fd_target_key("anon_inode:[eventfd]") == "anon_inode.eventfd");
-  BOOST_TEST(probes::fd_target_key("/tmp/upload-42.part") == "file:/tmp");
-  BOOST_TEST(probes::fd_target_key("/var/log/app/x.log (deleted)") == "file:/var/log/app");
-  BOOST_TEST(probes::fd_target_key("/proc/1234/stat") == "file:/proc/#");
-  BOOST_TEST(probes::fd_target_key("/dev") == "file:/");
-}
 
 BOOST_AUTO_TEST_CASE(pid_readers_see_this_process) {
   const std::string self = "/proc/" + std::to_string(::getpid());
   const probes::ProcessFigures f = probes::read_process_figures(self);
   BOOST_TEST(f.rss_bytes > 0u);
   BOOST_TEST(f.threads >= 1u);
-  const auto before = probes::fds_by_target(self);
+  const auto before = probes::fd_groups(self);
   const int fd = ::open("/dev/null", O_RDONLY);
-  const auto after = probes::fds_by_target(self);
+  const auto after = probes::fd_groups(self);
   ::close(fd);
   const auto count = [](const auto& m) {
-    auto it = m.find("file:/dev");
+    auto it = m.find("/dev/null");
     return it == m.end() ? 0u : it->second;
   };
   BOOST_TEST(count(after) == count(before) + 1);
-  BOOST_TEST(probes::threads_by_name(self).size() >= 1u);
+  BOOST_TEST(probes::thread_groups(self).size() >= 1u);
+  BOOST_CHECK_THROW(probes::fd_groups("/proc/999999999"), probes::ProcessGone);
   BOOST_CHECK_THROW(probes::read_process_figures("/proc/999999999"), probes::ProcessGone);
 }
 
@@ -60,7 +45,7 @@ BOOST_AUTO_TEST_CASE(sampler_caps_keys_and_back_fills_zeros) {
   std::size_t fd_series = 0;
   for (const auto& s : sampler.series()) {
     BOOST_TEST(s.values.size() == 2u);  // every series has a value per pass
-    if (s.name.starts_with("process.fds.by_target.")) ++fd_series;
+    if (s.name.starts_with(probes::kFdGroupPrefix)) ++fd_series;
   }
   BOOST_TEST(fd_series <= 2u);
 }
@@ -96,13 +81,3 @@ BOOST_AUTO_TEST_CASE(a_watch_that_cannot_reach_a_significant_trend_is_refused) {
   BOOST_CHECK_NO_THROW(soak::watch::validate(o));
 }
 
-BOOST_AUTO_TEST_CASE(mapped_libraries_keep_file_backed_mappings) {
-  const auto maps = soak::watch::parse_mapped_libraries(
-      "heap_v2/524288\n  t*: 1: 2 [0: 0]\nMAPPED_LIBRARIES:\n"
-      "55d0c0a00000-55d0c0a01000 r--p 00000000 08:01 123 /usr/bin/prog\n"
-      "55d0c0a01000-55d0c0a05000 r-xp 00001000 08:01 123 /usr/bin/prog\n"
-      "7ffd1000-7ffd2000 rw-p 00000000 00:00 0 [stack]\n");
-  BOOST_TEST_REQUIRE(maps.size() == 2u);
-  BOOST_TEST(maps[1].path == "/usr/bin/prog");
-  BOOST_TEST(maps[1].file_offset == 0x1000u);
-}

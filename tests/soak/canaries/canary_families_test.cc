@@ -7,7 +7,7 @@
 
 #include "engine/core/failpoints.h"
 #include "reports/json.h"
-#include "soak/canaries/child_processes.h"
+#include "tests/soak/canaries/gate_matrix_run.h"
 
 // The undeclared and must-not-fire families of the canary matrix, end to end
 // on the gate (labels canary, undeclared, must_not_fire). What holds on every
@@ -22,25 +22,10 @@
 using namespace plateau;
 namespace fs = std::filesystem;
 
-namespace {
-
-fs::path source_dir() {
-  const char* env = std::getenv("PLATEAU_SOURCE_DIR");
-  return env ? fs::path(env) : fs::path(PLATEAU_SOURCE_DIR_DEFAULT);
-}
-
-}  // namespace
-
 BOOST_AUTO_TEST_CASE(undeclared_leaks_are_run_and_must_not_fire_fixtures_are_judged_as_clean_runs) {
-  const fs::path out = fs::current_path() / "canary-families-out";
-  fs::remove_all(out);
-  fs::create_directories(out);
-  soak::ChildSpec spec;
-  spec.argv = {PLATEAU_BINARY, "canaries", "--scenario", (source_dir() / "soak/scenarios/gate.json").string(),
-               "--seeds", "0", "--jobs", "2", "--family", "undeclared", "--family", "must_not_fire",
-               "--out", out.string()};
-  spec.log_file = out / "canaries.log";
-  const auto results = soak::run_children({spec}, 1);
+  const auto matrix = testing::run_gate_matrix(
+      "canary-families-out", {"--seeds", "0", "--family", "undeclared", "--family", "must_not_fire"});
+  const fs::path& out = matrix.out;
   const reports::Report report = reports::read_report_file(out / "report.json");
   BOOST_REQUIRE(report.canary_matrix.has_value());
 
@@ -78,6 +63,6 @@ BOOST_AUTO_TEST_CASE(undeclared_leaks_are_run_and_must_not_fire_fixtures_are_jud
   // A fixture that fires is a failure of the matrix, never a pass.
   if (any_fixture_fired) {
     BOOST_TEST((report.verdict == reports::Verdict::leak));
-    BOOST_TEST(results[0].exit_code == 1);
+    BOOST_TEST(matrix.result.exit_code == 1);
   }
 }

@@ -9,7 +9,7 @@
 #include "engine/core/failpoints.h"
 #include "reports/json.h"
 #include "soak/canaries/canary_catalog.h"
-#include "soak/canaries/child_processes.h"
+#include "tests/soak/canaries/gate_matrix_run.h"
 #include "tests/soak/compare/report_builders.h"
 
 // The canary matrix end to end: `plateau canaries` over the gate scenario,
@@ -19,28 +19,12 @@
 using namespace plateau;
 namespace fs = std::filesystem;
 
-namespace {
-
-fs::path source_dir() {
-  const char* env = std::getenv("PLATEAU_SOURCE_DIR");
-  return env ? fs::path(env) : fs::path(PLATEAU_SOURCE_DIR_DEFAULT);
-}
-
-}  // namespace
-
 BOOST_AUTO_TEST_CASE(every_canary_is_caught_in_its_component_and_clean_seeds_stay_bounded) {
-  const fs::path out = fs::current_path() / "canary-matrix-out";
-  fs::remove_all(out);
-  fs::create_directories(out);
-  soak::ChildSpec spec;
-  spec.argv = {
-      PLATEAU_BINARY, "canaries",  "--scenario", (source_dir() / "soak/scenarios/gate.json").string(),
-      "--seeds",      "3",         "--jobs",     "2",
-      "--family",     "seed",      "--out",      out.string()};
-  spec.log_file = out / "canaries.log";
-  const auto results = soak::run_children({spec}, 1);
-  BOOST_TEST_MESSAGE("matrix wall time " << results[0].wall_seconds << " s; log " << spec.log_file);
-  BOOST_TEST(results[0].exit_code == 0, "plateau canaries exited " << results[0].exit_code << "; see " << spec.log_file);
+  const auto matrix = testing::run_gate_matrix("canary-matrix-out", {"--seeds", "3", "--family", "seed"});
+  const fs::path& out = matrix.out;
+  BOOST_TEST_MESSAGE("matrix wall time " << matrix.result.wall_seconds << " s; log " << matrix.log_file);
+  BOOST_TEST(matrix.result.exit_code == 0,
+             "plateau canaries exited " << matrix.result.exit_code << "; see " << matrix.log_file);
 
   const reports::Report report = reports::read_report_file(out / "report.json");
   BOOST_REQUIRE(report.canary_matrix.has_value());

@@ -1,5 +1,5 @@
 // `plateau heap`: two dumps recorded around a deliberate leak, diffed and
-// symbolised offline (MAPPED_LIBRARIES + addr2line), must name the leaking
+// symbolised offline (MAPPED_LIBRARIES + libdw), must name the leaking
 // function, and with --lines its file and line. Skipped on the system
 // allocator build (no heap profiler).
 #define BOOST_TEST_MODULE soak_heapview
@@ -14,7 +14,6 @@
 
 #include "probes/heap_profiler.h"
 #include "soak/heapview/heap_view.h"
-#include "soak/heapview/offline_symbols.h"
 
 namespace fs = std::filesystem;
 
@@ -83,20 +82,6 @@ BOOST_AUTO_TEST_CASE(a_diff_of_two_recorded_dumps_names_the_leaking_function_and
   // One dump alone lists what is live, the leak among it.
   options.base.reset();
   BOOST_TEST(plateau::soak::render_heap_view(options).find("heap_view_leak_on_purpose") != std::string::npos);
-}
-
-BOOST_AUTO_TEST_CASE(mapped_libraries_are_read_from_the_dump_text) {
-  const auto regions = plateau::soak::parse_mapped_libraries(
-      "heap_v2/524288\n  t*: 0: 0 [0: 0]\nMAPPED_LIBRARIES:\n"
-      "55d0c8a3b000-55d0c8a5d000 r-xp 00001000 fd:01 1234                       /opt/plateau/bin/plateau\n"
-      "7f0000000000-7f0000021000 rw-p 00000000 00:00 0 \n"
-      "7f1000000000-7f1000100000 r-xp 00028000 fd:01 99   /usr/lib/x86_64-linux-gnu/libc.so.6\n");
-  BOOST_REQUIRE(regions.size() == 2u);
-  BOOST_TEST(regions[0].start == 0x55d0c8a3b000u);
-  BOOST_TEST(regions[0].end == 0x55d0c8a5d000u);
-  BOOST_TEST(regions[0].file_offset == 0x1000u);
-  BOOST_TEST(regions[0].path == "/opt/plateau/bin/plateau");
-  BOOST_TEST(regions[1].path == "/usr/lib/x86_64-linux-gnu/libc.so.6");
 }
 
 BOOST_AUTO_TEST_CASE(an_unreadable_dump_is_bad_input_naming_the_file) {
