@@ -6,14 +6,21 @@
 #include <vector>
 
 #include "engine/core/failpoints.h"
+#include "engine/maintain_schedule.h"
 #include "engine/market/candle.h"
 
 namespace plateau::soak {
 
 namespace {
 
+// The maintain keys a scenario may set: the engine's published schedule,
+// then the harness's own cadence. One list, read from their owners.
 std::string known_maintain_names() {
-  return "plans, market, router, wallet, executor, prices, engine, plans_monitor, paper_monitor";
+  std::string known;
+  for (const engine::MaintainInterval& m : engine::maintain_schedule())
+    known += (known.empty() ? "" : ", ") + std::string(m.key);
+  for (const harness::DriverInterval& d : harness::driver_intervals()) known += ", " + std::string(d.key);
+  return known;
 }
 
 // History containers whose cap takes longer than the warm-up to fill would
@@ -43,28 +50,28 @@ void scale_history_caps_to_warm_up(const Scenario& s, const harness::HarnessOpti
 // The verdict takes each window's minimum as the trough a cleanup leaves; a
 // window no longer than the longest cleanup period may hold no cleanup, and
 // its minimum then reads the saw-tooth's peak (docs/verdict.md). The periods
-// are the engine's, after the scenario's /maintain overrides: plans, market,
-// router, wallet (its three sweeps), executor, prices, and the engine's own
-// maintain tick, which no component's cleanup can run more often than.
+// are the engine's published schedule after the scenario's /maintain
+// overrides, and the harness's maintain tick, which no component's cleanup
+// can run more often than.
 void require_window_longer_than_cleanups(const Scenario& s, const harness::HarnessOptions& o,
                                          const engine::EngineConfig& e) {
-  const std::pair<const char*, engine::Duration> periods[] = {
-      {"plans", e.plans.cleanup_interval},
-      {"market", e.market.cleanup_interval},
-      {"router", e.router.purge_interval},
-      {"wallet", std::max({e.wallet.processed_transactions.sweep_interval, e.wallet.transaction_cache.sweep_interval,
-                           e.wallet.price_cache.sweep_interval})},
-      {"executor", e.executor.position_locks.sweep_interval},
-      {"prices", e.prices.maintain_interval},
-      {"engine", o.intervals.maintain}};
-  const auto* longest = &periods[0];
-  for (const auto& p : periods) {
-    if (p.second > longest->second) longest = &p;
+  std::string_view longest_key;
+  Duration longest = Duration::min();
+  auto consider = [&](std::string_view key, Duration period) {
+    if (period > longest) {
+      longest_key = key;
+      longest = period;
+    }
+  };
+  for (const engine::MaintainInterval& m : engine::maintain_schedule()) consider(m.key, m.get(e));
+  for (const harness::DriverInterval& d : harness::driver_intervals()) {
+    if (d.paces_cleanup) consider(d.key, o.intervals.*d.field);
   }
-  if (s.verdict.window > longest->second) return;
-  const bool set = s.maintain_intervals.count(longest->first) > 0;
+  if (s.verdict.window > longest) return;
+  const std::string key(longest_key);
+  const bool set = s.maintain_intervals.count(key) > 0;
   throw BadInput(s.name + ": /verdict/window = " + format_duration(s.verdict.window) +
-                 " must be longer than /maintain/" + longest->first + " = " + format_duration(longest->second) +
+                 " must be longer than /maintain/" + key + " = " + format_duration(longest) +
                  (set ? "" : " (the engine default; the scenario does not set it)") +
                  ", the longest cleanup period, so that every window holds a cleanup's trough");
 }
@@ -203,31 +210,19 @@ HarnessSetup harness_setup_for(const Scenario& s, const std::filesystem::path& s
   if (s.paper.cooldown_window) e.paper.cooldown_window = *s.paper.cooldown_window;
   if (s.paper.capital) e.paper.capital = engine::Fixed::from_double(*s.paper.capital).rounded(2);
 
+  // /maintain/<key>: the engine's schedule, then the harness's cadence.
+  const auto& driver = harness::driver_intervals();
   for (const auto& [name, interval] : s.maintain_intervals) {
-    if (name == "plans") {
-      e.plans.cleanup_interval = interval;
-    } else if (name == "market") {
-      e.market.cleanup_interval = interval;
-    } else if (name == "router") {
-      e.router.purge_interval = interval;
-      e.router.terminal_order_ttl = std::min(e.router.terminal_order_ttl, interval);
-    } else if (name == "wallet") {
-      e.wallet.processed_transactions.sweep_interval = interval;
-      e.wallet.transaction_cache.sweep_interval = interval;
-      e.wallet.price_cache.sweep_interval = interval;
-    } else if (name == "executor") {
-      e.executor.position_locks.sweep_interval = interval;
-    } else if (name == "prices") {
-      e.prices.maintain_interval = interval;
-    } else if (name == "engine") {
-      o.intervals.maintain = interval;
-    } else if (name == "plans_monitor") {
-      o.intervals.plans_monitor = interval;
-    } else if (name == "paper_monitor") {
-      o.intervals.paper_monitor = interval;
-    } else {
+    if (const engine::MaintainInterval* m = engine::find_maintain_interval(name)) {
+      m->set(e, interval);
+      continue;
+    }
+    auto d = std::find_if(driver.begin(), driver.end(),
+                          [&](const harness::DriverInterval& x) { return x.key == name; });
+    if (d == driver.end()) {
       throw BadInput(s.name + ": /maintain/" + name + ": unknown component; known: " + known_maintain_names());
     }
+    o.intervals.*(d->field) = interval;
   }
   if (s.fixtures.slow_leak_bytes_per_hour) e.fixtures.slow_leak_bytes_per_hour = *s.fixtures.slow_leak_bytes_per_hour;
   if (s.fixtures.error_note_bytes) e.fixtures.error_note_bytes = static_cast<std::size_t>(*s.fixtures.error_note_bytes);
@@ -238,8 +233,9 @@ HarnessSetup harness_setup_for(const Scenario& s, const std::filesystem::path& s
   scale_plan_history_to_warm_up(s, e);
   o.delistings = delistings_for(s);
   require_window_longer_than_cleanups(s, o, e);
-  // The price provider's audit allowance must cover how often it is maintained.
-  e.prices.maintain_interval = std::max(e.prices.maintain_interval, o.intervals.maintain);
+  // Work paced faster than maintain is called runs at the tick; the engine
+  // adjusts what derives from it (its audit allowances).
+  engine::fit_to_maintain_tick(e, o.intervals.maintain);
   return setup;
 }
 
