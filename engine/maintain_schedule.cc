@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "engine/market/candle.h"
+
 namespace plateau::engine {
 namespace {
 
@@ -61,6 +63,26 @@ void fit_to_maintain_tick(EngineConfig& config, Duration maintain_tick) {
   // Only the price cache derives an audit allowance from its own interval;
   // the other components' allowances already add the tick (grace_period).
   config.prices.maintain_interval = std::max(config.prices.maintain_interval, maintain_tick);
+}
+
+void fit_histories_to_warm_up(EngineConfig& e, const WarmUpShape& shape) {
+  const double warm_up_s = to_seconds(shape.warm_up);
+  auto clamp_cap = [](double value, std::size_t low, std::size_t high) {
+    return std::clamp(static_cast<std::size_t>(value), low, std::max(low, high));
+  };
+  for (Timeframe tf : kAllTimeframes) {
+    auto it = e.market.max_candles.find(tf);
+    const std::size_t production = it != e.market.max_candles.end() ? it->second : e.market.default_max_candles;
+    e.market.max_candles[tf] = clamp_cap(warm_up_s / to_seconds(duration_of(tf)), 1, production);
+  }
+  e.market.max_open_interest_points =
+      clamp_cap(warm_up_s * shape.open_interest_points_per_symbol_per_s, 10, e.market.max_open_interest_points);
+  const double opens_per_s = static_cast<double>(e.paper.cooldown_after_opens) / to_seconds(e.paper.cooldown_window);
+  e.paper.closed_history_capacity = clamp_cap(warm_up_s / 4 * opens_per_s, 10, e.paper.closed_history_capacity);
+
+  const Duration floor = shape.warm_up / 4;
+  const Duration fit = shape.warm_up - shape.longest_plan_life;
+  e.plans.history_retention = std::min(e.plans.history_retention, std::max(fit, floor));
 }
 
 std::string_view to_string(EntityEnd end) noexcept {

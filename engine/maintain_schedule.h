@@ -1,5 +1,6 @@
-// The engine's maintain schedule and grace periods, published for whoever
-// drives it (the harness, the soak runner): one place for each cleanup fact.
+// The engine's maintain schedule, grace periods and soak sizing, published
+// for whoever drives it (the harness, the soak runner): one place for each
+// cleanup fact.
 //
 // maintain_schedule() names every interval of the engine's periodic work by
 // a key ("plans", "market", ...) with a getter and a setter on EngineConfig,
@@ -9,7 +10,9 @@
 // it, from the engine's own cleanup policy (TTLs, purge and sweep intervals)
 // and the cadence at which the driver calls its periodic entry points
 // (DriverCadence): the audit's residue deadline is the engine's promise, not
-// the driver's guess.
+// the driver's guess. fit_histories_to_warm_up() sizes the history caps
+// for a soak, since only the engine knows which containers fill towards a
+// cap.
 //
 // Thread safety: pure functions over constant data and the values given;
 // call from any thread. Invariants: keys are unique; set(c, d) then get(c)
@@ -45,6 +48,26 @@ const MaintainInterval* find_maintain_interval(std::string_view key) noexcept;
 // runs at the tick, and the audit allowances derived from the interval
 // (the price cache's) must say so.
 void fit_to_maintain_tick(EngineConfig& config, Duration maintain_tick);
+
+// What a soak's warm-up delivers, for sizing the engine's history caps.
+struct WarmUpShape {
+  Duration warm_up{};
+  double open_interest_points_per_symbol_per_s = 0;
+  Duration longest_plan_life{};  // creation to expiry, at most
+};
+
+// History containers whose cap takes longer than the warm-up to fill would
+// still be filling in the measured phase, and growth towards a cap reads as
+// a trend. A soak therefore runs them with caps the warm-up fills: each
+// candle timeframe keeps what the warm-up spans, open interest what the
+// warm-up delivers per symbol, the paper trade log what the open cooldown
+// lets through in a quarter of the warm-up (positions open well below the
+// cooldown's most, as they also wait for max_positions and for closes), the
+// plan store's terminal history what the warm-up spans beyond the longest
+// plan life (at least a quarter of the warm-up; with the production day,
+// pruning would never run within a soak). Never above the values `config`
+// holds (the production defaults unless set).
+void fit_histories_to_warm_up(EngineConfig& config, const WarmUpShape& shape);
 
 // How often the driver calls the engine's periodic entry points.
 struct DriverCadence {

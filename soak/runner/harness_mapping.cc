@@ -7,7 +7,6 @@
 
 #include "engine/core/failpoints.h"
 #include "engine/maintain_schedule.h"
-#include "engine/market/candle.h"
 
 namespace plateau::soak {
 
@@ -21,30 +20,6 @@ std::string known_maintain_names() {
     known += (known.empty() ? "" : ", ") + std::string(m.key);
   for (const harness::DriverInterval& d : harness::driver_intervals()) known += ", " + std::string(d.key);
   return known;
-}
-
-// History containers whose cap takes longer than the warm-up to fill would
-// still be filling in the measured phase, and growth towards a cap reads as
-// a trend. A soak therefore runs them with caps the warm-up fills: each
-// candle timeframe keeps what the warm-up spans, open interest what the
-// warm-up delivers per symbol, the paper trade log what the open cooldown
-// lets through in a quarter of the warm-up (positions open well below the
-// cooldown's most, as they also wait for max_positions and for closes).
-// Never above the production defaults.
-void scale_history_caps_to_warm_up(const Scenario& s, const harness::HarnessOptions& o, engine::EngineConfig& e) {
-  const double warm_up_s = seconds(s.warm_up);
-  auto clamp_cap = [](double value, std::size_t low, std::size_t high) {
-    return std::clamp(static_cast<std::size_t>(value), low, std::max(low, high));
-  };
-  for (engine::Timeframe tf : engine::kAllTimeframes) {
-    auto it = e.market.max_candles.find(tf);
-    const std::size_t production = it != e.market.max_candles.end() ? it->second : e.market.default_max_candles;
-    e.market.max_candles[tf] = clamp_cap(warm_up_s / engine::to_seconds(engine::duration_of(tf)), 1, production);
-  }
-  const double oi_per_symbol_s = o.rates.open_interest_per_s / static_cast<double>(std::max<std::size_t>(1, o.symbols.size()));
-  e.market.max_open_interest_points = clamp_cap(warm_up_s * oi_per_symbol_s, 10, e.market.max_open_interest_points);
-  const double opens_per_s = static_cast<double>(e.paper.cooldown_after_opens) / engine::to_seconds(e.paper.cooldown_window);
-  e.paper.closed_history_capacity = clamp_cap(warm_up_s / 4 * opens_per_s, 10, e.paper.closed_history_capacity);
 }
 
 // The verdict takes each window's minimum as the trough a cleanup leaves; a
@@ -74,18 +49,6 @@ void require_window_longer_than_cleanups(const Scenario& s, const harness::Harne
                  " must be longer than /maintain/" + key + " = " + format_duration(longest) +
                  (set ? "" : " (the engine default; the scenario does not set it)") +
                  ", the longest cleanup period, so that every window holds a cleanup's trough");
-}
-
-// Plan history: terminal plans stay in the store history_retention past
-// their expiry (production: a day), so with the production value pruning
-// would never run within a soak, and the store would grow all run. A soak
-// keeps what the warm-up spans beyond the longest plan life, so the store
-// is at its steady size when the measured phase starts (at least a quarter
-// of the warm-up); never above the production value.
-void scale_plan_history_to_warm_up(const Scenario& s, engine::EngineConfig& e) {
-  const Duration floor = s.warm_up / 4;
-  const Duration fit = s.warm_up - s.rates.plans.expiry_max;
-  e.plans.history_retention = std::min(e.plans.history_retention, std::max(fit, floor));
 }
 
 // Symbols stop trading mid-run so per-symbol state is shown to go: one symbol
@@ -229,8 +192,13 @@ HarnessSetup harness_setup_for(const Scenario& s, const std::filesystem::path& s
   if (s.fixtures.thread_leak_every) e.fixtures.thread_leak_every_failures = *s.fixtures.thread_leak_every;
   if (s.fixtures.block_bytes) e.fixtures.block_bytes = static_cast<std::size_t>(*s.fixtures.block_bytes);
   if (s.fixtures.step_at) e.fixtures.step_at = harness::kVirtualEpoch + *s.fixtures.step_at;
-  scale_history_caps_to_warm_up(s, o, e);
-  scale_plan_history_to_warm_up(s, e);
+  // History caps the warm-up fills (the engine knows its history containers).
+  engine::fit_histories_to_warm_up(
+      e, engine::WarmUpShape{.warm_up = s.warm_up,
+                             .open_interest_points_per_symbol_per_s =
+                                 o.rates.open_interest_per_s /
+                                 static_cast<double>(std::max<std::size_t>(1, o.symbols.size())),
+                             .longest_plan_life = s.rates.plans.expiry_max});
   o.delistings = delistings_for(s);
   require_window_longer_than_cleanups(s, o, e);
   // Work paced faster than maintain is called runs at the tick; the engine

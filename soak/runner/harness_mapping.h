@@ -8,10 +8,11 @@
 // (harness::driver_intervals: the maintain tick and the monitor cycles).
 // Anything else is BadInput naming `/maintain/<name>` and the known keys.
 //
-// History caps (candles per timeframe, open-interest points, the paper trade
-// log) are scaled down to what the warm-up fills, never above the production
-// defaults: a container still filling towards its cap in the measured phase
-// would read as a trend (see scale_history_caps_to_warm_up).
+// History caps (candles, open interest, the paper trade log, the plan
+// history) are fitted to what the warm-up fills by the engine
+// (engine::fit_histories_to_warm_up), never above the production defaults:
+// a container still filling towards its cap in the measured phase would
+// read as a trend.
 //
 // Thread safety: pure functions.
 #pragma once
