@@ -28,10 +28,10 @@
 namespace plateau::soak {
 
 struct CanaryExpectation {
-  std::string failpoint;                         // e.g. "plans.leak_execution_locks"
-  std::string component;                         // the failpoint's own component, e.g. "cache"
-  std::vector<std::string> accepted_components;  // e.g. {"wallet", "executor"} for "cache"
-  std::vector<std::string> code_markers;         // e.g. {"BoundedCache"}
+  std::string failpoint;                         // "<component>.<bug>", as the system under test names it
+  std::string component;                         // the failpoint's own component
+  std::vector<std::string> accepted_components;  // finding components that name it (may be its owners')
+  std::vector<std::string> code_markers;         // substrings of the functions that hold its memory
   bool allocates = false;
   std::string family = "seed";  // "seed", "undeclared" or "must_not_fire"
   bool must_fire() const { return family != "must_not_fire"; }
