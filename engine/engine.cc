@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <new>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -185,17 +186,50 @@ std::size_t Engine::start(TimePoint now) {
   return plans_->stats().active_plans;
 }
 
+// The one list of the engine's components: the order inventory() and
+// audit() report them in (so the order series first appear in a report) and
+// maintain() runs their periodic work in. A component without periodic work
+// has no maintain entry. Adding a component is one row here.
+template <auto kMember, bool kMaintained>
+constexpr Engine::ComponentEntry Engine::entry(std::string_view name) noexcept {
+  ComponentEntry row{name, nullptr, [](const Engine& e, InventorySink& s) { (e.*kMember)->inventory(s); },
+                     [](const Engine& e, AuditSink& s) { (e.*kMember)->audit(s); }};
+  if constexpr (kMaintained)
+    row.maintain = [](Engine& e, TimePoint now) { (void)(e.*kMember)->maintain(now); };
+  return row;
+}
+
+std::span<const Engine::ComponentEntry> Engine::components() noexcept {
+  static constexpr ComponentEntry kComponents[] = {
+      entry<&Engine::plans_, true>("plans"),
+      entry<&Engine::market_, true>("market"),
+      entry<&Engine::prices_, true>("prices"),
+      entry<&Engine::wallet_, true>("wallet"),
+      entry<&Engine::executor_, true>("executor"),
+      entry<&Engine::paper_, false>("paper"),
+      entry<&Engine::portfolio_, false>("portfolio"),
+      entry<&Engine::priority_symbols_, false>("priority_symbols"),
+      entry<&Engine::router_, true>("router"),
+      entry<&Engine::exits_, true>("exits"),
+  };
+  return kComponents;
+}
+
+std::vector<std::string_view> Engine::component_names() {
+  std::vector<std::string_view> names;
+  for (const ComponentEntry& c : components()) names.push_back(c.name);
+  return names;
+}
+
 void Engine::maintain(TimePoint now) {
   if (failpoints_.on(Failpoint::kEngineStepBlock) && !fixture_block_ && now >= config_.fixtures.step_at) {
     fixture_block_.reset(plateau_engine_fixture_block_site(config_.fixtures.block_bytes));
   }
-  market_->maintain(now);
-  prices_->maintain(now);
-  plans_->maintain(now);
-  wallet_->maintain(now);
-  executor_->maintain(now);
-  router_->maintain(now);
-  exits_->maintain(now);
+  // Each component's periodic work is independent of the others' (each
+  // cleans only its own containers), so the table's order is safe here.
+  for (const ComponentEntry& c : components()) {
+    if (c.maintain) c.maintain(*this, now);
+  }
 }
 
 void Engine::on_tick(const Symbol& symbol, Fixed price, Fixed volume, TimePoint now) {
@@ -209,29 +243,11 @@ std::optional<PositionId> Engine::on_wallet_transaction(const WalletTransaction&
 }
 
 void Engine::inventory(InventorySink& sink) const {
-  plans_->inventory(sink);
-  market_->inventory(sink);
-  prices_->inventory(sink);
-  wallet_->inventory(sink);
-  executor_->inventory(sink);
-  paper_->inventory(sink);
-  portfolio_->inventory(sink);
-  priority_symbols_->inventory(sink);
-  router_->inventory(sink);
-  exits_->inventory(sink);
+  for (const ComponentEntry& c : components()) c.inventory(*this, sink);
 }
 
 void Engine::audit(AuditSink& sink) const {
-  plans_->audit(sink);
-  market_->audit(sink);
-  prices_->audit(sink);
-  wallet_->audit(sink);
-  executor_->audit(sink);
-  paper_->audit(sink);
-  portfolio_->audit(sink);
-  priority_symbols_->audit(sink);
-  router_->audit(sink);
-  exits_->audit(sink);
+  for (const ComponentEntry& c : components()) c.audit(*this, sink);
 }
 
 }  // namespace plateau::engine

@@ -40,6 +40,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
+#include <string_view>
 #include <vector>
 
 #include "engine/core/clock.h"
@@ -110,6 +112,11 @@ class Engine {
   void inventory(InventorySink& sink) const;
   void audit(AuditSink& sink) const;
 
+  // The engine's components by name ("plans", "market", ...), in the order
+  // inventory() and audit() consult them. Each reports under its own name,
+  // except the PriceProvider ("prices"), which reports as part of "market".
+  static std::vector<std::string_view> component_names();
+
   const Clock& clock() const noexcept { return clock_; }
   const Failpoints& failpoints() const noexcept { return failpoints_; }
   const EngineConfig& config() const noexcept { return config_; }
@@ -131,6 +138,18 @@ class Engine {
   class MarketPriceSource;
   class PlanMarketAdapter;
   class PlanTradeSinkAdapter;
+
+  // One row per component: its name and how maintain(), inventory() and
+  // audit() reach it (maintain is null for a component with no periodic work).
+  struct ComponentEntry {
+    std::string_view name;
+    void (*maintain)(Engine&, TimePoint);
+    void (*inventory)(const Engine&, InventorySink&);
+    void (*audit)(const Engine&, AuditSink&);
+  };
+  static std::span<const ComponentEntry> components() noexcept;
+  template <auto kMember, bool kMaintained>
+  static constexpr ComponentEntry entry(std::string_view name) noexcept;
 
   const EngineConfig config_;
   const Clock& clock_;

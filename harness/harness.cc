@@ -390,44 +390,27 @@ void Harness::report_active(engine::EntityKind kind, std::string_view key, TimeP
   if (options_.probes_enabled) ledger_.activated(kind, key, now);
 }
 
-Duration Harness::plan_grace() const {
-  // Plans release everything at once on every exit path; allow two cycles.
-  return 2 * options_.intervals.plans_monitor + std::chrono::seconds(1);
+// Grace periods are the engine's cleanup policy (engine/maintain_schedule.h)
+// at the cadence this harness drives it; the harness adds only its own
+// settle window for a delisting.
+Duration Harness::grace(engine::EntityEnd end) const {
+  return engine::grace_period(engine_config_, end, driver_cadence(options_.intervals));
 }
 
-Duration Harness::symbol_grace() const {
-  // A symbol's candles and signals go with its last plan; its invalid mark
-  // waits for the next plans cleanup, which maintain runs when due.
-  return plan_grace() + engine_config_.plans.cleanup_interval + options_.intervals.maintain;
-}
+Duration Harness::plan_grace() const { return grace(engine::EntityEnd::kPlanEnded); }
 
-Duration Harness::position_grace() const {
-  return std::max(options_.intervals.paper_monitor, options_.intervals.maintain) + std::chrono::seconds(1);
-}
+Duration Harness::symbol_grace() const { return grace(engine::EntityEnd::kSymbolUnplanned); }
+
+Duration Harness::position_grace() const { return grace(engine::EntityEnd::kPositionClosed); }
 
 Duration Harness::delisting_grace() const {
-  // The settle window, then the slowest per-symbol cleanup: MarketData drops
-  // a symbol idle for its TTL at the next cleanup; the plans forget a symbol
-  // with its last plan at the next plans cleanup; PrioritySymbols with the
-  // last position; the wallet's price cache (keyed by symbol) when its TTL
-  // runs out and its sweep comes.
-  const auto& market = engine_config_.market;
-  const Duration market_grace =
-      market.idle_symbol_ttl + market.cleanup_interval + options_.intervals.maintain;
-  const auto& wallet_prices = engine_config_.wallet.price_cache;
-  const Duration wallet_grace =
-      wallet_prices.max_ttl + wallet_prices.sweep_interval + options_.intervals.maintain;
-  return kDelistingSettle + std::max({market_grace, wallet_grace, symbol_grace()}) + position_grace();
+  return kDelistingSettle + grace(engine::EntityEnd::kSymbolDelisted);
 }
 
-Duration Harness::order_grace() const {
-  const auto& router = engine_config_.router;
-  return router.terminal_order_ttl + router.purge_interval + options_.intervals.maintain;
-}
+Duration Harness::order_grace() const { return grace(engine::EntityEnd::kOrderTerminal); }
 
-Duration Harness::transaction_grace() const {
-  const auto& processed = engine_config_.wallet.processed_transactions;
-  return processed.max_ttl + processed.sweep_interval + options_.intervals.maintain;
-}
+Duration Harness::transaction_grace() const { return grace(engine::EntityEnd::kTransactionHandled); }
+
+Duration Harness::exit_intent_grace() const { return grace(engine::EntityEnd::kExitIntentSettled); }
 
 }  // namespace plateau::harness

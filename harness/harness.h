@@ -15,7 +15,9 @@
 // restart) first gets a one-minute candle backfill per symbol, a little
 // longer than the cap. It reports every entity's activation
 // and termination (plans, positions, orders, exit intents, transaction
-// hashes) with its grace period to the probes' EntityLedger. A restart tears
+// hashes) with its grace period to the probes' EntityLedger; the grace is
+// the engine's (engine::grace_period, its cleanup policy at this harness's
+// cadence), never re-derived here. A restart tears
 // the Engine down and rebuilds it from the SQLite plan store; the plans active
 // before and after are compared, and any plan lost or duplicated counts in
 // the harness's own invariant series (invariant.harness.*), next to storm
@@ -182,6 +184,7 @@ class Harness {
   void report_active(engine::EntityKind kind, std::string_view key, engine::TimePoint now);
 
   // Grace periods: how long after its terminal event an entity may still be held.
+  engine::Duration grace(engine::EntityEnd end) const;
   engine::Duration plan_grace() const;
   engine::Duration symbol_grace() const;
   engine::Duration position_grace() const;

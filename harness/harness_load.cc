@@ -29,8 +29,6 @@ engine::Side random_side(Rng& rng) { return rng.bernoulli(0.5) ? engine::Side::k
 
 }  // namespace
 
-Duration Harness::exit_intent_grace() const { return options_.intervals.maintain; }
-
 void Harness::on_price_tick(Rng& rng, TimePoint now) {
   const std::size_t index = draw_listed(rng);
   const Fixed price = walk_.step(index, rng);

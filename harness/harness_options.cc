@@ -77,4 +77,25 @@ void validate_harness_options(const HarnessOptions& o) {
           "must be >= 0 (0 = never)");
 }
 
+namespace {
+
+constexpr DriverInterval kDriverIntervals[] = {
+    {"engine", "how often Engine::maintain runs (each component then runs what is due)",
+     &IntervalOptions::maintain, true},
+    {"plans_monitor", "the plans monitor cycle (begin_cycle / finish_cycle)", &IntervalOptions::plans_monitor,
+     false},
+    {"paper_monitor", "the paper monitor cycle (PaperEngine::monitor_cycle)", &IntervalOptions::paper_monitor,
+     false},
+};
+
+}  // namespace
+
+std::span<const DriverInterval> driver_intervals() noexcept { return kDriverIntervals; }
+
+engine::DriverCadence driver_cadence(const IntervalOptions& intervals) noexcept {
+  return engine::DriverCadence{.maintain = intervals.maintain,
+                               .plans_cycle = intervals.plans_monitor,
+                               .paper_cycle = intervals.paper_monitor};
+}
+
 }  // namespace plateau::harness

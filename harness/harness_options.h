@@ -11,10 +11,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/core/clock.h"
+#include "engine/maintain_schedule.h"
 
 namespace plateau::harness {
 
@@ -107,6 +110,23 @@ struct HarnessOptions {
 // <value>: <rule>") for a rate below 0, a share outside [0, 1], an empty
 // symbol list, or a non-positive duration or interval.
 void validate_harness_options(const HarnessOptions& options);
+
+// The harness's own cadence, by the key a scenario's /maintain/<key> uses:
+// how often it calls Engine::maintain ("engine") and runs the plans and
+// paper monitor cycles. The engine publishes the intervals of its own
+// periodic work (engine/maintain_schedule.h); these are the driver's.
+// `paces_cleanup`: no engine cleanup runs more often than this interval, so
+// a verdict window must span it as it spans the engine's cleanups.
+struct DriverInterval {
+  std::string_view key;
+  std::string_view description;
+  engine::Duration IntervalOptions::*field;
+  bool paces_cleanup;
+};
+std::span<const DriverInterval> driver_intervals() noexcept;
+
+// The cadence the engine's grace periods are computed for.
+engine::DriverCadence driver_cadence(const IntervalOptions& intervals) noexcept;
 
 // Virtual time zero of every run: fixed, so runs are reproducible.
 inline constexpr engine::TimePoint kVirtualEpoch{std::chrono::seconds(1'767'225'600)};  // 2026-01-01T00:00:00Z

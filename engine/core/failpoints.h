@@ -14,7 +14,7 @@
 // bounded cache, a one-off block kept, a step at a chosen time) on which a
 // correct verdict stays bounded. The table is the one place that says, per
 // failpoint, its family, its component and which finding components name it
-// (soak/canaries/canary_catalog.cc reads it).
+// (engine/canary_catalog.cc builds the canary catalog from it).
 //
 // Thread safety: on(), set() and enable() may be called from any thread.
 // One Failpoints object is owned by the Engine (or a test) and handed by

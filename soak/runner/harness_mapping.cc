@@ -6,79 +6,49 @@
 #include <vector>
 
 #include "engine/core/failpoints.h"
-#include "engine/market/candle.h"
+#include "engine/maintain_schedule.h"
 
 namespace plateau::soak {
 
 namespace {
 
+// The maintain keys a scenario may set: the engine's published schedule,
+// then the harness's own cadence. One list, read from their owners.
 std::string known_maintain_names() {
-  return "plans, market, router, wallet, executor, prices, engine, plans_monitor, paper_monitor";
-}
-
-// History containers whose cap takes longer than the warm-up to fill would
-// still be filling in the measured phase, and growth towards a cap reads as
-// a trend. A soak therefore runs them with caps the warm-up fills: each
-// candle timeframe keeps what the warm-up spans, open interest what the
-// warm-up delivers per symbol, the paper trade log what the open cooldown
-// lets through in a quarter of the warm-up (positions open well below the
-// cooldown's most, as they also wait for max_positions and for closes).
-// Never above the production defaults.
-void scale_history_caps_to_warm_up(const Scenario& s, const harness::HarnessOptions& o, engine::EngineConfig& e) {
-  const double warm_up_s = seconds(s.warm_up);
-  auto clamp_cap = [](double value, std::size_t low, std::size_t high) {
-    return std::clamp(static_cast<std::size_t>(value), low, std::max(low, high));
-  };
-  for (engine::Timeframe tf : engine::kAllTimeframes) {
-    auto it = e.market.max_candles.find(tf);
-    const std::size_t production = it != e.market.max_candles.end() ? it->second : e.market.default_max_candles;
-    e.market.max_candles[tf] = clamp_cap(warm_up_s / engine::to_seconds(engine::duration_of(tf)), 1, production);
-  }
-  const double oi_per_symbol_s = o.rates.open_interest_per_s / static_cast<double>(std::max<std::size_t>(1, o.symbols.size()));
-  e.market.max_open_interest_points = clamp_cap(warm_up_s * oi_per_symbol_s, 10, e.market.max_open_interest_points);
-  const double opens_per_s = static_cast<double>(e.paper.cooldown_after_opens) / engine::to_seconds(e.paper.cooldown_window);
-  e.paper.closed_history_capacity = clamp_cap(warm_up_s / 4 * opens_per_s, 10, e.paper.closed_history_capacity);
+  std::string known;
+  for (const engine::MaintainInterval& m : engine::maintain_schedule())
+    known += (known.empty() ? "" : ", ") + std::string(m.key);
+  for (const harness::DriverInterval& d : harness::driver_intervals()) known += ", " + std::string(d.key);
+  return known;
 }
 
 // The verdict takes each window's minimum as the trough a cleanup leaves; a
 // window no longer than the longest cleanup period may hold no cleanup, and
 // its minimum then reads the saw-tooth's peak (docs/verdict.md). The periods
-// are the engine's, after the scenario's /maintain overrides: plans, market,
-// router, wallet (its three sweeps), executor, prices, and the engine's own
-// maintain tick, which no component's cleanup can run more often than.
+// are the engine's published schedule after the scenario's /maintain
+// overrides, and the harness's maintain tick, which no component's cleanup
+// can run more often than.
 void require_window_longer_than_cleanups(const Scenario& s, const harness::HarnessOptions& o,
                                          const engine::EngineConfig& e) {
-  const std::pair<const char*, engine::Duration> periods[] = {
-      {"plans", e.plans.cleanup_interval},
-      {"market", e.market.cleanup_interval},
-      {"router", e.router.purge_interval},
-      {"wallet", std::max({e.wallet.processed_transactions.sweep_interval, e.wallet.transaction_cache.sweep_interval,
-                           e.wallet.price_cache.sweep_interval})},
-      {"executor", e.executor.position_locks.sweep_interval},
-      {"prices", e.prices.maintain_interval},
-      {"engine", o.intervals.maintain}};
-  const auto* longest = &periods[0];
-  for (const auto& p : periods) {
-    if (p.second > longest->second) longest = &p;
+  std::string_view longest_key;
+  Duration longest = Duration::min();
+  auto consider = [&](std::string_view key, Duration period) {
+    if (period > longest) {
+      longest_key = key;
+      longest = period;
+    }
+  };
+  for (const engine::MaintainInterval& m : engine::maintain_schedule()) consider(m.key, m.get(e));
+  for (const harness::DriverInterval& d : harness::driver_intervals()) {
+    if (d.paces_cleanup) consider(d.key, o.intervals.*d.field);
   }
-  if (s.verdict.window > longest->second) return;
-  const bool set = s.maintain_intervals.count(longest->first) > 0;
+  if (s.verdict.window > longest) return;
+  const std::string key(longest_key);
+  const bool set = s.maintain_intervals.count(key) > 0;
   throw BadInput(s.name + ": /verdict/window = " + format_duration(s.verdict.window) +
-                 " must be longer than /maintain/" + longest->first + " = " + format_duration(longest->second) +
+                 " must be longer than /maintain/" + key + " = " + format_duration(longest) +
                  (set ? "" : " (the engine default; the scenario does not set it)") +
                  ", the longest cleanup period, so that every window holds a cleanup's trough");
-}
-
-// Plan history: terminal plans stay in the store history_retention past
-// their expiry (production: a day), so with the production value pruning
-// would never run within a soak, and the store would grow all run. A soak
-// keeps what the warm-up spans beyond the longest plan life, so the store
-// is at its steady size when the measured phase starts (at least a quarter
-// of the warm-up); never above the production value.
-void scale_plan_history_to_warm_up(const Scenario& s, engine::EngineConfig& e) {
-  const Duration floor = s.warm_up / 4;
-  const Duration fit = s.warm_up - s.rates.plans.expiry_max;
-  e.plans.history_retention = std::min(e.plans.history_retention, std::max(fit, floor));
 }
 
 // Symbols stop trading mid-run so per-symbol state is shown to go: one symbol
@@ -203,43 +173,37 @@ HarnessSetup harness_setup_for(const Scenario& s, const std::filesystem::path& s
   if (s.paper.cooldown_window) e.paper.cooldown_window = *s.paper.cooldown_window;
   if (s.paper.capital) e.paper.capital = engine::Fixed::from_double(*s.paper.capital).rounded(2);
 
+  // /maintain/<key>: the engine's schedule, then the harness's cadence.
+  const auto& driver = harness::driver_intervals();
   for (const auto& [name, interval] : s.maintain_intervals) {
-    if (name == "plans") {
-      e.plans.cleanup_interval = interval;
-    } else if (name == "market") {
-      e.market.cleanup_interval = interval;
-    } else if (name == "router") {
-      e.router.purge_interval = interval;
-      e.router.terminal_order_ttl = std::min(e.router.terminal_order_ttl, interval);
-    } else if (name == "wallet") {
-      e.wallet.processed_transactions.sweep_interval = interval;
-      e.wallet.transaction_cache.sweep_interval = interval;
-      e.wallet.price_cache.sweep_interval = interval;
-    } else if (name == "executor") {
-      e.executor.position_locks.sweep_interval = interval;
-    } else if (name == "prices") {
-      e.prices.maintain_interval = interval;
-    } else if (name == "engine") {
-      o.intervals.maintain = interval;
-    } else if (name == "plans_monitor") {
-      o.intervals.plans_monitor = interval;
-    } else if (name == "paper_monitor") {
-      o.intervals.paper_monitor = interval;
-    } else {
+    if (const engine::MaintainInterval* m = engine::find_maintain_interval(name)) {
+      m->set(e, interval);
+      continue;
+    }
+    auto d = std::find_if(driver.begin(), driver.end(),
+                          [&](const harness::DriverInterval& x) { return x.key == name; });
+    if (d == driver.end()) {
       throw BadInput(s.name + ": /maintain/" + name + ": unknown component; known: " + known_maintain_names());
     }
+    o.intervals.*(d->field) = interval;
   }
   if (s.fixtures.slow_leak_bytes_per_hour) e.fixtures.slow_leak_bytes_per_hour = *s.fixtures.slow_leak_bytes_per_hour;
   if (s.fixtures.error_note_bytes) e.fixtures.error_note_bytes = static_cast<std::size_t>(*s.fixtures.error_note_bytes);
   if (s.fixtures.thread_leak_every) e.fixtures.thread_leak_every_failures = *s.fixtures.thread_leak_every;
   if (s.fixtures.block_bytes) e.fixtures.block_bytes = static_cast<std::size_t>(*s.fixtures.block_bytes);
   if (s.fixtures.step_at) e.fixtures.step_at = harness::kVirtualEpoch + *s.fixtures.step_at;
-  scale_history_caps_to_warm_up(s, o, e);
-  scale_plan_history_to_warm_up(s, e);
+  // History caps the warm-up fills (the engine knows its history containers).
+  engine::fit_histories_to_warm_up(
+      e, engine::WarmUpShape{.warm_up = s.warm_up,
+                             .open_interest_points_per_symbol_per_s =
+                                 o.rates.open_interest_per_s /
+                                 static_cast<double>(std::max<std::size_t>(1, o.symbols.size())),
+                             .longest_plan_life = s.rates.plans.expiry_max});
   o.delistings = delistings_for(s);
   require_window_longer_than_cleanups(s, o, e);
-  // The price provider's audit allowance must cover how often it is maintained.
-  e.prices.maintain_interval = std::max(e.prices.maintain_interval, o.intervals.maintain);
+  // Work paced faster than maintain is called runs at the tick; the engine
+  // adjusts what derives from it (its audit allowances).
+  engine::fit_to_maintain_tick(e, o.intervals.maintain);
   return setup;
 }
 

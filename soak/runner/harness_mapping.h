@@ -2,18 +2,17 @@
 //
 // The soak runner is the only place that knows both vocabularies (soak/
 // depends on harness/, never the other way). Rates and shares map one to
-// one; `maintain` overrides name components: "plans" (cleanup interval),
-// "market" (cleanup interval), "router" (purge interval, and the terminal
-// order TTL, so terminal orders leave within one scenario window), "wallet"
-// and "executor" (their caches' sweep interval), "prices" (price-cache
-// maintenance), "engine" (how often Engine::maintain runs), "plans_monitor"
-// and "paper_monitor" (the monitor cycles). Anything else is BadInput
-// naming `/maintain/<name>`.
+// one; `maintain` overrides are looked up by key in the schedules their
+// owners publish, never listed here: the engine's (engine/maintain_schedule.h:
+// its cleanups, sweeps and purges) and the harness's cadence
+// (harness::driver_intervals: the maintain tick and the monitor cycles).
+// Anything else is BadInput naming `/maintain/<name>` and the known keys.
 //
-// History caps (candles per timeframe, open-interest points, the paper trade
-// log) are scaled down to what the warm-up fills, never above the production
-// defaults: a container still filling towards its cap in the measured phase
-// would read as a trend (see scale_history_caps_to_warm_up).
+// History caps (candles, open interest, the paper trade log, the plan
+// history) are fitted to what the warm-up fills by the engine
+// (engine::fit_histories_to_warm_up), never above the production defaults:
+// a container still filling towards its cap in the measured phase would
+// read as a trend.
 //
 // Thread safety: pure functions.
 #pragma once
