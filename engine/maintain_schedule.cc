@@ -83,6 +83,16 @@ void fit_histories_to_warm_up(EngineConfig& e, const WarmUpShape& shape) {
   const Duration floor = shape.warm_up / 4;
   const Duration fit = shape.warm_up - shape.longest_plan_life;
   e.plans.history_retention = std::min(e.plans.history_retention, std::max(fit, floor));
+
+  // The wallet's caches hold one entry per transaction and only their TTL
+  // empties them: they fill for max_ttl plus a sweep, then churn. A warm-up
+  // shorter than that leaves them filling in the measured phase, which
+  // reads as a trend; their TTL then fits the warm-up's first half.
+  if (shape.warm_up <= Duration::zero()) return;
+  for (BoundedCacheOptions* cache : {&e.wallet.processed_transactions, &e.wallet.transaction_cache}) {
+    if (cache->max_ttl + cache->sweep_interval <= shape.warm_up) continue;
+    cache->max_ttl = std::max(shape.warm_up / 2 - cache->sweep_interval, shape.warm_up / 4);
+  }
 }
 
 std::string_view to_string(EntityEnd end) noexcept {

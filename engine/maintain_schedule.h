@@ -65,8 +65,10 @@ struct WarmUpShape {
 // cooldown's most, as they also wait for max_positions and for closes), the
 // plan store's terminal history what the warm-up spans beyond the longest
 // plan life (at least a quarter of the warm-up; with the production day,
-// pruning would never run within a soak). Never above the values `config`
-// holds (the production defaults unless set).
+// pruning would never run within a soak), and the wallet's TTL-emptied
+// caches a max TTL they reach within the warm-up (only when max TTL plus a
+// sweep exceeds it: a one-hour warm-up keeps the 30-minute production TTL).
+// Never above the values `config` holds (the production defaults unless set).
 void fit_histories_to_warm_up(EngineConfig& config, const WarmUpShape& shape);
 
 // How often the driver calls the engine's periodic entry points.

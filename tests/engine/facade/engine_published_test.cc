@@ -201,3 +201,22 @@ BOOST_AUTO_TEST_CASE(the_canary_catalog_covers_every_failpoint_with_names_the_en
     }
   }
 }
+
+BOOST_AUTO_TEST_CASE(ttl_emptied_caches_fit_a_warm_up_shorter_than_their_fill) {
+  // A cache that only its TTL empties fills for max_ttl plus a sweep; a
+  // warm-up shorter than that would leave it filling while it is judged
+  // (the smoke's wallet caches did: a trend finding on a clean engine).
+  using namespace std::chrono_literals;
+  plateau::engine::EngineConfig short_warm_up;
+  plateau::engine::fit_histories_to_warm_up(short_warm_up, {.warm_up = 20min});
+  for (const auto* cache : {&short_warm_up.wallet.processed_transactions, &short_warm_up.wallet.transaction_cache}) {
+    BOOST_TEST((cache->max_ttl + cache->sweep_interval <= 20min));
+    BOOST_TEST((cache->max_ttl > plateau::engine::Duration::zero()));
+  }
+  // A warm-up the caches already fill within keeps the production TTL.
+  plateau::engine::EngineConfig gate;
+  const plateau::engine::EngineConfig production;
+  plateau::engine::fit_histories_to_warm_up(gate, {.warm_up = 1h});
+  BOOST_TEST((gate.wallet.processed_transactions.max_ttl == production.wallet.processed_transactions.max_ttl));
+  BOOST_TEST((gate.wallet.transaction_cache.max_ttl == production.wallet.transaction_cache.max_ttl));
+}
