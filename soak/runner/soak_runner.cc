@@ -169,7 +169,8 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
   layout.warm_up_end_s = grid.warm_up_end_s;
   layout.window_s = grid.window_s;
   SampleRecorder recorder(harness.start(), layout);
-  HeapSession heap(out_dir / "heap", self_binary(), scenario.verdict.sites.enabled);
+  HeapSession heap(out_dir / "heap", self_binary(), scenario.verdict.sites.enabled,
+                   scenario.verdict.sites.sample_bytes);
   ProgressLine progress(request.progress_stream);
   RunObserver observer(recorder, heap, progress, marks, harness.start(), seconds(scenario.duration));
 
