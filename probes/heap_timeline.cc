@@ -59,6 +59,7 @@ std::size_t HeapTimelines::site_for(const std::vector<std::uintptr_t>& stack) {
     }
     site.bytes.assign(times_.size(), 0.0);
     site.objects.assign(times_.size(), 0.0);
+    site.samples.assign(times_.size(), 0.0);
     sites_.push_back(std::move(site));
   }
   return it->second;
@@ -74,6 +75,7 @@ void HeapTimelines::add(double t_s, const HeapProfile& profile) {
   for (StackSeries& s : stacks_) {
     s.bytes.push_back(0.0);
     s.objects.push_back(0.0);
+    s.samples.push_back(0.0);
   }
   for (const HeapSite& heap_site : profile.sites) {
     auto found = stack_index_.find(heap_site.stack);
@@ -82,12 +84,14 @@ void HeapTimelines::add(double t_s, const HeapProfile& profile) {
       series.addresses = heap_site.stack;
       series.bytes.assign(times_.size(), 0.0);
       series.objects.assign(times_.size(), 0.0);
+      series.samples.assign(times_.size(), 0.0);
       stacks_.push_back(std::move(series));
       found = stack_index_.emplace(heap_site.stack, stacks_.size() - 1).first;
     }
     StackSeries& series = stacks_[found->second];
     series.bytes.back() += heap_site.bytes;
     series.objects.back() += heap_site.objects;
+    series.samples.back() += static_cast<double>(heap_site.sampled_objects);
   }
 }
 
@@ -104,6 +108,7 @@ void HeapTimelines::group() {
     for (std::size_t k = 0; k < times_.size(); ++k) {
       site.bytes[k] += series.bytes[k];
       site.objects[k] += series.objects[k];
+      site.samples[k] += series.samples[k];
     }
     site.stacks.push_back(SiteStack{series.addresses, series.bytes.empty() ? 0.0 : series.bytes.back()});
   }

@@ -8,7 +8,9 @@
 // owns the container -- so the many
 // stacks that reach one line through different callers count as one site;
 // the stacks themselves are kept per site with their live bytes at the
-// latest dump. A stack without any project frame (a third-party library
+// latest dump. Besides the un-sampled estimates, each site keeps the
+// sampled object count per dump, so the verdict can tell a trend from
+// sampling noise. A stack without any project frame (a third-party library
 // called from nowhere in our code, or no symbols) is grouped under its
 // innermost named frame and marked `third_party`. Sites whose project frame
 // lies under one of `instrumentation_paths` (the measuring tool's own
@@ -20,10 +22,10 @@
 // that memory would land in the very allocator series being judged. Stacks
 // are symbolised and grouped into sites on the first sites() call, once the
 // measured phase is over (then once per new add()).
-// Memory: per stack, its addresses plus two doubles per dump.
+// Memory: per stack, its addresses plus three doubles per dump.
 //
 // Thread safety: none; one thread (the runner's) folds and reads.
-// Invariants: every site's bytes/objects vectors have times().size()
+// Invariants: every site's bytes/objects/samples vectors have times().size()
 // entries, a site absent from a dump counting zero there; times() increase.
 #pragma once
 
@@ -52,6 +54,9 @@ struct SiteTimeline {
   bool instrumentation = false;
   std::vector<double> bytes;    // live, un-sampled, one per dump
   std::vector<double> objects;  // live, un-sampled, one per dump
+  // Sampled objects as written in each dump (what the estimate rests on:
+  // its Poisson noise is about the square root of this count).
+  std::vector<double> samples;
   std::vector<SiteStack> stacks;
 
   // The stack with the most live bytes at the latest dump, symbolised.
@@ -77,6 +82,7 @@ class HeapTimelines {
     std::vector<std::uintptr_t> addresses;
     std::vector<double> bytes;    // one per dump
     std::vector<double> objects;  // one per dump
+    std::vector<double> samples;  // sampled objects, one per dump
   };
   std::size_t site_for(const std::vector<std::uintptr_t>& stack);
   void group();

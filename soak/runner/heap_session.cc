@@ -1,6 +1,8 @@
 #include "soak/runner/heap_session.h"
 
+#include <bit>
 #include <cmath>
+#include <cstdlib>
 #include <exception>
 #include <utility>
 
@@ -24,8 +26,12 @@ std::vector<std::string> HeapSession::instrumentation_paths() {
   return {"probes/", "harness/", "soak/", "reports/"};
 }
 
-HeapSession::HeapSession(std::filesystem::path dir, std::filesystem::path binary, bool timelines)
-    : dir_(std::move(dir)), binary_(std::move(binary)), profiler_(probes::make_heap_profiler()) {
+HeapSession::HeapSession(std::filesystem::path dir, std::filesystem::path binary, bool timelines,
+                         std::uint64_t sample_bytes)
+    : dir_(std::move(dir)),
+      binary_(std::move(binary)),
+      sample_bytes_(sample_bytes),
+      profiler_(probes::make_heap_profiler()) {
   if (timelines) timelines_.emplace(symbolizer_, instrumentation_paths());
   section_.backend = backend_of(profiler_->backend());
   if (!profiler_->available()) {
@@ -85,10 +91,24 @@ void HeapSession::fold(const std::filesystem::path& file, double t_s) {
   }
 }
 
+// The scenario's sample rate, where the allocator can still take it: on
+// jemalloc (unless PLATEAU_LG_PROF_SAMPLE asks otherwise); tcmalloc's period
+// was fixed at process start, and the dumps carry the period in force,
+// which is what un-sampling and the site verdict's noise term use.
+void HeapSession::start_profiler() {
+  std::optional<unsigned> lg;
+  const char* env = std::getenv("PLATEAU_LG_PROF_SAMPLE");
+  const bool env_set = env != nullptr && *env != '\0';
+  if (sample_bytes_ > 0 && profiler_->backend() == "jemalloc" && !env_set) {
+    lg = static_cast<unsigned>(std::countr_zero(sample_bytes_));
+  }
+  profiler_->start(lg);
+}
+
 void HeapSession::begin_run() {
   if (!timelines_ || !profiler_->available() || active_) return;
   try {
-    profiler_->start();
+    start_profiler();
     active_ = true;
   } catch (const std::exception& e) {
     fail(std::string("heap profiling could not start: ") + e.what());
@@ -99,7 +119,7 @@ void HeapSession::begin_measured_phase(double t_s) {
   if (!profiler_->available() || base_) return;
   if (!active_) {
     try {
-      profiler_->start();
+      start_profiler();
       active_ = true;
     } catch (const std::exception& e) {
       fail(std::string("heap profiling could not start: ") + e.what());

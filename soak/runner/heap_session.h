@@ -17,6 +17,7 @@
 // Thread safety: none; the run thread only.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -33,8 +34,13 @@ namespace plateau::soak {
 class HeapSession {
  public:
   // Dumps go into `dir` (created on first dump). `binary` is the executable,
-  // for the open commands.
-  HeapSession(std::filesystem::path dir, std::filesystem::path binary, bool timelines = true);
+  // for the open commands. `sample_bytes` (a power of two; 0: the build's
+  // default) is the mean bytes between samples asked of the profiler
+  // (verdict.sites.sample_bytes). jemalloc applies it when sampling starts
+  // unless PLATEAU_LG_PROF_SAMPLE is set (which wins, for experiments);
+  // tcmalloc fixed its period at process start and keeps it.
+  HeapSession(std::filesystem::path dir, std::filesystem::path binary, bool timelines = true,
+              std::uint64_t sample_bytes = 0);
   ~HeapSession();
 
   // The run begins. With timelines on, sampling starts now, so the dumps
@@ -58,9 +64,11 @@ class HeapSession {
   std::optional<std::filesystem::path> dump(const std::string& label);
   void fold(const std::filesystem::path& file, double t_s);
   void fail(const std::string& why);
+  void start_profiler();
 
   std::filesystem::path dir_;
   std::filesystem::path binary_;
+  std::uint64_t sample_bytes_ = 0;
   std::unique_ptr<probes::HeapProfiler> profiler_;
   bool active_ = false;
   reports::HeapProfile section_;

@@ -32,6 +32,7 @@ SiteTolerances site_tolerances_for(const Scenario& scenario) {
   t.absolute_bytes = scenario.verdict.sites.absolute_bytes;
   t.relative = scenario.verdict.sites.relative;
   t.floor_bytes = scenario.verdict.sites.floor_bytes;
+  t.min_samples = scenario.verdict.sites.min_samples;
   return t;
 }
 
@@ -49,6 +50,7 @@ JudgedSites judge_heap_sites(probes::HeapTimelines& timelines, const VerdictSett
     in.label = label_of(site);
     in.component = site.component;
     for (std::size_t k = 0; k < times.size(); ++k) in.live_bytes.push_back(Point{times[k], site.bytes[k]});
+    if (site.samples.size() == times.size()) in.samples = site.samples;
     judged_inputs.push_back(std::move(in));
     judged_index.push_back(i);
   }

@@ -173,7 +173,8 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
   layout.warm_up_end_s = grid.warm_up_end_s;
   layout.window_s = grid.window_s;
   SampleRecorder recorder(harness.start(), layout);
-  HeapSession heap(out_dir / "heap", self_binary(), scenario.verdict.sites.enabled);
+  HeapSession heap(out_dir / "heap", self_binary(), scenario.verdict.sites.enabled,
+                   scenario.verdict.sites.sample_bytes);
   ProgressLine progress(request.progress_stream);
   RunObserver observer(recorder, heap, progress, marks, harness.start(), seconds(scenario.duration));
 
@@ -210,11 +211,11 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
   JudgedSites sites;
   if (probes::HeapTimelines* timelines = heap.timelines(); timelines && run.completed) {
     sites = judge_heap_sites(*timelines, settings, site_tolerances_for(scenario));
-    // The per-site verdict is proven on jemalloc's sampled heap only: on
-    // tcmalloc a churning cache read as growing in one of two runs of
-    // probes_site_timeline_test. There the sites are ranked and listed
-    // under whole-process findings, but make no findings of their own.
-    if (report.heap_profile.backend == reports::HeapBackend::jemalloc) {
+    // Per-site findings on both sampled heaps. tcmalloc's false alarm (a
+    // churning cache read as growing) was its blind start: the main thread
+    // sampled nothing for its first 16 MiB (heap_profiler_tcmalloc.cc).
+    if (report.heap_profile.backend == reports::HeapBackend::jemalloc ||
+        report.heap_profile.backend == reports::HeapBackend::tcmalloc) {
       for (const Finding& f : sites.findings) verdict.findings.push_back(f);
     } else if (!sites.findings.empty()) {
       report.notes.push_back(std::to_string(sites.findings.size()) + " allocation site(s) grew past the site "

@@ -103,6 +103,12 @@ struct SiteVerdictTolerances {
   double absolute_bytes = 262144;  // projected growth over the horizon, bytes
   double relative = 0.25;          // share of the site's steady level
   double floor_bytes = 65536;      // peak live bytes below which a site is not judged
+  double min_samples = 4;          // peak sampled objects below which a site is not judged
+  // Mean bytes between heap-profile samples (a power of two, 64 B .. 1 MiB):
+  // the finer, the slower a leak a site can show above its sampling noise,
+  // and the more backtraces are taken. jemalloc applies it at the start of
+  // the run; tcmalloc fixes its period at process start (noted in the report).
+  std::uint64_t sample_bytes = 16384;
 };
 
 struct VerdictTolerances {

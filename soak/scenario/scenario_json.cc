@@ -331,6 +331,7 @@ void read_prefix_tolerances(FieldReader& abs, VerdictTolerances& v) {
 }
 
 // verdict.sites: { "enabled": bool, "absolute": bytes, "relative": share,
+// "min_samples": count, "sample_bytes": power of two,
 // "floor": bytes }, every key optional.
 void read_site_tolerances(FieldReader& verdict, SiteVerdictTolerances& sites) {
   static const json kEmpty = json::object();
@@ -344,6 +345,17 @@ void read_site_tolerances(FieldReader& verdict, SiteVerdictTolerances& sites) {
   r.number("relative", sites.relative, 0, 100, "must be between 0 and 100 (a share of the site's steady level)");
   r.number("floor", sites.floor_bytes, 0, std::numeric_limits<double>::max(),
            "must be a number of bytes >= 0 (sites whose live bytes stay below it are not judged)");
+  r.number("min_samples", sites.min_samples, 0, 1e9,
+           "must be a number from 0 to 1e9 (sites with fewer sampled objects at their peak are not judged)");
+  if (const json* b = r.find("sample_bytes")) {
+    const std::string path = r.path_of("sample_bytes");
+    const double v = r.number_at(path, *b, 64, 1048576,
+                                 "must be a power of two from 64 to 1048576 (mean bytes between heap samples)");
+    const auto bytes = static_cast<std::uint64_t>(v);
+    if (static_cast<double>(bytes) != v || (bytes & (bytes - 1)) != 0)
+      r.fail(path, *b, "must be a power of two from 64 to 1048576 (mean bytes between heap samples)");
+    sites.sample_bytes = bytes;
+  }
   r.finish();
 }
 

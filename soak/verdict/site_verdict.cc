@@ -41,6 +41,27 @@ std::string_view to_string(SiteClass c) noexcept {
 
 std::ostream& operator<<(std::ostream& out, SiteClass c) { return out << to_string(c); }
 
+double site_noise_bytes(const SiteSeries& site, double warm_up_end_s, double alpha) {
+  if (site.samples.size() != site.live_bytes.size()) return 0;
+  std::vector<double> counts;
+  double bytes = 0, sampled = 0;
+  for (std::size_t k = 0; k < site.samples.size(); ++k) {
+    if (site.live_bytes[k].t_s < warm_up_end_s) continue;
+    counts.push_back(site.samples[k]);
+    if (site.samples[k] > 0 && std::isfinite(site.live_bytes[k].value)) {
+      bytes += site.live_bytes[k].value;
+      sampled += site.samples[k];
+    }
+  }
+  if (counts.empty() || sampled <= 0) return 0;
+  std::sort(counts.begin(), counts.end());
+  const std::size_t n = counts.size();
+  const double level = n % 2 == 1 ? counts[n / 2] : 0.5 * (counts[n / 2 - 1] + counts[n / 2]);
+  const double bytes_per_sample = bytes / sampled;
+  // At least one sample's worth: a site seen once or never still moves by one.
+  return normal_upper_quantile(alpha) * std::sqrt(2.0 * std::max(level, 1.0)) * bytes_per_sample;
+}
+
 VerdictSettings site_verdict_settings(const VerdictSettings& base, const SiteTolerances& tolerances) {
   VerdictSettings s = base;
   s.absolute_tolerance = tolerances.absolute_bytes;
@@ -52,21 +73,41 @@ VerdictSettings site_verdict_settings(const VerdictSettings& base, const SiteTol
 
 std::vector<SiteJudgement> judge_sites(const std::vector<SiteSeries>& sites, const VerdictSettings& base,
                                        const SiteTolerances& tolerances) {
-  const VerdictSettings settings = site_verdict_settings(base, tolerances);
-  validate(settings);
+  const VerdictSettings common = site_verdict_settings(base, tolerances);
+  validate(common);
   std::vector<SiteJudgement> out;
   out.reserve(sites.size());
   for (const SiteSeries& site : sites) {
     SiteJudgement j;
     j.id = site.id;
-    for (const Point& p : site.live_bytes) {
-      if (p.t_s >= settings.warm_up_end_s) j.peak_bytes = std::max(j.peak_bytes, p.value);
+    double peak_samples = 0;
+    for (std::size_t k = 0; k < site.live_bytes.size(); ++k) {
+      const Point& p = site.live_bytes[k];
+      if (p.t_s < common.warm_up_end_s) continue;
+      j.peak_bytes = std::max(j.peak_bytes, p.value);
+      if (k < site.samples.size()) peak_samples = std::max(peak_samples, site.samples[k]);
     }
-    if (j.peak_bytes < tolerances.floor_bytes) {
+    const bool few_samples = !site.samples.empty() && peak_samples < tolerances.min_samples;
+    if (j.peak_bytes < tolerances.floor_bytes || few_samples) {
       j.classification = SiteClass::below_floor;
       out.push_back(std::move(j));
       continue;
     }
+    // This site's absolute tolerance: the configured one, raised to what
+    // sampling noise alone can move a site of its level by.
+    j.noise_bytes = site_noise_bytes(site, common.warm_up_end_s, common.alpha);
+    j.level_samples = 0;
+    if (!site.samples.empty()) {
+      std::vector<double> counts;
+      for (std::size_t k = 0; k < site.samples.size(); ++k) {
+        if (site.live_bytes[k].t_s >= common.warm_up_end_s) counts.push_back(site.samples[k]);
+      }
+      std::sort(counts.begin(), counts.end());
+      if (!counts.empty()) j.level_samples = counts[counts.size() / 2];
+    }
+    VerdictSettings settings = common;
+    settings.absolute_tolerance = std::max(tolerances.absolute_bytes, j.noise_bytes);
+    j.absolute_bytes = settings.absolute_tolerance;
     SeriesInput in;
     in.name = "heap.site." + site.id;
     in.component = site.component;
@@ -93,6 +134,8 @@ std::vector<SiteJudgement> judge_sites(const std::vector<SiteSeries>& sites, con
       f.component = site.component.empty() ? "heap" : site.component;
       f.figures["peak_bytes"] = j.peak_bytes;
       f.figures["growth_bytes"] = j.growth_bytes;
+      f.figures["level_samples"] = j.level_samples;
+      f.figures["noise_tolerance_bytes"] = j.noise_bytes;
       f.message = site.label + " keeps growing: its live bytes' window minima rise " +
                   bytes_text(j.bytes_per_hour) + "/h (Mann-Kendall p = " +
                   [&] {
@@ -101,7 +144,8 @@ std::vector<SiteJudgement> judge_sites(const std::vector<SiteSeries>& sites, con
                     return std::string(b);
                   }() +
                   "), +" + bytes_text(j.projected_growth) + " projected over " + hours_text(settings.horizon_s) +
-                  " (site tolerances " + bytes_text(tolerances.absolute_bytes) + " and " +
+                  " (site tolerances " + bytes_text(j.absolute_bytes) +
+                  (j.noise_bytes > tolerances.absolute_bytes ? " (sampling noise)" : "") + " and " +
                   std::to_string(static_cast<int>(std::lround(100 * tolerances.relative))) + "% of its level " +
                   bytes_text(j.analysis.level.value_or(0)) + ")";
       j.finding = std::move(f);
@@ -109,7 +153,7 @@ std::vector<SiteJudgement> judge_sites(const std::vector<SiteSeries>& sites, con
       // Shrinking only when the decline is as large as growth would have to
       // be to fire; noise around a flat level is bounded either way.
       const double level = std::abs(j.analysis.level.value_or(0));
-      const bool shrinks = -j.projected_growth > tolerances.absolute_bytes &&
+      const bool shrinks = -j.projected_growth > j.absolute_bytes &&
                            -j.projected_growth > tolerances.relative * level;
       j.classification = shrinks ? SiteClass::shrinking : SiteClass::bounded;
     }

@@ -10,6 +10,20 @@
 // under the floor are not judged: a sampled profile sees only a handful of
 // their objects, and the estimate is noise.
 //
+// Sampling noise (why a site with 2 samples is not judged like one with
+// 200): a heap profile records an object with probability about
+// min(1, size / period), and the un-sampled estimate of a site is its
+// sampled count times a scale. A site whose true level is steady still
+// shows a sampled count that is a fresh Poisson draw whenever its objects
+// turn over, so its estimate moves by about sqrt(k) samples when k are
+// seen. The site's absolute tolerance is therefore raised to what two draws
+// at its level can differ by: z(alpha) * sqrt(2 k_level) samples, at the
+// site's own bytes per sample (un-sampled bytes / sampled objects). A
+// leak of n samples clears this once n > ~2 z^2 (about 10 to 20 samples):
+// the sample rate (verdict.sites.sample_bytes) decides how slow a leak can
+// be caught, not a tolerance tuned to one leak. Sites whose peak sampled
+// count stays under min_samples are not judged at all (below_floor).
+//
 // Classification (for the heap section's ranking): growing (a finding of
 // kind site), bounded (judged, no significant growth: a cache that fills and
 // churns at its capacity lands here), shrinking (a decline beyond the same
@@ -35,6 +49,7 @@ struct SiteTolerances {
   double absolute_bytes = 262144;  // projected growth over the horizon must exceed it
   double relative = 0.25;          // ... and this share of the site's steady level
   double floor_bytes = 65536;      // peak live bytes below which a site is not judged
+  double min_samples = 4;          // peak sampled objects below which a site is not judged
 };
 
 struct SiteSeries {
@@ -42,6 +57,9 @@ struct SiteSeries {
   std::string label;      // for people: "OrderRouter::submit at engine/exec/order_router.cc:123"
   std::string component;  // engine component, "" when unknown
   std::vector<Point> live_bytes;  // one point per heap dump, sorted by t_s
+  // Sampled objects behind each live_bytes point (same length), or empty
+  // when unknown (an unsampled profile): then no sampling-noise term.
+  std::vector<double> samples;
 };
 
 enum class SiteClass { growing, bounded, shrinking, below_floor, too_few_windows };
@@ -56,8 +74,16 @@ struct SiteJudgement {
   double growth_bytes = 0;       // last window minimum - first (trough to trough)
   double bytes_per_hour = 0;     // Theil–Sen slope of the window minima, when judged
   double projected_growth = 0;   // slope * horizon, when judged
+  double level_samples = 0;      // median sampled objects after warm-up
+  double noise_bytes = 0;        // sampling-noise tolerance (0 without sample counts)
+  double absolute_bytes = 0;     // the absolute tolerance applied: max(configured, noise)
   std::optional<Finding> finding;  // kind site, when growing
 };
+
+// The sampling-noise tolerance of one site (see above), bytes: z(alpha) *
+// sqrt(2 * median sampled count after warm-up) * bytes per sample. 0 when
+// `samples` is empty or never positive.
+double site_noise_bytes(const SiteSeries& site, double warm_up_end_s, double alpha);
 
 // The settings analyse_series uses for sites: `base` (warm-up, window,
 // horizon, alpha, min_windows) with the site tolerances in place of every

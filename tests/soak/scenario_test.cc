@@ -476,3 +476,37 @@ BOOST_AUTO_TEST_CASE(the_fixtures_block_is_read_strictly) {
   zero["fixtures"] = {{"thread_leak_every", 0}};
   expect_refused(zero, {"/fixtures/thread_leak_every", "0", "between 1 and"});
 }
+
+// verdict.sites.sample_bytes and min_samples (issue 9): read, defaulted, and
+// refused with path, value and rule.
+BOOST_AUTO_TEST_SUITE(scenario_site_sampling)
+
+BOOST_AUTO_TEST_CASE(site_sampling_fields_are_read_and_validated) {
+  const Scenario minimal = parse_scenario(R"({"duration": 7200})", "minimal.json");
+  BOOST_TEST(minimal.verdict.sites.sample_bytes == 16384u);
+  BOOST_TEST(minimal.verdict.sites.min_samples == 4.0);
+  json doc = valid();
+  doc["verdict"]["sites"] = {{"sample_bytes", 2048}, {"min_samples", 10}};
+  const Scenario sc = parse_scenario(doc.dump(), "case.json");
+  BOOST_TEST(sc.verdict.sites.sample_bytes == 2048u);
+  BOOST_TEST(sc.verdict.sites.min_samples == 10.0);
+  doc["verdict"]["sites"] = {{"sample_bytes", 3000}};
+  expect_refused(doc, {"/verdict/sites/sample_bytes", "3000", "power of two"});
+  doc["verdict"]["sites"] = {{"sample_bytes", 32}};
+  expect_refused(doc, {"/verdict/sites/sample_bytes", "32", "power of two from 64 to 1048576"});
+  doc["verdict"]["sites"] = {{"sample_bytes", "4k"}};
+  expect_refused(doc, {"/verdict/sites/sample_bytes", "must be a number"});
+  doc["verdict"]["sites"] = {{"min_samples", -1}};
+  expect_refused(doc, {"/verdict/sites/min_samples", "-1", "from 0 to 1e9"});
+}
+
+BOOST_AUTO_TEST_CASE(gate_and_nightly_sample_finely_enough_for_their_targets) {
+  // Gate: a 20 KiB/h site, nightly: a 2 KiB/h site (256-byte blocks) must
+  // leave well over 2 z^2 samples over the measured phase (site_verdict.h).
+  const Scenario gate = load_scenario(scenarios_dir() / "gate.json");
+  const Scenario nightly = load_scenario(scenarios_dir() / "nightly.json");
+  BOOST_TEST(gate.verdict.sites.sample_bytes <= 4096u);
+  BOOST_TEST(nightly.verdict.sites.sample_bytes <= 1024u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
