@@ -84,8 +84,12 @@ std::vector<double> pair_slopes(std::span<const Point> points) {
 }
 
 TrendLine theil_sen(std::span<const Point> points) {
-  if (points.empty()) return {};
   std::vector<double> slopes = pair_slopes(points);
+  return theil_sen_from_slopes(points, slopes);
+}
+
+TrendLine theil_sen_from_slopes(std::span<const Point> points, std::vector<double>& slopes) {
+  if (points.empty()) return {};
   TrendLine line;
   if (!slopes.empty()) line.slope_per_s = median_in_place(slopes);
   std::vector<double> intercepts;
@@ -174,8 +178,10 @@ std::vector<double> pair_slopes_within(std::span<const Point> points, std::size_
 
 double theil_sen_slope_within(std::span<const Point> points, std::size_t break_after) {
   std::vector<double> slopes = pair_slopes_within(points, break_after);
-  return slopes.empty() ? 0 : median_in_place(slopes);
+  return median_slope(slopes);
 }
+
+double median_slope(std::vector<double>& slopes) { return slopes.empty() ? 0 : median_in_place(slopes); }
 
 double normal_upper_quantile(double alpha) noexcept {
   // normal_upper_tail falls monotonically; bisect until the interval stops

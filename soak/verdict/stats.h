@@ -64,6 +64,10 @@ struct TrendLine {
 // (intercept 0 for no points).
 TrendLine theil_sen(std::span<const Point> points);
 
+// The same from the points' pair slopes already computed (pair_slopes), which
+// it reorders: for callers that also need another order statistic of them.
+TrendLine theil_sen_from_slopes(std::span<const Point> points, std::vector<double>& slopes);
+
 struct MannKendall {
   std::int64_t s = 0;         // sum over i < j of sign(x_j - x_i)
   double variance = 0;        // of S under "no trend", corrected for ties
@@ -99,6 +103,10 @@ MannKendall mann_kendall_stratified(std::span<const double> values, std::size_t 
 // Theil–Sen slope over the pairs that do not straddle the change point:
 // both in points[0..b] or both in points[b+1..]. 0 when there is no such pair.
 double theil_sen_slope_within(std::span<const Point> points, std::size_t break_after);
+
+// The median of pair slopes already computed (reordered), 0 when there are
+// none: theil_sen_slope_within on pair_slopes_within.
+double median_slope(std::vector<double>& slopes);
 
 // Upper tail of the standard normal distribution, 1 - Phi(z).
 double normal_upper_tail(double z) noexcept;

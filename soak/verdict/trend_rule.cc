@@ -115,7 +115,10 @@ TrendEvaluation evaluate_trend(std::span<const Point> points, const TrendRule& r
   values.reserve(points.size());
   for (const Point& p : points) values.push_back(p.value);
   TrendEvaluation e;
-  e.line = theil_sen(points);
+  // Every pair slope, computed once: the Theil–Sen median and the lower
+  // bound are two order statistics of the same multiset.
+  std::vector<double> slopes = pair_slopes(points);
+  e.line = theil_sen_from_slopes(points, slopes);
   e.mk = mann_kendall(values);
   std::vector<double> sorted = values;
   std::sort(sorted.begin(), sorted.end());
@@ -132,14 +135,13 @@ TrendEvaluation evaluate_trend(std::span<const Point> points, const TrendRule& r
     any_other = true;
   }
   e.step_alone = stands_alone(e.step_rise, any_other, e.second_rise);
-  e.within_slope_per_s = theil_sen_slope_within(points, e.step_after);
+  std::vector<double> within_slopes = pair_slopes_within(points, e.step_after);
+  e.within_slope_per_s = median_slope(within_slopes);
   e.within_mk = mann_kendall_stratified(values, e.step_after);
   e.within_projected_growth = e.within_slope_per_s * rule.horizon_s;
   const double z = normal_upper_quantile(rule.bound_alpha);
-  std::vector<double> slopes = pair_slopes(points);
   e.lower_slope_per_s = sen_lower_slope(slopes, e.mk.variance, z);
   if (e.lower_slope_per_s) e.confident_growth = *e.lower_slope_per_s * rule.horizon_s;
-  std::vector<double> within_slopes = pair_slopes_within(points, e.step_after);
   e.within_lower_slope_per_s = sen_lower_slope(within_slopes, e.within_mk.variance, z);
   if (e.within_lower_slope_per_s) e.within_confident_growth = *e.within_lower_slope_per_s * rule.horizon_s;
   e.whole_fires = passes(rule, e.mk.p_value_upward, e.lower_slope_per_s, e.level);
@@ -217,6 +219,8 @@ std::optional<std::size_t> first_firing_prefix(std::span<const Point> points, co
     const double level = median_of_sorted(sorted);
     const MannKendall mk =
         mann_kendall_from(s_all, cube_term(static_cast<std::int64_t>(k)) - ties_all.term(), k);
+    // Significance first: the bound moves heap elements, so it is only
+    // asked for when the cheap test already passes (passes() repeats it).
     if (!(mk.p_value_upward < rule.alpha)) continue;
     if (!passes(rule, mk.p_value_upward, running_lower(all, mk.variance, z), level)) continue;
     if (!stands_alone(best_rise, k >= 3, second_rise)) return k;
