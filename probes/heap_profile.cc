@@ -139,13 +139,20 @@ class Builder {
   void unsample() {
     for (HeapSite& site : profile_.sites) {
       double scale = 1.0;
+      double mean = 0;
+      double kept = 1.0;  // the probability an object of the mean size is sampled
       if (profile_.sample_period_bytes > 0 && site.sampled_objects > 0) {
-        const double mean =
-            static_cast<double>(site.sampled_bytes) / static_cast<double>(site.sampled_objects);
-        scale = 1.0 / (1.0 - std::exp(-mean / static_cast<double>(profile_.sample_period_bytes)));
+        mean = static_cast<double>(site.sampled_bytes) / static_cast<double>(site.sampled_objects);
+        // -expm1: exact for objects far smaller than the period, where
+        // 1 - exp(-x) would lose its digits.
+        kept = -std::expm1(-mean / static_cast<double>(profile_.sample_period_bytes));
+        scale = 1.0 / kept;
       }
       site.objects = static_cast<double>(site.sampled_objects) * scale;
       site.bytes = static_cast<double>(site.sampled_bytes) * scale;
+      // Each sampled object stands for 1/p objects of its size; the estimate's
+      // variance is k (1 - p) (m / p)^2 (0 when every object is recorded).
+      site.bytes_variance = static_cast<double>(site.sampled_objects) * (1.0 - kept) * (mean * scale) * (mean * scale);
     }
   }
 

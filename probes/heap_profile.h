@@ -10,7 +10,8 @@
 //     (the every-allocation HeapProfiler).
 // Sampled counts are un-sampled as jeprof and pprof do for heap_v2 (Poisson
 // sampling): with mean object size m = bytes / objects and period P, both are
-// scaled by 1 / (1 - exp(-m / P)). Stacks are return addresses, innermost
+// scaled by 1 / (1 - exp(-m / P)), and the estimate's sampling variance is
+// kept with it (HeapSite::bytes_variance). Stacks are return addresses, innermost
 // first. Sites with the same stack are merged.
 //
 // Errors: a malformed or truncated file throws HeapProfileError, whose
@@ -41,6 +42,12 @@ struct HeapSite {
   std::uint64_t sampled_bytes = 0;
   double objects = 0;  // un-sampled estimate of live objects
   double bytes = 0;    // un-sampled estimate of live bytes
+  // The sampling variance of `bytes` (bytes^2; Horvitz–Thompson: each
+  // sampled object of size m, kept with probability p, adds (1 - p) (m/p)^2).
+  // Small objects (m << P) add about P^2 each, so its square root is about
+  // sqrt(sampled_objects) samples; an object far larger than the period is
+  // always sampled and adds nothing. 0 for an unsampled profile.
+  double bytes_variance = 0;
 };
 
 struct HeapProfile {

@@ -60,6 +60,7 @@ std::size_t HeapTimelines::site_for(const std::vector<std::uintptr_t>& stack) {
     site.bytes.assign(times_.size(), 0.0);
     site.objects.assign(times_.size(), 0.0);
     site.samples.assign(times_.size(), 0.0);
+    site.bytes_variance.assign(times_.size(), 0.0);
     sites_.push_back(std::move(site));
   }
   return it->second;
@@ -76,6 +77,7 @@ void HeapTimelines::add(double t_s, const HeapProfile& profile) {
     s.bytes.push_back(0.0);
     s.objects.push_back(0.0);
     s.samples.push_back(0.0);
+    s.bytes_variance.push_back(0.0);
   }
   for (const HeapSite& heap_site : profile.sites) {
     auto found = stack_index_.find(heap_site.stack);
@@ -85,6 +87,7 @@ void HeapTimelines::add(double t_s, const HeapProfile& profile) {
       series.bytes.assign(times_.size(), 0.0);
       series.objects.assign(times_.size(), 0.0);
       series.samples.assign(times_.size(), 0.0);
+      series.bytes_variance.assign(times_.size(), 0.0);
       stacks_.push_back(std::move(series));
       found = stack_index_.emplace(heap_site.stack, stacks_.size() - 1).first;
     }
@@ -92,6 +95,7 @@ void HeapTimelines::add(double t_s, const HeapProfile& profile) {
     series.bytes.back() += heap_site.bytes;
     series.objects.back() += heap_site.objects;
     series.samples.back() += static_cast<double>(heap_site.sampled_objects);
+    series.bytes_variance.back() += heap_site.bytes_variance;
   }
 }
 
@@ -109,6 +113,7 @@ void HeapTimelines::group() {
       site.bytes[k] += series.bytes[k];
       site.objects[k] += series.objects[k];
       site.samples[k] += series.samples[k];
+      site.bytes_variance[k] += series.bytes_variance[k];
     }
     site.stacks.push_back(SiteStack{series.addresses, series.bytes.empty() ? 0.0 : series.bytes.back()});
   }

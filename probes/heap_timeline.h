@@ -25,7 +25,7 @@
 // Memory: per stack, its addresses plus three doubles per dump.
 //
 // Thread safety: none; one thread (the runner's) folds and reads.
-// Invariants: every site's bytes/objects/samples vectors have times().size()
+// Invariants: every site's bytes/objects/samples/bytes_variance vectors have times().size()
 // entries, a site absent from a dump counting zero there; times() increase.
 #pragma once
 
@@ -57,6 +57,11 @@ struct SiteTimeline {
   // Sampled objects as written in each dump (what the estimate rests on:
   // its Poisson noise is about the square root of this count).
   std::vector<double> samples;
+  // The sampling variance of `bytes` per dump (bytes^2, HeapSite::bytes_variance
+  // summed over the site's stacks): what the estimate can move by without
+  // any real change. Sampled counts alone overstate it for objects larger
+  // than the sample period, which are always sampled.
+  std::vector<double> bytes_variance;
   std::vector<SiteStack> stacks;
 
   // The stack with the most live bytes at the latest dump, symbolised.
@@ -83,6 +88,7 @@ class HeapTimelines {
     std::vector<double> bytes;    // one per dump
     std::vector<double> objects;  // one per dump
     std::vector<double> samples;  // sampled objects, one per dump
+    std::vector<double> bytes_variance;  // one per dump
   };
   std::size_t site_for(const std::vector<std::uintptr_t>& stack);
   void group();

@@ -51,6 +51,7 @@ JudgedSites judge_heap_sites(probes::HeapTimelines& timelines, const VerdictSett
     in.component = site.component;
     for (std::size_t k = 0; k < times.size(); ++k) in.live_bytes.push_back(Point{times[k], site.bytes[k]});
     if (site.samples.size() == times.size()) in.samples = site.samples;
+    if (site.bytes_variance.size() == times.size()) in.bytes_variance = site.bytes_variance;
     judged_inputs.push_back(std::move(in));
     judged_index.push_back(i);
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <ostream>
 
 namespace plateau::soak {
@@ -41,7 +42,55 @@ std::string_view to_string(SiteClass c) noexcept {
 
 std::ostream& operator<<(std::ostream& out, SiteClass c) { return out << to_string(c); }
 
+namespace {
+
+double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+bool has_variance(const SiteSeries& site) {
+  return site.bytes_variance.size() == site.live_bytes.size() && site.samples.size() == site.live_bytes.size();
+}
+
+// The noise from each point's sampling variance (see the header).
+double variance_noise_bytes(const SiteSeries& site, double warm_up_end_s, double alpha) {
+  std::vector<double> variances;
+  double variance_sum = 0, sampled = 0;
+  for (std::size_t k = 0; k < site.live_bytes.size(); ++k) {
+    if (site.live_bytes[k].t_s < warm_up_end_s) continue;
+    const double v = std::isfinite(site.bytes_variance[k]) ? std::max(site.bytes_variance[k], 0.0) : 0.0;
+    variances.push_back(v);
+    if (site.samples[k] > 0) {
+      variance_sum += v;
+      sampled += site.samples[k];
+    }
+  }
+  if (variances.empty() || sampled <= 0) return 0;
+  // At least one sample's worth: a site seen once or never still moves by one.
+  const double level = std::max(median_of(variances), variance_sum / sampled);
+  return normal_upper_quantile(alpha) * std::sqrt(2.0 * level);
+}
+
+// The largest effective sample count after warm-up: bytes^2 / variance,
+// unbounded where the variance is 0 (every object recorded).
+double peak_effective_samples(const SiteSeries& site, double warm_up_end_s) {
+  double peak = 0;
+  for (std::size_t k = 0; k < site.live_bytes.size(); ++k) {
+    const Point& p = site.live_bytes[k];
+    if (p.t_s < warm_up_end_s || site.samples[k] <= 0 || !(p.value > 0)) continue;
+    const double v = site.bytes_variance[k];
+    if (!(v > 0)) return std::numeric_limits<double>::infinity();
+    peak = std::max(peak, p.value * p.value / v);
+  }
+  return peak;
+}
+
+}  // namespace
+
 double site_noise_bytes(const SiteSeries& site, double warm_up_end_s, double alpha) {
+  if (has_variance(site)) return variance_noise_bytes(site, warm_up_end_s, alpha);
   if (site.samples.size() != site.live_bytes.size()) return 0;
   std::vector<double> counts;
   double bytes = 0, sampled = 0;
@@ -87,7 +136,9 @@ std::vector<SiteJudgement> judge_sites(const std::vector<SiteSeries>& sites, con
       j.peak_bytes = std::max(j.peak_bytes, p.value);
       if (k < site.samples.size()) peak_samples = std::max(peak_samples, site.samples[k]);
     }
-    const bool few_samples = !site.samples.empty() && peak_samples < tolerances.min_samples;
+    const double peak_effective =
+        has_variance(site) ? peak_effective_samples(site, common.warm_up_end_s) : peak_samples;
+    const bool few_samples = !site.samples.empty() && peak_effective < tolerances.min_samples;
     if (j.peak_bytes < tolerances.floor_bytes || few_samples) {
       j.classification = SiteClass::below_floor;
       out.push_back(std::move(j));

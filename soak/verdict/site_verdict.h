@@ -23,6 +23,13 @@
 // the sample rate (verdict.sites.sample_bytes) decides how slow a leak can
 // be caught, not a tolerance tuned to one leak. Sites whose peak sampled
 // count stays under min_samples are not judged at all (below_floor).
+// Objects larger than the period are sampled with probability near 1, so
+// counting them as Poisson draws would overstate the noise (a vector that is
+// never trimmed is ONE object: 1 sample, but measured exactly). When the
+// profile gives each point's sampling variance (bytes_variance), the noise
+// is z * sqrt(2 * its median variance) instead, at least one sample's worth,
+// and the min_samples rule counts effective samples, bytes^2 / variance
+// (the sampled count for small objects, unbounded for large ones).
 //
 // Classification (for the heap section's ranking): growing (a finding of
 // kind site), bounded (judged, no significant growth: a cache that fills and
@@ -60,6 +67,10 @@ struct SiteSeries {
   // Sampled objects behind each live_bytes point (same length), or empty
   // when unknown (an unsampled profile): then no sampling-noise term.
   std::vector<double> samples;
+  // The sampling variance of each live_bytes point (bytes^2; same length),
+  // or empty when unknown: then the noise is taken from `samples` as if
+  // every object were far smaller than the sample period.
+  std::vector<double> bytes_variance;
 };
 
 enum class SiteClass { growing, bounded, shrinking, below_floor, too_few_windows };
@@ -81,8 +92,9 @@ struct SiteJudgement {
 };
 
 // The sampling-noise tolerance of one site (see above), bytes: z(alpha) *
-// sqrt(2 * median sampled count after warm-up) * bytes per sample. 0 when
-// `samples` is empty or never positive.
+// sqrt(2 * median variance after warm-up), at least one sample's variance;
+// without variances, z(alpha) * sqrt(2 * median sampled count after
+// warm-up) * bytes per sample. 0 when `samples` is empty or never positive.
 double site_noise_bytes(const SiteSeries& site, double warm_up_end_s, double alpha);
 
 // The settings analyse_series uses for sites: `base` (warm-up, window,

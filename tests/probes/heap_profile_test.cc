@@ -225,3 +225,36 @@ BOOST_AUTO_TEST_CASE(open_commands_for_the_stock_tools) {
                                           "/my out/2.heap") ==
              "google-pprof --text /b/plateau '/my out/2.heap'");
 }
+
+// The sampling variance kept with each estimate (issue 9: a site's noise
+// tolerance rests on it): Horvitz–Thompson, k (1 - p) (m / p)^2. Objects far
+// smaller than the period are Poisson draws (about k P^2); an object far
+// larger is always sampled, so its estimate is exact.
+BOOST_AUTO_TEST_CASE(each_site_keeps_the_sampling_variance_of_its_estimate) {
+  const auto profile = probes::parse_heap_profile(
+      "heap_v2/4096\n"
+      "@ 0x1000 0x2000\n  t*: 100: 3200 [0: 0]\n"         // 100 objects of 32 B
+      "@ 0x1000 0x3000\n  t*: 1: 8388608 [0: 0]\n"        // one 8 MiB buffer
+      "@ 0x1000 0x4000\n  t*: 10: 40960 [0: 0]\n"         // 10 objects of one period
+      "MAPPED_LIBRARIES:\n");
+  const double p_small = 1 - std::exp(-32.0 / 4096);
+  const auto* small = find_site(profile, 0x2000);
+  BOOST_REQUIRE(small != nullptr);
+  BOOST_TEST(small->bytes_variance == 100 * (1 - p_small) * std::pow(32 / p_small, 2),
+             boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(std::sqrt(small->bytes_variance) / 4096 == std::sqrt(100.0), boost::test_tools::tolerance(0.01));
+  const auto* large = find_site(profile, 0x3000);
+  BOOST_REQUIRE(large != nullptr);
+  BOOST_TEST(large->bytes_variance == 0.0);
+  BOOST_TEST(large->bytes == 8388608.0);
+  const double p_period = 1 - std::exp(-1.0);
+  const auto* middle = find_site(profile, 0x4000);
+  BOOST_REQUIRE(middle != nullptr);
+  BOOST_TEST(middle->bytes_variance == 10 * (1 - p_period) * std::pow(4096 / p_period, 2),
+             boost::test_tools::tolerance(1e-9));
+  // Every allocation recorded: no sampling, no variance.
+  const auto full = probes::parse_heap_profile(
+      "heap profile:      1:  64 [     1:  64] @ heapprofile\n     1:   64 [     1:   64] @ 0x1000 0x2000\n"
+      "MAPPED_LIBRARIES:\n");
+  BOOST_TEST(full.sites.at(0).bytes_variance == 0.0);
+}
