@@ -61,6 +61,10 @@ stage "tsan: concurrency tests under ThreadSanitizer"
 build tsan tests_concurrency
 ctest --preset tsan -j "$jobs"
 
+stage "thread-safety: the libraries under clang's -Wthread-safety (GUARDED_BY/REQUIRES checked, errors)"
+# cmake/PlateauWarnings.cmake turns the analysis on, as errors, for clang.
+build fuzz plateau_engine plateau_probes plateau_harness
+
 stage "fuzz: libFuzzer on the scenario parser and the report reader"
 # Bounded time per target; the seeds in the tree, new inputs in build/fuzz.
 # A finding exits non-zero and leaves its input in build/fuzz/artifacts/.

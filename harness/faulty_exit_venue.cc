@@ -1,3 +1,4 @@
+#include "engine/core/mutex.h"
 #include "harness/faulty_exit_venue.h"
 
 #include <stdexcept>
@@ -13,7 +14,7 @@ engine::ExitVenueResult FaultyExitVenue::submit_exit(const engine::ExitOrder& or
   if (draw.uniform() < failure_share_) {
     const bool throw_it = draw.bernoulli(0.5);
     {
-      std::lock_guard lock(mu_);
+      engine::MutexLock lock(mu_);
       ++(throw_it ? exceptions_ : refusals_);
     }
     if (throw_it) throw std::runtime_error("injected venue exception for exit of " + order.symbol);
@@ -21,26 +22,26 @@ engine::ExitVenueResult FaultyExitVenue::submit_exit(const engine::ExitOrder& or
   }
   engine::ExitVenueResult result = inner_->submit_exit(order, now);
   if (result.accepted && result.order_id) {
-    std::lock_guard lock(mu_);
+    engine::MutexLock lock(mu_);
     submitted_.push_back(SubmittedExit{*result.order_id, order});
   }
   return result;
 }
 
 std::vector<SubmittedExit> FaultyExitVenue::take_submitted() {
-  std::lock_guard lock(mu_);
+  engine::MutexLock lock(mu_);
   std::vector<SubmittedExit> out;
   out.swap(submitted_);
   return out;
 }
 
 std::uint64_t FaultyExitVenue::injected_refusals() const {
-  std::lock_guard lock(mu_);
+  engine::MutexLock lock(mu_);
   return refusals_;
 }
 
 std::uint64_t FaultyExitVenue::injected_exceptions() const {
-  std::lock_guard lock(mu_);
+  engine::MutexLock lock(mu_);
   return exceptions_;
 }
 

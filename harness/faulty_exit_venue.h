@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/core/mutex.h"
 #include "engine/core/thread_annotations.h"
 #include "engine/exec/exit_venue.h"
 
@@ -45,7 +46,7 @@ class FaultyExitVenue final : public engine::ExitVenue {
   std::unique_ptr<engine::ExitVenue> inner_;
   const double failure_share_;
   const std::uint64_t seed_;
-  mutable std::mutex mu_;
+  mutable engine::Mutex mu_;
   std::vector<SubmittedExit> submitted_ GUARDED_BY(mu_);
   std::uint64_t refusals_ GUARDED_BY(mu_) = 0;
   std::uint64_t exceptions_ GUARDED_BY(mu_) = 0;

@@ -35,6 +35,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "engine/core/mutex.h"
 #include "engine/core/clock.h"
 #include "engine/core/inspect.h"
 #include "engine/core/thread_annotations.h"
@@ -101,7 +102,7 @@ class EntityLedger {
 
    private:
     EntityLedger& ledger_;
-    std::unique_lock<std::mutex> lock_;
+    std::unique_lock<engine::Mutex> lock_;  // ledger_.mu_, held from construction to finish()
   };
 
   std::size_t size() const;  // terminal records currently kept
@@ -128,7 +129,7 @@ class EntityLedger {
 
   const EntityLedgerOptions options_;
   std::array<std::uint32_t, kKinds> one_in_{};  // from options_.follow_one_in; 1 = every key
-  mutable std::mutex mu_;
+  mutable engine::Mutex mu_;
   std::array<Records, kKinds> records_ GUARDED_BY(mu_);
   std::uint64_t audit_pass_ GUARDED_BY(mu_) = 0;
   std::optional<engine::TimePoint> last_sweep_ GUARDED_BY(mu_);

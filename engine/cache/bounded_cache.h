@@ -37,6 +37,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/core/mutex.h"
 #include "engine/cache/bounded_cache_options.h"
 #include "engine/core/clock.h"
 #include "engine/core/failpoints.h"
@@ -75,7 +76,7 @@ class BoundedCache {
   // The value if present and unexpired (counts a hit and makes it most
   // recently used), else nullopt (counts a miss; an expired entry is removed).
   std::optional<V> get(const K& key, TimePoint now) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     expire_some(now);
     Entry* entry = find_live(key, now);
     if (entry == nullptr) {
@@ -90,7 +91,7 @@ class BoundedCache {
   // True if present and unexpired. Does not count as a hit or miss and does
   // not change the LRU order.
   bool contains(const K& key, TimePoint now) const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = map_.find(key);
     return it != map_.end() && now < it->second.expires_at;
   }
@@ -102,7 +103,7 @@ class BoundedCache {
   // (unless failpoint cache.uncapped_ttl is on). A replaced entry's age
   // restarts at `now`. Throws std::invalid_argument on a non-positive ttl.
   void put(const K& key, V value, TimePoint now, Duration ttl) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     expire_some(now);
     store(key, std::move(value), now, effective_ttl(ttl));
   }
@@ -114,7 +115,7 @@ class BoundedCache {
     return insert_if_absent(key, std::move(value), now, options_.default_ttl);
   }
   bool insert_if_absent(const K& key, V value, TimePoint now, Duration ttl) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     expire_some(now);
     const Duration capped = effective_ttl(ttl);
     if (Entry* entry = find_live(key, now)) {
@@ -132,7 +133,7 @@ class BoundedCache {
   // cache's mutex.
   template <class Factory>
   V get_or_put(const K& key, TimePoint now, Factory&& make) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     expire_some(now);
     if (Entry* entry = find_live(key, now)) {
       ++hits_;
@@ -148,7 +149,7 @@ class BoundedCache {
 
   // Removes the key at once; true if it was held (expired or not).
   bool erase(const K& key) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = map_.find(key);
     if (it == map_.end()) return false;
     remove(&it->second);
@@ -158,7 +159,7 @@ class BoundedCache {
 
   // Removes the key and returns its value if it was live at `now`.
   std::optional<V> take(const K& key, TimePoint now) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = map_.find(key);
     if (it == map_.end()) return std::nullopt;
     Entry* entry = &it->second;
@@ -173,7 +174,7 @@ class BoundedCache {
   // many. Costs the expired entries plus at most one pass over the wheel's
   // slots, never a pass over the live entries.
   std::size_t sweep(TimePoint now) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return sweep_locked(now);
   }
 
@@ -181,7 +182,7 @@ class BoundedCache {
   // last maintain() sweep (the first call always sweeps). Returns the
   // entries removed.
   std::size_t maintain(TimePoint now) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (next_sweep_at_ && now < *next_sweep_at_) return 0;
     next_sweep_at_ = now + options_.sweep_interval;
     return sweep_locked(now);
@@ -194,12 +195,12 @@ class BoundedCache {
 
   // Entries held, expired-but-not-yet-removed ones included.
   std::size_t size() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return map_.size();
   }
 
   void clear() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     while (lru_tail_ != nullptr) {
       remove(lru_tail_);
       ++erasures_;
@@ -207,7 +208,7 @@ class BoundedCache {
   }
 
   BoundedCacheStats stats(TimePoint now) const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     BoundedCacheStats s;
     s.size = map_.size();
     s.capacity = options_.capacity;
@@ -228,7 +229,7 @@ class BoundedCache {
   // One ContainerReport (bound_entries = capacity) and the health counters
   // <container>.hits/.misses/.evictions/.expirations/.aggressive_sweeps.
   void inventory(InventorySink& sink) const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     sink.container(ContainerReport{component_, container_, map_.size(), approx_bytes_, options_.capacity});
     const std::pair<const char*, std::uint64_t> counters[] = {
         {".hits", hits_},
@@ -247,7 +248,7 @@ class BoundedCache {
   // sweep_interval: an entry older than that should have been swept, so the
   // probes read it as residue (this is how cache.uncapped_ttl is caught).
   void audit(AuditSink& sink, EntityKind kind = EntityKind::kCacheEntry) const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const AuditContainer container{component_, container_, kind, options_.max_ttl + options_.sweep_interval};
     for (const Entry* entry = age_head_; entry != nullptr; entry = entry->age_next) {
       if constexpr (std::is_convertible_v<const K&, std::string_view>) {
@@ -528,7 +529,7 @@ class BoundedCache {
   const EntrySizeFn entry_size_;
   const Duration tick_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   Map map_ GUARDED_BY(mu_);
   Entry* lru_head_ GUARDED_BY(mu_) = nullptr;  // most recently used
   Entry* lru_tail_ GUARDED_BY(mu_) = nullptr;  // next to evict

@@ -1,3 +1,4 @@
+#include "engine/core/mutex.h"
 #include "engine/core/undeclared_resources.h"
 
 #include <sys/mman.h>
@@ -14,7 +15,7 @@ constexpr std::size_t kParkedStackBytes = 64 * 1024;
 UndeclaredThreads::~UndeclaredThreads() {
   std::vector<pthread_t> threads;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
     threads.swap(threads_);
   }
@@ -24,7 +25,7 @@ UndeclaredThreads::~UndeclaredThreads() {
 
 void* UndeclaredThreads::park(void* self) {
   auto* owner = static_cast<UndeclaredThreads*>(self);
-  std::unique_lock lock(owner->mu_);
+  MutexLock lock(owner->mu_);
   while (!owner->stopping_) owner->wake_.wait(lock);
   return nullptr;
 }
@@ -33,7 +34,7 @@ bool UndeclaredThreads::start_one() {
   pthread_attr_t attr;
   if (::pthread_attr_init(&attr) != 0) return false;
   ::pthread_attr_setstacksize(&attr, kParkedStackBytes);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (stopping_) {
     ::pthread_attr_destroy(&attr);
     return false;
@@ -48,12 +49,12 @@ bool UndeclaredThreads::start_one() {
 }
 
 std::size_t UndeclaredThreads::count() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return threads_.size();
 }
 
 UndeclaredFds::~UndeclaredFds() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (int fd : fds_) ::close(fd);
   fds_.clear();
 }
@@ -61,13 +62,13 @@ UndeclaredFds::~UndeclaredFds() {
 bool UndeclaredFds::open_one() {
   const int fd = ::memfd_create(name_.c_str(), MFD_CLOEXEC);
   if (fd < 0) return false;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   fds_.push_back(fd);
   return true;
 }
 
 std::size_t UndeclaredFds::count() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return fds_.size();
 }
 

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/mutex.h"
 #include "engine/core/thread_annotations.h"
 
 namespace plateau::engine {
@@ -43,8 +44,8 @@ class UndeclaredThreads {
   static void* park(void* self);
 
   const std::string name_;
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
+  mutable Mutex mu_;
+  std::condition_variable_any wake_;
   bool stopping_ GUARDED_BY(mu_) = false;
   std::vector<pthread_t> threads_ GUARDED_BY(mu_);
 };
@@ -62,7 +63,7 @@ class UndeclaredFds {
 
  private:
   const std::string name_;
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::vector<int> fds_ GUARDED_BY(mu_);
 };
 

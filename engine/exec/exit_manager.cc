@@ -1,3 +1,4 @@
+#include "engine/core/mutex.h"
 #include "engine/exec/exit_manager.h"
 
 #include <algorithm>
@@ -65,7 +66,7 @@ ExitResult ExitManager::execute_exit(const ExitRequest& request, TimePoint now) 
 
   std::uint64_t attempt = 0;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = pending_exit_intents_.find(request.symbol);
     if (it != pending_exit_intents_.end()) {
       ++exits_deduplicated_;
@@ -96,7 +97,7 @@ ExitResult ExitManager::execute_exit(const ExitRequest& request, TimePoint now) 
   }
   if (result.success) guard.mark_succeeded();
 
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (result.success) {
     ++exits_succeeded_;
   } else {
@@ -155,25 +156,25 @@ ExitResult ExitManager::run_exit(const ExitRequest& request, TimePoint now, bool
 }
 
 void ExitManager::enter_venue(const Symbol& symbol) {
-  std::lock_guard lock(in_flight_mu_);
+  MutexLock lock(in_flight_mu_);
   if (in_venue_[symbol]++ > 0) ++duplicate_exits_;
 }
 
 void ExitManager::leave_venue(const Symbol& symbol) {
-  std::lock_guard lock(in_flight_mu_);
+  MutexLock lock(in_flight_mu_);
   auto it = in_venue_.find(symbol);
   if (it != in_venue_.end() && --it->second <= 0) in_venue_.erase(it);
 }
 
 void ExitManager::release_intent(const Symbol& symbol, std::uint64_t attempt) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = pending_exit_intents_.find(symbol);
   // Only the exit that registered an intent may remove it.
   if (it != pending_exit_intents_.end() && it->second.attempt == attempt) pending_exit_intents_.erase(it);
 }
 
 std::size_t ExitManager::maintain(TimePoint now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::size_t stale = 0;
   for (const auto& [symbol, intent] : pending_exit_intents_) {
     if (now - intent.started_at >= options_.stale_intent_age) ++stale;
@@ -183,45 +184,45 @@ std::size_t ExitManager::maintain(TimePoint now) {
 }
 
 std::optional<ExitIntent> ExitManager::pending_intent(const Symbol& symbol) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = pending_exit_intents_.find(symbol);
   if (it == pending_exit_intents_.end()) return std::nullopt;
   return it->second;
 }
 
 std::size_t ExitManager::pending_count() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return pending_exit_intents_.size();
 }
 
 std::uint64_t ExitManager::exits_succeeded() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return exits_succeeded_;
 }
 
 std::uint64_t ExitManager::exits_failed() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return exits_failed_;
 }
 
 std::uint64_t ExitManager::exits_deduplicated() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return exits_deduplicated_;
 }
 
 std::uint64_t ExitManager::duplicate_exits() const {
-  std::lock_guard lock(in_flight_mu_);
+  MutexLock lock(in_flight_mu_);
   return duplicate_exits_;
 }
 
 std::uint64_t ExitManager::stale_exit_intents() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return stale_exit_intents_;
 }
 
 void ExitManager::inventory(InventorySink& sink) const {
   const std::uint64_t duplicates = duplicate_exits();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::size_t bytes = 0;
   for (const auto& [symbol, intent] : pending_exit_intents_) bytes += approx_bytes(intent);
   sink.container({kComponent, "pending_exit_intents", pending_exit_intents_.size(), bytes, std::nullopt});
@@ -238,7 +239,7 @@ void ExitManager::inventory(InventorySink& sink) const {
 void ExitManager::audit(AuditSink& sink) const {
   const AuditContainer container{kComponent, "pending_exit_intents", EntityKind::kExitIntent,
                                  options_.stale_intent_age};
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [symbol, intent] : pending_exit_intents_) sink.held(container, symbol, intent.started_at);
 }
 

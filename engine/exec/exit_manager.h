@@ -35,6 +35,7 @@
 #include <optional>
 #include <string>
 
+#include "engine/core/mutex.h"
 #include "engine/core/clock.h"
 #include "engine/core/failpoints.h"
 #include "engine/core/fixed.h"
@@ -120,7 +121,7 @@ class ExitManager {
   Portfolio& portfolio_;
   const ExitManagerOptions options_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::map<Symbol, ExitIntent> pending_exit_intents_ GUARDED_BY(mu_);
   std::uint64_t next_attempt_ GUARDED_BY(mu_) = 1;
   std::uint64_t exits_started_ GUARDED_BY(mu_) = 0;
@@ -131,7 +132,7 @@ class ExitManager {
   std::uint64_t stale_exit_intents_ GUARDED_BY(mu_) = 0;
 
   // Independent witness of overlap: its own mutex, its own map.
-  mutable std::mutex in_flight_mu_;
+  mutable Mutex in_flight_mu_;
   std::map<Symbol, int> in_venue_ GUARDED_BY(in_flight_mu_);
   std::uint64_t duplicate_exits_ GUARDED_BY(in_flight_mu_) = 0;
 

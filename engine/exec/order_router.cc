@@ -1,3 +1,4 @@
+#include "engine/core/mutex.h"
 #include "engine/exec/order_router.h"
 
 #include <stdexcept>
@@ -88,7 +89,7 @@ OrderRouter::OrderRouter(const Failpoints& failpoints, OrderRouterOptions option
 }
 
 SubmitResult OrderRouter::submit(const OrderIntent& intent, TimePoint now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   purge_if_due_locked(now);
   if (std::string error = invalid_intent(intent); !error.empty()) {
     ++invalid_refused_;
@@ -134,7 +135,7 @@ UpdateStatus OrderRouter::on_order_update(const OrderUpdate& update, TimePoint n
   }
   std::optional<FillEvent> fill;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = order_meta_.find(update.order_id);
     if (it == order_meta_.end()) {
       if (is_terminal(update.state)) {
@@ -166,7 +167,7 @@ UpdateStatus OrderRouter::on_order_update(const OrderUpdate& update, TimePoint n
 }
 
 std::size_t OrderRouter::maintain(TimePoint now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return purge_if_due_locked(now);
 }
 
@@ -217,44 +218,44 @@ std::size_t OrderRouter::purge_if_due_locked(TimePoint now) {
 }
 
 std::optional<OrderMeta> OrderRouter::order_meta(const OrderId& order_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = order_meta_.find(order_id);
   if (it == order_meta_.end()) return std::nullopt;
   return it->second;
 }
 
 bool OrderRouter::seen(const OrderId& order_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return seen_.contains(order_id);
 }
 
 std::size_t OrderRouter::order_count() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return order_meta_.size();
 }
 
 std::size_t OrderRouter::seen_count() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return seen_.size();
 }
 
 std::uint64_t OrderRouter::lost_orders() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return lost_orders_;
 }
 
 std::uint64_t OrderRouter::purges_run() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return purges_run_;
 }
 
 std::uint64_t OrderRouter::orders_purged() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return orders_purged_;
 }
 
 void OrderRouter::inventory(InventorySink& sink) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   sink.container({kComponent, "order_meta", order_meta_.size(), meta_bytes_, std::nullopt});
   sink.container({kComponent, "seen", seen_.size(), seen_bytes_, std::nullopt});
   sink.counter({kComponent, "submitted", submitted_, CounterKind::kHealth});
@@ -272,7 +273,7 @@ void OrderRouter::inventory(InventorySink& sink) const {
 void OrderRouter::audit(AuditSink& sink) const {
   static const AuditContainer kOrderMeta{kComponent, "order_meta", EntityKind::kOrder, std::nullopt};
   static const AuditContainer kSeen{kComponent, "seen", EntityKind::kOrder, std::nullopt};
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [order_id, meta] : order_meta_) sink.held(kOrderMeta, order_id, meta.submitted_at);
   for (const auto& order_id : seen_) {
     auto it = order_meta_.find(order_id);

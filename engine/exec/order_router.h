@@ -32,6 +32,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "engine/core/mutex.h"
 #include "engine/core/clock.h"
 #include "engine/core/failpoints.h"
 #include "engine/core/inspect.h"
@@ -115,7 +116,7 @@ class OrderRouter {
   const OrderRouterOptions options_;
   const FillHandler on_fill_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::unordered_map<OrderId, OrderMeta> order_meta_ GUARDED_BY(mu_);
   std::unordered_set<OrderId> seen_ GUARDED_BY(mu_);
   // Running approximate-byte totals of the two containers, kept on every

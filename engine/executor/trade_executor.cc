@@ -1,3 +1,4 @@
+#include "engine/core/mutex.h"
 #include "engine/executor/trade_executor.h"
 
 #include <stdexcept>
@@ -18,7 +19,7 @@ PositionId TradeExecutor::open_position(const CopySignal& signal, TimePoint now)
   if (signal.price <= Fixed{}) {
     throw std::invalid_argument("CopySignal.price = " + signal.price.to_string() + ": must be positive");
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   PositionId id = options_.position_id_prefix + std::to_string(next_position_number_++);
   positions_.emplace(id, CopyPosition{id, signal.source_tx, signal.wallet, signal.symbol, signal.side,
                                       signal.quantity, signal.price, now});
@@ -29,7 +30,7 @@ PositionId TradeExecutor::open_position(const CopySignal& signal, TimePoint now)
 
 bool TradeExecutor::close_position(const PositionId& id, TimePoint now) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!positions_.contains(id)) {
       // Never create a lock for a position that is not open: it would be residue.
       closes_rejected_.fetch_add(1, std::memory_order_relaxed);
@@ -44,7 +45,7 @@ bool TradeExecutor::close_position(const PositionId& id, TimePoint now) {
   {
     std::lock_guard serialise(*position_lock);
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       closed_here = positions_.erase(id) == 1;
     }
     // Whoever gets here releases the entry: a closer that lost the race may
@@ -61,14 +62,14 @@ void TradeExecutor::release_position_lock(const PositionId& id) {
 }
 
 std::optional<CopyPosition> TradeExecutor::position(const PositionId& id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = positions_.find(id);
   if (it == positions_.end()) return std::nullopt;
   return it->second;
 }
 
 std::vector<CopyPosition> TradeExecutor::open_positions() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<CopyPosition> result;
   result.reserve(positions_.size());
   for (const auto& [id, position] : positions_) result.push_back(position);
@@ -76,7 +77,7 @@ std::vector<CopyPosition> TradeExecutor::open_positions() const {
 }
 
 std::size_t TradeExecutor::open_count() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return positions_.size();
 }
 
@@ -84,7 +85,7 @@ void TradeExecutor::maintain(TimePoint now) { position_locks_.maintain(now); }
 
 void TradeExecutor::inventory(InventorySink& sink) const {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     std::size_t bytes = 0;
     for (const auto& [id, position] : positions_) {
       bytes += sizeof(std::pair<const PositionId, CopyPosition>) + kTreeNodeOverhead + approx_heap_bytes(id) +
@@ -106,7 +107,7 @@ void TradeExecutor::inventory(InventorySink& sink) const {
 
 void TradeExecutor::audit(AuditSink& sink) const {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const AuditContainer container{"executor", "positions", EntityKind::kPosition, std::nullopt};
     for (const auto& [id, position] : positions_) sink.held(container, id, position.opened_at);
   }

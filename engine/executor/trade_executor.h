@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/mutex.h"
 #include "engine/cache/bounded_cache.h"
 #include "engine/core/clock.h"
 #include "engine/core/failpoints.h"
@@ -100,7 +101,7 @@ class TradeExecutor {
   const Failpoints& failpoints_;
   BoundedCache<PositionId, PositionLock> position_locks_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::map<PositionId, CopyPosition> positions_ GUARDED_BY(mu_);  // open ones only
   std::uint64_t next_position_number_ GUARDED_BY(mu_) = 1;
 

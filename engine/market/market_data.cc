@@ -1,3 +1,4 @@
+#include "engine/core/mutex.h"
 #include "engine/market/market_data.h"
 
 #include <algorithm>
@@ -48,7 +49,7 @@ constexpr std::size_t kOpenInterestBytes = sizeof(OpenInterestPoint);
 
 MarketData::MarketData(MarketDataOptions options, const Failpoints& failpoints) : failpoints_(failpoints) {
   validate(options);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   options_ = std::move(options);
 }
 
@@ -67,7 +68,7 @@ void MarketData::append_candle_locked(std::deque<Candle>& series, std::size_t ca
 }
 
 void MarketData::on_tick(const Symbol& symbol, Fixed price, Fixed volume, TimePoint now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ++ticks_;
   SymbolState& state = symbols_[symbol];
   state.last_activity = std::max(state.last_activity, now);
@@ -120,7 +121,7 @@ void MarketData::insert_candles(const Symbol& symbol, Timeframe timeframe, std::
     }
   }
 
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   SymbolState& state = symbols_[symbol];
   state.frame_since_cleanup = true;
   const std::size_t cap = cap_locked(timeframe);
@@ -155,14 +156,14 @@ void MarketData::insert_candles(const Symbol& symbol, Timeframe timeframe, std::
 void MarketData::restore_candles(const Symbol& symbol, Timeframe timeframe, std::vector<Candle> candles) {
   std::sort(candles.begin(), candles.end(),
             [](const Candle& a, const Candle& b) { return a.open_time < b.open_time; });
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   SymbolState& state = symbols_[symbol];
   state.frame_since_cleanup = true;
   state.ohlcv[timeframe] = std::deque<Candle>(candles.begin(), candles.end());
 }
 
 void MarketData::on_open_interest(const Symbol& symbol, Fixed value, TimePoint now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   SymbolState& state = symbols_[symbol];
   state.last_activity = std::max(state.last_activity, now);
   std::deque<OpenInterestPoint>& history = state.open_interest;
@@ -178,12 +179,12 @@ void MarketData::set_max_candles(Timeframe timeframe, std::size_t max_candles) {
     throw std::invalid_argument("MarketData::set_max_candles: max_candles for " +
                                 std::string(to_string(timeframe)) + " is 0; must be >= 1");
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   options_.max_candles[timeframe] = max_candles;
 }
 
 std::optional<CleanupReport> MarketData::maintain(TimePoint now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!next_cleanup_at_) {
     // 001 §3: the first maintain is "start", and cleanup runs right away.
     if (failpoints_.on(Failpoint::kMarketDelayFirstCleanup)) {
@@ -199,7 +200,7 @@ std::optional<CleanupReport> MarketData::maintain(TimePoint now) {
 }
 
 CleanupReport MarketData::cleanup(TimePoint now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return cleanup_locked(now);
 }
 
@@ -214,8 +215,11 @@ CleanupReport MarketData::cleanup_locked(TimePoint now) {
     state.last_activity = std::max(state.last_activity, now);
     state.frame_since_cleanup = false;
   }
+  // Read under mu_ here: the thread-safety analysis does not carry a held
+  // lock into a lambda.
+  const Duration idle_symbol_ttl = options_.idle_symbol_ttl;
   report.idle_symbols_dropped = std::erase_if(symbols_, [&](const auto& entry) {
-    return now - entry.second.last_activity > options_.idle_symbol_ttl;
+    return now - entry.second.last_activity > idle_symbol_ttl;
   });
   idle_symbols_dropped_ += report.idle_symbols_dropped;
   for (auto& [symbol, state] : symbols_) {
@@ -241,7 +245,7 @@ CleanupReport MarketData::cleanup_locked(TimePoint now) {
 }
 
 std::vector<Candle> MarketData::candles(const Symbol& symbol, Timeframe timeframe, std::size_t n) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto sit = symbols_.find(symbol);
   if (sit == symbols_.end()) return {};
   auto it = sit->second.ohlcv.find(timeframe);
@@ -252,7 +256,7 @@ std::vector<Candle> MarketData::candles(const Symbol& symbol, Timeframe timefram
 }
 
 std::size_t MarketData::candle_count(const Symbol& symbol, Timeframe timeframe) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto sit = symbols_.find(symbol);
   if (sit == symbols_.end()) return 0;
   auto it = sit->second.ohlcv.find(timeframe);
@@ -260,20 +264,20 @@ std::size_t MarketData::candle_count(const Symbol& symbol, Timeframe timeframe) 
 }
 
 std::optional<Fixed> MarketData::last_price(const Symbol& symbol) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = symbols_.find(symbol);
   return it == symbols_.end() ? std::nullopt : it->second.last_price;
 }
 
 std::optional<TimePoint> MarketData::last_price_time(const Symbol& symbol) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = symbols_.find(symbol);
   if (it == symbols_.end() || !it->second.last_price) return std::nullopt;
   return it->second.last_price_time;
 }
 
 std::vector<OpenInterestPoint> MarketData::open_interest(const Symbol& symbol, std::size_t n) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = symbols_.find(symbol);
   if (it == symbols_.end()) return {};
   const auto& history = it->second.open_interest;
@@ -282,22 +286,22 @@ std::vector<OpenInterestPoint> MarketData::open_interest(const Symbol& symbol, s
 }
 
 std::size_t MarketData::max_candles(Timeframe timeframe) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return cap_locked(timeframe);
 }
 
 std::optional<TimePoint> MarketData::next_cleanup_at() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return next_cleanup_at_;
 }
 
 std::vector<CleanupReport> MarketData::cleanup_history() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return std::vector<CleanupReport>(cleanup_history_.begin(), cleanup_history_.end());
 }
 
 void MarketData::inventory(InventorySink& sink) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   struct PerTimeframe {
     std::size_t longest = 0;
     std::size_t total = 0;
@@ -352,7 +356,7 @@ void MarketData::inventory(InventorySink& sink) const {
 
 void MarketData::audit(AuditSink& sink) const {
   static const AuditContainer kSymbols{kComponent, "symbols", EntityKind::kSymbol, std::nullopt};
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [symbol, state] : symbols_) sink.held(kSymbols, symbol, state.last_activity);
 }
 

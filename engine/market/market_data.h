@@ -63,6 +63,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/core/mutex.h"
 #include "engine/core/clock.h"
 #include "engine/core/failpoints.h"
 #include "engine/core/fixed.h"
@@ -188,7 +189,7 @@ class MarketData {
   __attribute__((noinline)) void clean_journal_partially_undeclared() REQUIRES(mu_);
 
   const Failpoints& failpoints_;
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   MarketDataOptions options_ GUARDED_BY(mu_);
   std::unordered_map<Symbol, SymbolState> symbols_ GUARDED_BY(mu_);
   std::optional<TimePoint> next_cleanup_at_ GUARDED_BY(mu_);  // unset until the first maintain

@@ -1,3 +1,4 @@
+#include "engine/core/mutex.h"
 #include "engine/market/price_provider.h"
 
 #include <algorithm>
@@ -70,14 +71,14 @@ PriceProvider::PriceProvider(std::vector<std::shared_ptr<PriceSource>> sources, 
     : sources_((validate(sources, options), std::move(sources))), options_(options), wait_(std::move(wait)) {}
 
 std::optional<PriceProvider::CachedPrice> PriceProvider::cached(const Symbol& symbol) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = cache_.find(symbol);
   if (it == cache_.end()) return std::nullopt;
   return it->second;
 }
 
 void PriceProvider::store(const Symbol& symbol, Fixed price, TimePoint fetched_at, std::string_view source) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = cache_.find(symbol);
   if (it != cache_.end()) {
     // A slower concurrent fetch must not overwrite a newer price.
@@ -194,7 +195,7 @@ PriceResult PriceProvider::fetch_direct(const Symbol& symbol, TimePoint now) noe
 }
 
 std::size_t PriceProvider::maintain(TimePoint now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::size_t dropped = std::erase_if(
       cache_, [&](const auto& entry) { return now - entry.second.fetched_at > options_.max_staleness; });
   evictions_.fetch_add(dropped, std::memory_order_relaxed);
@@ -217,13 +218,13 @@ PriceProviderCounters PriceProvider::counters() const noexcept {
 }
 
 std::size_t PriceProvider::cached_symbols() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return cache_.size();
 }
 
 void PriceProvider::inventory(InventorySink& sink) const {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     std::size_t bytes = 0;
     for (const auto& [symbol, entry] : cache_) {
       bytes += sizeof(Symbol) + sizeof(CachedPrice) + kHashNodeOverhead + approx_heap_bytes(symbol) +
@@ -253,7 +254,7 @@ void PriceProvider::inventory(InventorySink& sink) const {
 void PriceProvider::audit(AuditSink& sink) const {
   const AuditContainer container{kComponent, kCacheContainer, EntityKind::kCacheEntry,
                                  options_.max_staleness + options_.maintain_interval};
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [symbol, entry] : cache_) sink.held(container, symbol, entry.fetched_at);
 }
 

@@ -35,6 +35,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/core/mutex.h"
 #include "engine/core/clock.h"
 #include "engine/core/fixed.h"
 #include "engine/core/inspect.h"
@@ -137,7 +138,7 @@ class PriceProvider {
   const PriceProviderOptions options_;
   const WaitFn wait_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::unordered_map<Symbol, CachedPrice> cache_ GUARDED_BY(mu_);
 
   std::atomic<std::uint64_t> requests_{0};

@@ -1,3 +1,4 @@
+#include "engine/core/mutex.h"
 #include "engine/paper/paper_engine.h"
 
 #include <algorithm>
@@ -90,21 +91,21 @@ OpenResult PaperEngine::open_position(const Symbol& symbol, Side side, PositionS
                                       std::optional<Fixed> entry_price) {
   const Fixed zero;
   if (size.notional_value.has_value() == size.quantity_value.has_value()) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++health_.refused_other;
     return refuse(OpenRefusal::kInvalidSize, "give exactly one of notional or quantity");
   }
   if (!entry_price) {
     PriceResult quote = prices_.get(symbol, now);
     if (!quote.has_price()) {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       ++health_.refused_other;
       return refuse(OpenRefusal::kNoPrice, "no price for " + symbol + ": " + quote.error);
     }
     entry_price = quote.price;
   }
   if (*entry_price <= zero) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++health_.refused_other;
     return refuse(OpenRefusal::kInvalidSize,
                   "entry price " + entry_price->to_string() + " for " + symbol + " is not positive");
@@ -116,7 +117,7 @@ OpenResult PaperEngine::open_position(const Symbol& symbol, Side side, PositionS
                            options_.stop_loss_net);
   }
   if (!targets) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++health_.refused_other;
     return refuse(OpenRefusal::kInvalidSize,
                   "quantity " + quantity.to_string() + " of " + symbol + " at " + entry_price->to_string() +
@@ -137,7 +138,7 @@ OpenResult PaperEngine::open_position(const Symbol& symbol, Side side, PositionS
   position->stop_loss_price = targets->stop_loss_price;
   position->opened_at = now;
 
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   while (!recent_opens_.empty() && recent_opens_.front() <= now - options_.cooldown_window) {
     recent_opens_.pop_front();
   }
@@ -189,7 +190,7 @@ class CloseRendezvous {
   static constexpr std::chrono::milliseconds kCloseRaceWindow{1};
 
   void meet(const void* position) {
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     Entry& entry = entries_[position];
     ++entry.passed;
     ++entry.inside;
@@ -203,8 +204,8 @@ class CloseRendezvous {
     int passed = 0;  // closers past the check so far
     int inside = 0;  // closers still waiting here
   };
-  std::mutex mu_;
-  std::condition_variable cv_;
+  Mutex mu_;
+  std::condition_variable_any cv_;
   std::map<const void*, Entry> entries_;
 };
 
@@ -231,7 +232,7 @@ bool PaperEngine::claim(Position& position) const {
 bool PaperEngine::close_position(const PositionId& id, CloseReason reason, Fixed exit_price, TimePoint now) {
   std::shared_ptr<Position> position;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = open_.find(id);
     if (it == open_.end()) return false;
     position = it->second;
@@ -252,7 +253,7 @@ bool PaperEngine::close_position(const PositionId& id, CloseReason reason, Fixed
   trade.opened_at = position->opened_at;
   trade.closed_at = now;
 
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // Counted apart from the flag, so a broken claim is still seen.
   if (++position->bookings > 1) ++health_.double_closes;
   auto it = open_.find(id);
@@ -286,7 +287,7 @@ CycleReport PaperEngine::monitor_cycle(TimePoint now) {
   CycleReport report;
   std::vector<std::shared_ptr<Position>> snapshot_positions;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (health_.next_cycle_allowed_at && now < *health_.next_cycle_allowed_at) {
       ++health_.cycles_deferred;
       report.deferred = true;
@@ -333,7 +334,7 @@ CycleReport PaperEngine::monitor_cycle(TimePoint now) {
     }
   }
 
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ++health_.cycles;
   health_.evaluations += report.evaluated;
   health_.evaluation_errors += report.errors;
@@ -373,14 +374,14 @@ PositionSnapshot PaperEngine::snapshot(const Position& p) {
 }
 
 std::optional<PositionSnapshot> PaperEngine::position(const PositionId& id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = open_.find(id);
   if (it == open_.end()) return std::nullopt;
   return snapshot(*it->second);
 }
 
 std::vector<PositionSnapshot> PaperEngine::open_positions() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<PositionSnapshot> result;
   result.reserve(open_.size());
   for (const auto& [id, position] : open_) result.push_back(snapshot(*position));
@@ -390,24 +391,24 @@ std::vector<PositionSnapshot> PaperEngine::open_positions() const {
 }
 
 std::size_t PaperEngine::open_count() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return open_.size();
 }
 
 std::vector<ClosedTrade> PaperEngine::closed_trades() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return std::vector<ClosedTrade>(closed_history_.begin(), closed_history_.end());
 }
 
 PaperHealth PaperEngine::health() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   PaperHealth copy = health_;
   copy.open_notional = open_notional_;
   return copy;
 }
 
 void PaperEngine::inventory(InventorySink& sink) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::size_t open_bytes = 0;
   for (const auto& [id, position] : open_) {
     open_bytes += sizeof(PositionId) + approx_heap_bytes(id) + kHashNodeOverhead +
@@ -453,7 +454,7 @@ void PaperEngine::inventory(InventorySink& sink) const {
 void PaperEngine::audit(AuditSink& sink) const {
   static constexpr AuditContainer kOpenPositions{kComponent, "open_positions", EntityKind::kPosition,
                                                  std::nullopt};
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [id, position] : open_) sink.held(kOpenPositions, id, position->opened_at);
 }
 

@@ -46,6 +46,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/core/mutex.h"
 #include "engine/core/clock.h"
 #include "engine/core/failpoints.h"
 #include "engine/core/fixed.h"
@@ -223,7 +224,7 @@ class PaperEngine {
   PriceProvider& prices_;
   const Failpoints& failpoints_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::unordered_map<PositionId, std::shared_ptr<Position>> open_ GUARDED_BY(mu_);
   std::deque<TimePoint> recent_opens_ GUARDED_BY(mu_);
   std::deque<ClosedTrade> closed_history_ GUARDED_BY(mu_);

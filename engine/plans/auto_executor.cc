@@ -1,3 +1,4 @@
+#include "engine/core/mutex.h"
 #include "engine/plans/auto_executor.h"
 
 #include <algorithm>
@@ -42,7 +43,7 @@ AutoExecutor::AutoExecutor(PlanStore& store, PlanMarket& market, PlanTradeSink& 
 
 void AutoExecutor::add_plan(const Plan& plan) {
   validate_new_plan(plan);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (active_plans_.contains(plan.id)) {
     throw std::invalid_argument("plan field 'id' = '" + plan.id + "': a plan with this id is already active");
   }
@@ -59,7 +60,7 @@ void AutoExecutor::watch(Plan plan) {
 }
 
 CancelResult AutoExecutor::cancel_plan(const PlanId& id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = active_plans_.find(id);
   if (it == active_plans_.end()) return CancelResult::kNotFound;
   if (it->second.status == PlanStatus::kExecuting) return CancelResult::kExecuting;
@@ -72,7 +73,7 @@ CancelResult AutoExecutor::cancel_plan(const PlanId& id) {
 }
 
 CycleSnapshot AutoExecutor::begin_cycle(TimePoint now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ++stats_.cycles;
   CycleSnapshot snapshot{now, {}};
   std::vector<const Plan*> order;
@@ -97,7 +98,7 @@ void AutoExecutor::finish_cycle(const CycleSnapshot& snapshot, TimePoint now) {
   };
   std::unordered_map<Symbol, SymbolWork> work;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const Plan& plan : snapshot.plans) work.try_emplace(plan.symbol);
     for (auto& [symbol, item] : work) {
       if (auto invalid = invalid_symbols_.find(symbol); invalid != invalid_symbols_.end()) {
@@ -125,7 +126,7 @@ void AutoExecutor::finish_cycle(const CycleSnapshot& snapshot, TimePoint now) {
     }
   }
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto& [symbol, item] : work) {
       if (!item.ask_price) continue;
       if (!item.price) ++stats_.price_failures;
@@ -150,7 +151,7 @@ void AutoExecutor::process_plan(const Plan& snapshot_plan, const std::optional<F
   bool still_active = false;
   std::shared_ptr<std::mutex> execution_mutex;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = active_plans_.find(snapshot_plan.id);
     if (it != active_plans_.end() && it->second.status != PlanStatus::kActive) return;  // in flight elsewhere
     still_active = it != active_plans_.end();
@@ -193,7 +194,7 @@ void AutoExecutor::process_plan(const Plan& snapshot_plan, const std::optional<F
     }
   }
 
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!still_active) ++stats_.acted_on_removed_plan;
   if (outcome.success) {
     plan.status = PlanStatus::kExecuted;
@@ -282,23 +283,25 @@ void AutoExecutor::record_confidence(const Symbol& symbol, Fixed confidence) {
 }
 
 void AutoExecutor::maintain(TimePoint now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!last_cleanup_ || now - *last_cleanup_ >= options_.cleanup_interval) cleanup_locked(now);
 }
 
 void AutoExecutor::cleanup(TimePoint now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   cleanup_locked(now);
 }
 
 void AutoExecutor::cleanup_locked(TimePoint now) {
   last_cleanup_ = now;
   ++stats_.cleanups;
-  auto orphaned = [this](const auto& entry) { return !active_plans_.contains(entry.first); };
+  // The lambdas run here, under mu_ (the analysis needs telling: it does not
+  // carry a held lock into a lambda).
+  auto orphaned = [this](const auto& entry) REQUIRES(mu_) { return !active_plans_.contains(entry.first); };
   if (!on(Failpoint::kPlansLeakExecutionLocks)) std::erase_if(execution_locks_, orphaned);
   std::erase_if(executing_plans_, orphaned);
 
-  auto unused = [this](const auto& entry) { return !plans_per_symbol_.contains(entry.first); };
+  auto unused = [this](const auto& entry) REQUIRES(mu_) { return !plans_per_symbol_.contains(entry.first); };
   if (!on(Failpoint::kPlansLeakInvalidSymbols)) std::erase_if(invalid_symbols_, unused);
   if (!on(Failpoint::kPlansLeakM1Cache)) {
     std::erase_if(m1_cache_, unused);
@@ -314,7 +317,7 @@ void AutoExecutor::cleanup_locked(TimePoint now) {
 }
 
 ReloadResult AutoExecutor::reload_from_store(TimePoint now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // Under the lock: a plan added between reading the store and comparing
   // would otherwise look dropped.
   std::vector<Plan> stored = store_.load_active();
@@ -350,14 +353,14 @@ ReloadResult AutoExecutor::reload_from_store(TimePoint now) {
 }
 
 std::optional<Plan> AutoExecutor::find(const PlanId& id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = active_plans_.find(id);
   if (it == active_plans_.end()) return std::nullopt;
   return it->second;
 }
 
 std::vector<Plan> AutoExecutor::active_plans() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<Plan> plans;
   plans.reserve(active_plans_.size());
   for (const auto& [id, plan] : active_plans_) plans.push_back(plan);
@@ -366,7 +369,7 @@ std::vector<Plan> AutoExecutor::active_plans() const {
 }
 
 AutoExecutorStats AutoExecutor::stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   AutoExecutorStats copy = stats_;
   copy.active_plans = active_plans_.size();
   return copy;

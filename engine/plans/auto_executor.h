@@ -48,6 +48,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "engine/core/mutex.h"
 #include "engine/core/clock.h"
 #include "engine/core/failpoints.h"
 #include "engine/core/fixed.h"
@@ -182,7 +183,7 @@ class AutoExecutor {
   const Failpoints& failpoints_;
   const AutoExecutorOptions options_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::unordered_map<PlanId, Plan> active_plans_ GUARDED_BY(mu_);  // status kActive or kExecuting
   // Active plans per symbol (symbols with none are absent): answers "does
   // any plan still use this symbol?" without walking active_plans_, which

@@ -1,5 +1,6 @@
 // AutoExecutor's two pull interfaces, inventory and audit: what it holds,
 // how big, and which plan ids and symbols are still in it.
+#include "engine/core/mutex.h"
 #include "engine/plans/auto_executor.h"
 
 #include <string>
@@ -19,7 +20,7 @@ std::size_t hash_entry_bytes(const std::string& key, std::size_t value_bytes) {
 }  // namespace
 
 void AutoExecutor::inventory(InventorySink& sink) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto report = [&sink](std::string_view container, std::size_t entries, std::size_t bytes) {
     sink.container({kComponent, container, entries, bytes, std::nullopt});
   };
@@ -84,7 +85,7 @@ void AutoExecutor::inventory(InventorySink& sink) const {
 }
 
 void AutoExecutor::audit(AuditSink& sink) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto container = [](std::string_view name, EntityKind kind) {
     return AuditContainer{kComponent, name, kind, std::nullopt};
   };

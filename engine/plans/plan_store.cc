@@ -1,3 +1,4 @@
+#include "engine/core/mutex.h"
 #include "engine/plans/plan_store.h"
 
 #include <sqlite3.h>
@@ -137,7 +138,7 @@ PlanStore::PlanStore(PlanStoreOptions options) : options_(std::move(options)) {
         "PlanStoreOptions: busy_timeout and initial_backoff must be >= 0 and "
         "max_backoff >= initial_backoff");
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const int code =
       sqlite3_open_v2(options_.path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
@@ -181,13 +182,13 @@ PlanStore::PlanStore(PlanStoreOptions options) : options_(std::move(options)) {
 }
 
 PlanStore::~PlanStore() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   sqlite3_close_v2(db_);
 }
 
 template <typename Body>
 auto PlanStore::run_with_retry(const std::string& operation, bool write, Body&& body) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto backoff = options_.initial_backoff;
   for (int attempt = 1;; ++attempt) {
     SqliteFailure failure{SQLITE_OK, {}};

@@ -39,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/mutex.h"
 #include "engine/core/thread_annotations.h"
 #include "engine/core/types.h"
 #include "engine/plans/plan.h"
@@ -123,7 +124,7 @@ class PlanStore {
   void ensure_schema() REQUIRES(mu_);
 
   const PlanStoreOptions options_;
-  std::mutex mu_;
+  Mutex mu_;
   sqlite3* db_ GUARDED_BY(mu_) = nullptr;
   std::atomic<std::uint64_t> busy_retries_{0};
 };

@@ -1,3 +1,4 @@
+#include "engine/core/mutex.h"
 #include "engine/portfolio/portfolio.h"
 
 #include <algorithm>
@@ -30,14 +31,14 @@ void require_positive(Fixed value, const char* field, const Symbol& symbol) {
 }  // namespace
 
 void Portfolio::set_change_listener(ChangeListener listener) {
-  std::lock_guard lock(listener_mu_);
+  MutexLock lock(listener_mu_);
   listener_ = std::move(listener);
 }
 
 void Portfolio::notify(const Symbol& symbol) const {
   ChangeListener listener;
   {
-    std::lock_guard lock(listener_mu_);
+    MutexLock lock(listener_mu_);
     listener = listener_;
   }
   if (listener) listener(symbol);
@@ -64,7 +65,7 @@ FillResult Portfolio::apply_fill(const Symbol& symbol, Side side, Fixed qty, Fix
   const Fixed signed_fill = side == Side::kBuy ? qty : -qty;
   FillResult result;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = positions_.find(symbol);
     if (it == positions_.end()) {
       if (effect == FillEffect::kReduceOnly) {
@@ -125,7 +126,7 @@ std::optional<Position> Portfolio::reduce(const Symbol& symbol, Fixed qty, TimeP
   require_positive(qty, "reduce qty", symbol);
   std::optional<Position> after;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = positions_.find(symbol);
     if (it == positions_.end()) return std::nullopt;
     Position& p = it->second;
@@ -150,7 +151,7 @@ std::optional<Position> Portfolio::reduce(const Symbol& symbol, Fixed qty, TimeP
 std::optional<Position> Portfolio::close(const Symbol& symbol) {
   std::optional<Position> closed;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = positions_.find(symbol);
     if (it == positions_.end()) return std::nullopt;
     closed = std::move(it->second);
@@ -162,7 +163,7 @@ std::optional<Position> Portfolio::close(const Symbol& symbol) {
 }
 
 bool Portfolio::set_protection(const Symbol& symbol, const Protection& protection, TimePoint now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = positions_.find(symbol);
   if (it == positions_.end()) return false;
   Position& p = it->second;
@@ -175,7 +176,7 @@ bool Portfolio::set_protection(const Symbol& symbol, const Protection& protectio
 }
 
 bool Portfolio::set_meta(const Symbol& symbol, const std::string& key, const std::string& value) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = positions_.find(symbol);
   if (it == positions_.end()) return false;
   if (value.empty()) {
@@ -187,7 +188,7 @@ bool Portfolio::set_meta(const Symbol& symbol, const std::string& key, const std
 }
 
 bool Portfolio::set_state(const Symbol& symbol, PositionState state) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = positions_.find(symbol);
   if (it == positions_.end()) return false;
   it->second.state = state;
@@ -195,19 +196,19 @@ bool Portfolio::set_state(const Symbol& symbol, PositionState state) {
 }
 
 std::optional<Position> Portfolio::get(const Symbol& symbol) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = positions_.find(symbol);
   if (it == positions_.end()) return std::nullopt;
   return it->second;
 }
 
 bool Portfolio::holds(const Symbol& symbol) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return positions_.contains(symbol);
 }
 
 std::vector<Symbol> Portfolio::symbols() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<Symbol> out;
   out.reserve(positions_.size());
   for (const auto& [symbol, position] : positions_) out.push_back(symbol);
@@ -215,27 +216,27 @@ std::vector<Symbol> Portfolio::symbols() const {
 }
 
 std::size_t Portfolio::size() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return positions_.size();
 }
 
 std::uint64_t Portfolio::fills_applied() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return fills_applied_;
 }
 
 std::uint64_t Portfolio::positions_opened() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return positions_opened_;
 }
 
 std::uint64_t Portfolio::positions_closed() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return positions_closed_;
 }
 
 void Portfolio::inventory(InventorySink& sink) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::size_t bytes = 0;
   for (const auto& [symbol, position] : positions_) bytes += approx_bytes(position);
   sink.container({kComponent, "positions", positions_.size(), bytes, std::nullopt});
@@ -247,7 +248,7 @@ void Portfolio::inventory(InventorySink& sink) const {
 
 void Portfolio::audit(AuditSink& sink) const {
   static const AuditContainer kPositions{kComponent, "positions", EntityKind::kPosition, std::nullopt};
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [symbol, position] : positions_) sink.held(kPositions, position.id, position.opened_at);
 }
 

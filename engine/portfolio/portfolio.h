@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/mutex.h"
 #include "engine/core/clock.h"
 #include "engine/core/fixed.h"
 #include "engine/core/inspect.h"
@@ -111,7 +112,7 @@ class Portfolio {
   void notify(const Symbol& symbol) const;
 
   const std::string id_session_;
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::map<Symbol, Position> positions_ GUARDED_BY(mu_);
   std::uint64_t next_position_number_ GUARDED_BY(mu_) = 1;
   std::uint64_t fills_applied_ GUARDED_BY(mu_) = 0;
@@ -119,7 +120,7 @@ class Portfolio {
   std::uint64_t positions_opened_ GUARDED_BY(mu_) = 0;
   std::uint64_t positions_closed_ GUARDED_BY(mu_) = 0;
 
-  mutable std::mutex listener_mu_;
+  mutable Mutex listener_mu_;
   ChangeListener listener_ GUARDED_BY(listener_mu_);
 };
 

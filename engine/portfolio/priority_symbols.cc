@@ -1,3 +1,4 @@
+#include "engine/core/mutex.h"
 #include "engine/portfolio/priority_symbols.h"
 
 #include <stdexcept>
@@ -26,36 +27,36 @@ void PrioritySymbols::refresh_if_due_locked(TimePoint now) {
 }
 
 bool PrioritySymbols::is_priority(const Symbol& symbol, TimePoint now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   refresh_if_due_locked(now);
   return cached_.contains(symbol);
 }
 
 std::vector<Symbol> PrioritySymbols::symbols(TimePoint now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   refresh_if_due_locked(now);
   return {cached_.begin(), cached_.end()};
 }
 
 void PrioritySymbols::invalidate() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   cached_.clear();
   refreshed_at_.reset();
   ++invalidations_;
 }
 
 std::uint64_t PrioritySymbols::refreshes() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return refreshes_;
 }
 
 std::uint64_t PrioritySymbols::invalidations() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return invalidations_;
 }
 
 void PrioritySymbols::inventory(InventorySink& sink) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::size_t bytes = 0;
   for (const auto& symbol : cached_) bytes += sizeof(Symbol) + kTreeNodeOverhead + approx_heap_bytes(symbol);
   sink.container({kComponent, "cached_symbols", cached_.size(), bytes, std::nullopt});
@@ -65,7 +66,7 @@ void PrioritySymbols::inventory(InventorySink& sink) const {
 
 void PrioritySymbols::audit(AuditSink& sink) const {
   static const AuditContainer kCached{kComponent, "cached_symbols", EntityKind::kSymbol, std::nullopt};
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& symbol : cached_) sink.held(kCached, symbol, refreshed_at_);
 }
 

@@ -26,6 +26,7 @@
 #include <set>
 #include <vector>
 
+#include "engine/core/mutex.h"
 #include "engine/core/clock.h"
 #include "engine/core/inspect.h"
 #include "engine/core/thread_annotations.h"
@@ -69,7 +70,7 @@ class PrioritySymbols {
   const Portfolio& portfolio_;
   const PrioritySymbolsOptions options_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::set<Symbol> cached_ GUARDED_BY(mu_);
   std::optional<TimePoint> refreshed_at_ GUARDED_BY(mu_);  // nullopt: invalid
   std::uint64_t refreshes_ GUARDED_BY(mu_) = 0;

@@ -1,3 +1,4 @@
+#include "engine/core/mutex.h"
 #include "engine/wallet/wallet_monitor.h"
 
 #include <algorithm>
@@ -39,11 +40,11 @@ bool WalletMonitor::record_processed(const TxHash& hash, TimePoint now) {
     // The seed's set: checked against the bounded cache too, so switching the
     // failpoint on mid-run does not reprocess what the cache remembers.
     if (processed_.contains(hash, now)) return false;
-    std::lock_guard lock(unbounded_mu_);
+    MutexLock lock(unbounded_mu_);
     return unbounded_processed_.try_emplace(hash, now).second;
   }
   {
-    std::lock_guard lock(unbounded_mu_);
+    MutexLock lock(unbounded_mu_);
     if (!unbounded_processed_.empty() && unbounded_processed_.contains(hash)) return false;
   }
   return processed_.insert_if_absent(hash, now, now);
@@ -91,7 +92,7 @@ void WalletMonitor::maintain(TimePoint now) {
 }
 
 void WalletMonitor::keep_slow_leak_undeclared(TimePoint now) {
-  std::lock_guard lock(undeclared_mu_);
+  MutexLock lock(undeclared_mu_);
   if (undeclared_since_ && now > *undeclared_since_) {
     undeclared_owed_bytes_ += options_.undeclared_leak_bytes_per_hour * to_seconds(now - *undeclared_since_) / 3600;
   }
@@ -105,7 +106,7 @@ void WalletMonitor::keep_slow_leak_undeclared(TimePoint now) {
 }
 
 std::size_t WalletMonitor::processed_count() const {
-  std::lock_guard lock(unbounded_mu_);
+  MutexLock lock(unbounded_mu_);
   return processed_.size() + unbounded_processed_.size();
 }
 
@@ -132,7 +133,7 @@ void WalletMonitor::inventory(InventorySink& sink) const {
     std::size_t entries = 0;
     std::size_t bytes = 0;
     {
-      std::lock_guard lock(unbounded_mu_);
+      MutexLock lock(unbounded_mu_);
       entries = unbounded_processed_.size();
       for (const auto& [hash, stored_at] : unbounded_processed_) {
         bytes += sizeof(std::pair<const TxHash, TimePoint>) + kHashNodeOverhead + approx_heap_bytes(hash);
@@ -160,7 +161,7 @@ void WalletMonitor::inventory(InventorySink& sink) const {
 void WalletMonitor::audit(AuditSink& sink) const {
   processed_.audit(sink, EntityKind::kTransaction);
   {
-    std::lock_guard lock(unbounded_mu_);
+    MutexLock lock(unbounded_mu_);
     // No max_age: the seed's set promised none, which is the bug.
     const AuditContainer container{"wallet", "processed_transactions", EntityKind::kTransaction, std::nullopt};
     for (const auto& [hash, stored_at] : unbounded_processed_) sink.held(container, hash, stored_at);

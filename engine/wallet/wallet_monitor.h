@@ -26,6 +26,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "engine/core/mutex.h"
 #include "engine/cache/bounded_cache.h"
 #include "engine/core/clock.h"
 #include "engine/core/failpoints.h"
@@ -109,12 +110,12 @@ class WalletMonitor {
   BoundedCache<TxHash, WalletTransaction> transactions_;
   BoundedCache<Symbol, Fixed> prices_;
 
-  mutable std::mutex unbounded_mu_;
+  mutable Mutex unbounded_mu_;
   // Only written while wallet.unbounded_processed_tx is on: the seed's
   // processed set with neither cap nor TTL. Value: when first processed.
   std::unordered_map<TxHash, TimePoint> unbounded_processed_ GUARDED_BY(unbounded_mu_);
 
-  std::mutex undeclared_mu_;
+  Mutex undeclared_mu_;
   std::optional<TimePoint> undeclared_since_ GUARDED_BY(undeclared_mu_);
   double undeclared_owed_bytes_ GUARDED_BY(undeclared_mu_) = 0;
   std::vector<std::unique_ptr<char[]>> undeclared_blocks_ GUARDED_BY(undeclared_mu_);  // deliberately undeclared
