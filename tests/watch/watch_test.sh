@@ -1,6 +1,8 @@
 #!/bin/bash
 # Integration test of `plateau watch` (ctest label integration): leaking and
-# bounded programs in C++, Python, Perl and shell, launch and attach mode,
+# bounded programs in C++, Python, Perl, Node.js and shell, launch and attach mode,
+# process trees (a wrapper's child, leaked processes and zombies, a pre-fork
+# server, a daemon that double-forks),
 # heap profiling, a target that exits / crashes, a load command, SIGINT,
 # and bad input. The watches run in parallel (they mostly sleep), 20 s each.
 #
@@ -63,6 +65,16 @@ run sh-bounded-load 0 --load 'sleep 1; exit 7' -- "$HERE/bounded_load.sh"
 run exits-early 5 -- "$TARGET" exit-early 6
 run crashes 0 -- "$TARGET" crash 22
 run attach 1 --pid "$attached" --heap jemalloc
+# Process trees: the target and its descendants are judged together.
+run tree-wrapper 1 -- "$HERE/run_child.sh" "$TARGET" leak-memory
+run tree-children 1 -- "$PY" "$HERE/process_tree.py" leak-children
+run tree-zombies 1 -- "$PY" "$HERE/process_tree.py" leak-zombies
+run tree-prefork 0 -- "$PY" "$HERE/process_tree.py" prefork
+run tree-daemon 1 -- "$PY" "$HERE/process_tree.py" daemon-leak
+if command -v node >/dev/null; then
+  run node-memory 1 -- node "$HERE/leak_memory.js" leak
+  run node-bounded 0 -- node "$HERE/leak_memory.js" clean
+fi
 # SIGINT: a partial report marked incomplete, exit 3, the target stopped.
 ( "$PLATEAU" watch --duration 60s --sample-interval 100ms --out "$OUT/sigint" -- "$TARGET" bounded \
     >"$OUT/sigint.stdout" 2>"$OUT/sigint.stderr" & w=$!
@@ -92,7 +104,7 @@ wait_all
 
 expect cpp-memory-jemalloc --verdict leak --finding process.anon_bytes --heap-site remember_order_forever \
   --heap-site watch_target.cc
-expect cpp-memory-tcmalloc --verdict leak --finding process.rss_bytes --heap-site remember_order_forever
+expect cpp-memory-tcmalloc --verdict leak --finding process.anon_bytes --heap-site remember_order_forever
 if [ -n "$STATIC_TARGET" ]; then
   expect cpp-static-heap --verdict leak --finding process.anon_bytes --note 'is a static binary'
 fi
@@ -114,6 +126,21 @@ if kill -0 "$attached" 2>/dev/null; then
   echo "ok   attach left the target running"; kill "$attached"
 else
   echo "FAIL attach: the attached target was stopped"; failures=$((failures + 1))
+fi
+expect tree-wrapper --verdict leak --finding process.anon_bytes \
+  --finding-text 'process.anon_bytes=grew most in `watch_target`'
+expect tree-children --verdict leak --finding process.processes.sleep --finding process.processes
+expect tree-zombies --verdict leak --finding process.processes.zombie:python# --no-finding process.anon_bytes
+expect tree-prefork --verdict bounded --no-findings
+# The daemon's parent exits at once: the daemon is watched, not "bounded".
+expect tree-daemon --verdict leak --finding process.anon_bytes --note 'daemonized' \
+  --note 'left its process group' --param target.exit_status=0
+if command -v node >/dev/null; then
+  expect node-memory --verdict leak --finding process.anon_bytes
+  expect node-bounded --verdict bounded --no-findings
+fi
+if pgrep -f "process_tree.py daemon-leak" >/dev/null; then
+  echo "FAIL tree-daemon: the daemon was left running"; failures=$((failures + 1))
 fi
 expect sigint --verdict incomplete --note 'interrupted by SIGINT'
 sigint_pid=$(python3 -c "import json;print(int(json.load(open('$OUT/sigint/report.json'))['scenario']['parameters']['watch.pid']))")
