@@ -106,7 +106,12 @@ void ProcSampler::sample(double t_s) {
     throw probes::ProcessGone(proc_dir_ + (tree_ ? " and its descendants are gone" : " is gone"));
   }
   unreadable_ = std::max(unreadable_, unreadable);
-  if (alive > 0 && stopped == alive) ++stopped_passes_;
+  const bool all_stopped = alive > 0 && stopped == alive;
+  if (all_stopped) ++stopped_passes_;
+  if (t_s >= growth_origin_s_) {
+    ++passes_judged_;
+    if (all_stopped) ++stopped_judged_;
+  }
   if (t_s >= growth_origin_s_) {
     if (!growth_base_set_) {
       anon_base_ = anon_by_comm;

@@ -75,6 +75,9 @@ class ProcSampler {
   // Passes in which every live process of the tree was stopped (state T:
   // SIGSTOP, SIGTSTP, SIGTTIN): a stopped program cannot grow.
   std::size_t stopped_passes() const noexcept { return stopped_passes_; }
+  // The same, and all passes, counted from the growth origin (the warm-up's end) on.
+  std::size_t stopped_passes_judged() const noexcept { return stopped_judged_; }
+  std::size_t passes_judged() const noexcept { return passes_judged_; }
   // Whether a process of this comm was ever in the tree.
   bool saw_comm(const std::string& comm) const { return comms_seen_.count(comm) > 0; }
   // Distinct comms seen in the tree so far.
@@ -107,7 +110,7 @@ class ProcSampler {
   bool tree_;
   std::vector<TreeMember> last_tree_;
   std::size_t unreadable_ = 0;
-  std::size_t stopped_passes_ = 0;
+  std::size_t stopped_passes_ = 0, stopped_judged_ = 0, passes_judged_ = 0;
   double growth_origin_s_ = 0;
   bool growth_base_set_ = false;
   std::map<std::string, double> anon_base_, anon_last_;

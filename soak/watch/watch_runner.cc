@@ -539,6 +539,16 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
         (target.end ? " (the target ended early)" : "") + "; a watch of at least " + minimum +
         " (--duration) would be conclusive";
     outcome.exit_code = kExitInconclusive;
+  } else if (verdict.bounded() && 2 * sampler.stopped_passes_judged() > sampler.passes_judged()) {
+    // Flat because it did not run: not evidence of "bounded".
+    report.verdict = reports::Verdict::incomplete;
+    report.incomplete = true;
+    report.incomplete_reason = "inconclusive: the target was stopped (state T) in " +
+                               std::to_string(sampler.stopped_passes_judged()) + " of " +
+                               std::to_string(sampler.passes_judged()) +
+                               " passes after the warm-up; a stopped program cannot grow, so its flat "
+                               "series are no evidence of bounded";
+    outcome.exit_code = kExitInconclusive;
   } else {
     report.verdict = verdict.bounded() ? reports::Verdict::bounded : reports::Verdict::leak;
     outcome.exit_code = verdict.bounded() ? kExitBounded : kExitLeak;
