@@ -65,7 +65,8 @@ Subcommand add_watch_command(CLI::App& app) {
       "watch",
       "Soak any Linux process: launch `-- CMD [ARGS...]` or attach with --pid; sample /proc (RSS, PSS, "
       "anonymous "
-      "memory, threads by name, fds by target) and judge it with the soak verdict. Exit 0 bounded, 1 leak, "
+      "memory, threads by name, fds by target, processes by name; the target and its descendants summed) and "
+      "judge it with the soak verdict. Exit 0 bounded, 1 leak, "
       "2 bad input, 3 interrupted, 5 inconclusive (too short to judge). See docs/watch.md");
   cmd->add_option("command", a->command, "The command to launch (after --)");
   cmd->add_option("--pid", a->pid, "Attach to this running process instead of launching one");

@@ -406,7 +406,10 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
   // to the end of the last window the raw passes completed, as on raw data.
   double judged_until_s = std::numeric_limits<double>::infinity();
   if (compacting && !sampler.times().empty()) {
-    const double reach_s = sampler.times().back() + interval_s;
+    // The passes covered up to the end of the loop (the duration, or the
+    // target's end) even when the last pass ran late on a loaded machine:
+    // a late pass must not cost the last complete window.
+    const double reach_s = std::max(sampler.times().back() + interval_s, reached_s);
     judged_until_s = warm_up_s + std::floor((reach_s - warm_up_s) / window_s + 1e-9) * window_s;
   }
   std::vector<SeriesInput> inputs;

@@ -95,6 +95,8 @@ echo '{"duration": "20s", "sample_intervall": "1s"}' >"$OUT/unknown.json"
 echo '{"heap": "glibc"}' >"$OUT/badheap.json"
 bad config-unknown-field '$.sample_intervall' --config "$OUT/unknown.json" -- true
 bad config-bad-heap '$.heap' --config "$OUT/badheap.json" -- true
+echo '{"children": "no", "absolute_tolerance": {"processes": 2}}' >"$OUT/badchildren.json"
+bad config-bad-children '$.children' --config "$OUT/badchildren.json" -- true
 bad no-target 'no target'
 bad window-too-long 'windows fit' --duration 20s --window 10s -- true
 bad no-such-pid 'no such process' --pid 999999 --duration 20s
