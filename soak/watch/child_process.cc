@@ -72,6 +72,10 @@ ChildProcess ChildProcess::launch(const std::vector<std::string>& argv,
       ::dup2(null_fd, 0);
       ::close(null_fd);
     }
+    // stdout goes to plateau's stderr: plateau's stdout carries only the
+    // report path (its last line), which a partial line of the child's,
+    // cut off when it is stopped, would otherwise corrupt.
+    ::dup2(2, 1);
     // If plateau itself dies (a second Ctrl-C, SIGKILL), do not outlive it.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     ::execvpe(args[0], args.data(), envp.data());

@@ -56,8 +56,8 @@ bool parse_stat(std::string_view text, int pid, TreeMember& out) {
 }
 
 bool has_children_files() {
-  static const bool has = ::access(("/proc/self/task/" + std::to_string(::getpid()) + "/children").c_str(),
-                                   R_OK) == 0;
+  static const bool has =
+      ::access(("/proc/self/task/" + std::to_string(::getpid()) + "/children").c_str(), R_OK) == 0;
   return has;
 }
 

@@ -146,7 +146,8 @@ void apply_config_text(WatchOptions& o, std::string_view text, std::string_view 
     } else {
       bad(source, field, show(value),
           "unknown field; known: duration, warm_up, window, sample_interval, horizon, alpha, "
-          "relative_tolerance, absolute_tolerance, children, load, heap, heap_interval_bytes, heap_sample_bytes, "
+          "relative_tolerance, absolute_tolerance, children, load, heap, heap_interval_bytes, "
+          "heap_sample_bytes, "
           "max_keys, "
           "command, pid");
     }

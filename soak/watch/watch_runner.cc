@@ -273,8 +273,8 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
       sampler.set_roots(roots);
     }
     if (!outlived && target_ended(t)) {
-      const std::vector<TreeMember> left = adopting ? walk_tree(adopted_orphans(target.pid, load_pid))
-                                                    : std::vector<TreeMember>();
+      const std::vector<TreeMember> left =
+          adopting ? walk_tree(adopted_orphans(target.pid, load_pid)) : std::vector<TreeMember>();
       if (left.empty()) {
         reached_s = t;
         break;
@@ -323,8 +323,9 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
         "target " + outlived->describe() + " at t=" + seconds_text(outlived->t_s) + " leaving " +
         std::to_string(outliving.size()) + " process(es) of its tree running (" + comm_list(outliving) +
         ": daemonized, or a wrapper's children); they were watched as the target " +
-        (tree_ended ? "until the last one ended at t=" + seconds_text(reached_s) + "; series judged up to then"
-                    : std::string("to the end of the watch")));
+        (tree_ended
+             ? "until the last one ended at t=" + seconds_text(reached_s) + "; series judged up to then"
+             : std::string("to the end of the watch")));
     report.scenario.parameters["target.end_t_s"] = outlived->t_s;
     if (outlived->exited) report.scenario.parameters["target.exit_status"] = outlived->status;
     if (outlived->signaled) report.scenario.parameters["target.signal"] = outlived->signal;
@@ -344,7 +345,8 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
   if (adopting) {
     // What left the target's process group (setsid, a daemon) was adopted
     // by plateau: stop it too rather than leave it running.
-    const std::vector<TreeMember> stopped = stop_leftovers(target.pid, load_pid, std::chrono::milliseconds(2000));
+    const std::vector<TreeMember> stopped =
+        stop_leftovers(target.pid, load_pid, std::chrono::milliseconds(2000));
     if (!stopped.empty()) {
       report.notes.push_back("stopped " + std::to_string(stopped.size()) +
                              " process(es) of the target's tree that had left its process group (" +
@@ -474,8 +476,8 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
       if (!comm.empty() && growth > 0) {
         char mib[32];
         std::snprintf(mib, sizeof mib, "%.1f MiB", growth / (1024.0 * 1024.0));
-        out.message += "; anonymous memory grew most in `" + comm + "` processes (+" + mib + " from t=" +
-                       seconds_text(warm_up_s) + " to the last sample)";
+        out.message += "; anonymous memory grew most in `" + comm + "` processes (+" + mib +
+                       " from t=" + seconds_text(warm_up_s) + " to the last sample)";
       }
     }
     out.figures = f.figures;
@@ -484,7 +486,8 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
   }
 
   const bool memory_finding = std::any_of(report.findings.begin(), report.findings.end(), [](const auto& f) {
-    return f.series == "process.anon_bytes" || f.series == "process.pss_bytes" || f.series == "process.rss_bytes";
+    return f.series == "process.anon_bytes" || f.series == "process.pss_bytes" ||
+           f.series == "process.rss_bytes";
   });
   if (memory_finding && sampler.saw_comm("java")) {
     // A clean JVM's RSS ramps for tens of seconds (heap regions committed

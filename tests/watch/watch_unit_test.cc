@@ -6,8 +6,8 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
@@ -117,7 +117,8 @@ BOOST_AUTO_TEST_CASE(sampler_sums_the_process_tree_and_counts_zombies) {
   BOOST_TEST(!has_series(alone, "process.processes"));
   // Summed RSS counts shared pages once per process: judged only without PSS.
   for (const auto& series : tree.series())
-    if (series.name == "process.rss_bytes") BOOST_TEST(series.judged == !has_series(tree, "process.pss_bytes"));
+    if (series.name == "process.rss_bytes")
+      BOOST_TEST(series.judged == !has_series(tree, "process.pss_bytes"));
   for (const auto& series : alone.series())
     if (series.name == "process.rss_bytes") BOOST_TEST(series.judged);
   ::kill(child, SIGKILL);
