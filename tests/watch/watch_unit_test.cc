@@ -132,3 +132,15 @@ BOOST_AUTO_TEST_CASE(sampler_sums_the_process_tree_and_counts_zombies) {
   tree.sample(2);
   BOOST_TEST(last_value(tree, "process.processes.zombie:" + group) == 0.0);  // reaped: back to 0
 }
+
+BOOST_AUTO_TEST_CASE(config_reads_children_and_the_process_tolerance) {
+  soak::watch::WatchOptions o;
+  BOOST_TEST(o.children);  // the tree is the default
+  BOOST_TEST(o.absolute_by_unit.at("processes") == 1.0);
+  soak::watch::apply_config_text(o, R"({"children": false, "absolute_tolerance": {"processes": 3}})",
+                                 "w.json");
+  BOOST_TEST(!o.children);
+  BOOST_TEST(o.absolute_by_unit.at("processes") == 3.0);
+  BOOST_CHECK_THROW(soak::watch::apply_config_text(o, R"({"children": 0})", "w.json"),
+                    soak::watch::WatchInputError);
+}
