@@ -75,6 +75,13 @@ if command -v node >/dev/null; then
   run node-memory 1 -- node "$HERE/leak_memory.js" leak
   run node-bounded 0 -- node "$HERE/leak_memory.js" clean
 fi
+# The target's stdin is /dev/null whatever plateau's is (a background group
+# reading a terminal is stopped), and its stdout goes to plateau's stderr
+# (plateau's stdout is the report path only).
+( "$PLATEAU" watch "${FAST[@]}" --out "$OUT/stdio" -- sh -c \
+    'echo target-says-hi; test "$(readlink /proc/self/fd/0)" = /dev/null || exit 9; exec sleep 60' \
+    </dev/zero >"$OUT/stdio.stdout" 2>"$OUT/stdio.stderr"; echo $? >"$OUT/stdio.rc" ) &
+echo 0 >"$OUT/stdio.want"
 # SIGINT: a partial report marked incomplete, exit 3, the target stopped.
 ( "$PLATEAU" watch --duration 60s --sample-interval 100ms --out "$OUT/sigint" -- "$TARGET" bounded \
     >"$OUT/sigint.stdout" 2>"$OUT/sigint.stderr" & w=$!
@@ -143,6 +150,10 @@ if command -v node >/dev/null; then
 fi
 if pgrep -f "process_tree.py daemon-leak" >/dev/null; then
   echo "FAIL tree-daemon: the daemon was left running"; failures=$((failures + 1))
+fi
+expect stdio --verdict bounded
+if [ "$(wc -l <"$OUT/stdio.stdout")" != 1 ] || ! grep -q target-says-hi "$OUT/stdio.stderr"; then
+  echo "FAIL stdio: plateau's stdout: $(head -c 200 "$OUT/stdio.stdout")"; failures=$((failures + 1))
 fi
 expect sigint --verdict incomplete --note 'interrupted by SIGINT'
 sigint_pid=$(python3 -c "import json;print(int(json.load(open('$OUT/sigint/report.json'))['scenario']['parameters']['watch.pid']))")
