@@ -48,8 +48,11 @@ namespace plateau::probes {
 // process.open_fds) instead.
 inline constexpr std::string_view kThreadGroupPrefix = "process.threads.";
 inline constexpr std::string_view kFdGroupPrefix = "process.fds.";
+// plateau watch's process tree: processes by comm ("zombie:<comm>" unreaped).
+inline constexpr std::string_view kProcessGroupPrefix = "process.processes.";
 inline bool is_group_series(std::string_view series_name) noexcept {
-  return series_name.starts_with(kThreadGroupPrefix) || series_name.starts_with(kFdGroupPrefix);
+  return series_name.starts_with(kThreadGroupPrefix) || series_name.starts_with(kFdGroupPrefix) ||
+         series_name.starts_with(kProcessGroupPrefix);
 }
 
 // A folder of the run itself and the marker that stands for it in group

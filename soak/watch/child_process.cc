@@ -1,5 +1,6 @@
 #include "soak/watch/child_process.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -63,6 +64,18 @@ ChildProcess ChildProcess::launch(const std::vector<std::string>& argv,
   if (pid < 0) throw std::runtime_error(std::string("cannot fork: ") + std::strerror(errno));
   if (pid == 0) {
     ::setpgid(0, 0);
+    // stdin is /dev/null: the child runs in a background process group, so
+    // a read from the terminal would stop it (SIGTTIN) and a stopped
+    // program looks flat; CI has no stdin anyway. A reader sees EOF.
+    const int null_fd = ::open("/dev/null", O_RDONLY);
+    if (null_fd >= 0 && null_fd != 0) {
+      ::dup2(null_fd, 0);
+      ::close(null_fd);
+    }
+    // stdout goes to plateau's stderr: plateau's stdout carries only the
+    // report path (its last line), which a partial line of the child's,
+    // cut off when it is stopped, would otherwise corrupt.
+    ::dup2(2, 1);
     // If plateau itself dies (a second Ctrl-C, SIGKILL), do not outlive it.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     ::execvpe(args[0], args.data(), envp.data());

@@ -4,7 +4,9 @@
 // The child runs in a process group of its own, so a Ctrl-C at the terminal
 // reaches plateau only (which then writes its partial report) and plateau
 // stops the child itself: SIGTERM to the group, then SIGKILL after a grace
-// period. poll() reaps it without blocking and records how it ended. If
+// period. Its stdin is /dev/null (a background group reading the terminal
+// would be stopped by SIGTTIN); its stdout and stderr both go to plateau's
+// stderr (plateau's stdout is the report path only). poll() reaps it without blocking and records how it ended. If
 // plateau dies without stopping it, the kernel kills the child
 // (PR_SET_PDEATHSIG); its own children are not covered.
 //

@@ -2,14 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "probes/process_groups.h"
 #include "probes/process_probe.h"
 
 namespace plateau::soak::watch {
 
-ProcSampler::ProcSampler(int pid, std::size_t max_keys)
-    : proc_dir_("/proc/" + std::to_string(pid)), max_keys_(max_keys) {}
+ProcSampler::ProcSampler(int pid, std::size_t max_keys, bool tree)
+    : proc_dir_("/proc/" + std::to_string(pid)), roots_{pid}, tree_(tree), max_keys_(max_keys) {}
 
 std::size_t ProcSampler::index_of(const std::string& name, const std::string& unit, bool judged) {
   auto it = by_name_.find(name);
@@ -44,11 +45,80 @@ void ProcSampler::put_keyed(const std::string& prefix, const std::string& unit,
 }
 
 void ProcSampler::sample(double t_s) {
-  // Read everything first: a process gone mid-pass records nothing.
-  const probes::ProcessFigures f = probes::read_process_figures(proc_dir_);
-  const auto rollup = probes::read_smaps_rollup(proc_dir_);
-  const auto threads = probes::thread_groups(proc_dir_);
-  const auto fds = probes::fd_groups(proc_dir_);
+  if (!tree_) {
+    // The root only; read everything first: a process gone mid-pass records nothing.
+    TreeMember root;
+    if (!read_member(roots_.front(), root)) root.pid = roots_.front();
+    last_tree_.assign(1, root);
+  } else {
+    last_tree_ = walk_tree(roots_);
+  }
+  probes::ProcessFigures total;
+  std::optional<probes::MemoryRollup> rollup;
+  std::map<std::string, std::uint64_t> threads, fds, processes;
+  std::map<std::string, double> anon_by_comm;
+  std::size_t alive = 0, unreadable = 0, stopped = 0;
+  for (const TreeMember& m : last_tree_) {
+    const std::string group = probes::thread_group_of(m.comm.empty() ? "unnamed" : m.comm);
+    comms_seen_[group] = true;
+    if (m.zombie()) {
+      ++processes["zombie:" + group];
+      continue;
+    }
+    const std::string dir = "/proc/" + std::to_string(m.pid);
+    probes::ProcessFigures f;
+    std::optional<probes::MemoryRollup> r;
+    std::map<std::string, std::uint64_t> t, d;
+    try {
+      f = probes::read_process_figures(dir);
+      r = probes::read_smaps_rollup(dir);
+      t = probes::thread_groups(dir);
+      d = probes::fd_groups(dir);
+    } catch (const probes::ProcessGone&) {
+      if (!tree_) throw;
+      continue;  // exited between the walk and the read: not alive this pass
+    } catch (const std::exception&) {
+      // Not ours to read (another user's process, e.g. a setuid helper): it
+      // is counted as a process, its figures are missing.
+      if (!tree_) throw;
+      ++processes[group];
+      ++unreadable;
+      continue;
+    }
+    ++alive;
+    if (m.state == 'T' || m.state == 't') ++stopped;
+    ++processes[group];
+    total.rss_bytes += f.rss_bytes;
+    total.hwm_bytes += f.hwm_bytes;
+    total.threads += f.threads;
+    total.open_fds += f.open_fds;
+    if (r) {
+      if (!rollup) rollup.emplace();
+      rollup->rss_bytes += r->rss_bytes;
+      rollup->pss_bytes += r->pss_bytes;
+      rollup->anon_bytes += r->anon_bytes;
+      anon_by_comm[group] += static_cast<double>(r->anon_bytes);
+    }
+    for (const auto& [k, v] : t) threads[k] += v;
+    for (const auto& [k, v] : d) fds[k] += v;
+  }
+  if (alive == 0 && unreadable == 0) {
+    throw probes::ProcessGone(proc_dir_ + (tree_ ? " and its descendants are gone" : " is gone"));
+  }
+  unreadable_ = std::max(unreadable_, unreadable);
+  const bool all_stopped = alive > 0 && stopped == alive;
+  if (all_stopped) ++stopped_passes_;
+  if (t_s >= growth_origin_s_) {
+    ++passes_judged_;
+    if (all_stopped) ++stopped_judged_;
+  }
+  if (t_s >= growth_origin_s_) {
+    if (!growth_base_set_) {
+      anon_base_ = anon_by_comm;
+      growth_base_set_ = true;
+    }
+    anon_last_ = std::move(anon_by_comm);
+  }
 
   std::vector<double> row(series_.size(), 0.0);
   auto put = [&](const char* name, const char* unit, bool judged, double value) {
@@ -56,16 +126,23 @@ void ProcSampler::sample(double t_s) {
     if (row.size() <= i) row.resize(i + 1, 0.0);
     row[i] = value;
   };
-  put("process.rss_bytes", "bytes", true, static_cast<double>(f.rss_bytes));
+  // Summed RSS double-counts shared pages: judged only when PSS is missing.
+  put("process.rss_bytes", "bytes", !tree_ || !rollup, static_cast<double>(total.rss_bytes));
   if (rollup) {
     put("process.pss_bytes", "bytes", true, static_cast<double>(rollup->pss_bytes));
     put("process.anon_bytes", "bytes", true, static_cast<double>(rollup->anon_bytes));
   }
-  put("process.hwm_bytes", "bytes", false, static_cast<double>(f.hwm_bytes));
-  put("process.threads", "threads", true, static_cast<double>(f.threads));
-  put("process.open_fds", "fds", true, static_cast<double>(f.open_fds));
+  put("process.hwm_bytes", "bytes", false, static_cast<double>(total.hwm_bytes));
+  put("process.threads", "threads", true, static_cast<double>(total.threads));
+  put("process.open_fds", "fds", true, static_cast<double>(total.open_fds));
+  if (tree_) {
+    std::uint64_t count = 0;
+    for (const auto& [k, v] : processes) count += v;
+    put("process.processes", "processes", true, static_cast<double>(count));
+  }
   put_keyed(std::string(probes::kThreadGroupPrefix), "threads", threads, thread_keys_, row);
   put_keyed(std::string(probes::kFdGroupPrefix), "fds", fds, fd_keys_, row);
+  if (tree_) put_keyed(std::string(probes::kProcessGroupPrefix), "processes", processes, process_keys_, row);
 
   if (bucket_s_ > 0 && !times_.empty() && bucket_of(t_s) > bucket_of(times_.front())) compact_before(t_s);
   times_.push_back(t_s);
@@ -99,6 +176,17 @@ void ProcSampler::compact_before(double t_s) {
     s.values.erase(s.values.begin(), s.values.begin() + static_cast<std::ptrdiff_t>(end));
   }
   times_.erase(times_.begin(), times_.begin() + static_cast<std::ptrdiff_t>(end));
+}
+
+std::pair<std::string, double> ProcSampler::top_growing_comm() const {
+  std::pair<std::string, double> best{"", 0.0};
+  if (comms_seen_.size() < 2) return best;
+  for (const auto& [comm, last] : anon_last_) {
+    const auto base = anon_base_.find(comm);
+    const double growth = last - (base == anon_base_.end() ? 0.0 : base->second);
+    if (growth > best.second) best = {comm, growth};
+  }
+  return best;
 }
 
 std::vector<std::pair<double, double>> ProcSampler::points(std::size_t i) const {

@@ -1,5 +1,15 @@
-// ProcSampler: samples one process's /proc figures into named series, for
-// `plateau watch`.
+// ProcSampler: samples a process tree's /proc figures into named series,
+// for `plateau watch`.
+//
+// By default (tree on) every figure is the total over the root pid(s) and
+// all their live descendants (soak/watch/process_tree.h), re-discovered on
+// every pass; processes that come and go are summed while alive. PSS sums
+// right (shared pages are split between their users); RSS summed counts a
+// page shared by N processes N times, so with the tree on and PSS readable
+// process.rss_bytes is recorded but not judged (process.pss_bytes and
+// process.anon_bytes are). process.processes counts the tree's processes,
+// zombies included, and process.processes.<comm> names them (a zombie as
+// "zombie:<comm>"). Tree off: the root pid only, as before (rss judged).
 //
 // Series (docs/watch.md): process.rss_bytes, process.pss_bytes,
 // process.anon_bytes (smaps_rollup), process.hwm_bytes (recorded, not
@@ -28,11 +38,13 @@
 #include <string>
 #include <vector>
 
+#include "soak/watch/process_tree.h"
+
 namespace plateau::soak::watch {
 
 struct WatchSeries {
   std::string name;
-  std::string unit;  // bytes | threads | fds
+  std::string unit;  // bytes | threads | fds | processes
   bool judged = true;
   std::vector<double> values;  // one per recent pass, aligned with ProcSampler::times()
   struct Kept {
@@ -43,10 +55,33 @@ struct WatchSeries {
 
 class ProcSampler {
  public:
-  ProcSampler(int pid, std::size_t max_keys);
+  ProcSampler(int pid, std::size_t max_keys, bool tree = true);
   // One pass at t_s (seconds since the watch started). Throws
-  // probes::ProcessGone when the process has exited; nothing is recorded then.
+  // probes::ProcessGone when no process of the tree is alive (tree off: when
+  // the root has exited); nothing is recorded then.
   void sample(double t_s);
+  // The roots of the tree from the next pass on (launch mode adds the
+  // target's orphans, which plateau adopts as a child subreaper).
+  void set_roots(std::vector<int> roots) { roots_ = std::move(roots); }
+  // The members of the tree at the last pass.
+  const std::vector<TreeMember>& last_tree() const noexcept { return last_tree_; }
+  // Processes of the tree whose figures could not be read (another user's).
+  std::size_t unreadable_processes() const noexcept { return unreadable_; }
+  // Per comm, anonymous bytes are remembered at the first pass at or after
+  // origin_s and at the last pass: the comm that grew the most, its growth
+  // in bytes; empty when the tree only ever had one comm or nothing grew.
+  void set_growth_origin(double origin_s) noexcept { growth_origin_s_ = origin_s; }
+  std::pair<std::string, double> top_growing_comm() const;
+  // Passes in which every live process of the tree was stopped (state T:
+  // SIGSTOP, SIGTSTP, SIGTTIN): a stopped program cannot grow.
+  std::size_t stopped_passes() const noexcept { return stopped_passes_; }
+  // The same, and all passes, counted from the growth origin (the warm-up's end) on.
+  std::size_t stopped_passes_judged() const noexcept { return stopped_judged_; }
+  std::size_t passes_judged() const noexcept { return passes_judged_; }
+  // Whether a process of this comm was ever in the tree.
+  bool saw_comm(const std::string& comm) const { return comms_seen_.count(comm) > 0; }
+  // Distinct comms seen in the tree so far.
+  std::size_t comms_seen() const noexcept { return comms_seen_.size(); }
 
   // Turns compaction on (see above); bucket_s > 0.
   void compact(double origin_s, double bucket_s) noexcept {
@@ -71,10 +106,19 @@ class ProcSampler {
   double bucket_of(double t_s) const;
 
   std::string proc_dir_;
+  std::vector<int> roots_;
+  bool tree_;
+  std::vector<TreeMember> last_tree_;
+  std::size_t unreadable_ = 0;
+  std::size_t stopped_passes_ = 0, stopped_judged_ = 0, passes_judged_ = 0;
+  double growth_origin_s_ = 0;
+  bool growth_base_set_ = false;
+  std::map<std::string, double> anon_base_, anon_last_;
+  std::map<std::string, bool> comms_seen_;
   double origin_s_ = 0, bucket_s_ = 0;
   std::size_t passes_ = 0;
   std::size_t max_keys_;
-  std::size_t thread_keys_ = 0, fd_keys_ = 0;
+  std::size_t thread_keys_ = 0, fd_keys_ = 0, process_keys_ = 0;
   std::vector<double> times_;
   std::vector<WatchSeries> series_;
   std::map<std::string, std::size_t> by_name_;

@@ -17,7 +17,8 @@ struct WatchArgs {
   std::vector<std::string> command;
   std::optional<int> pid;
   std::optional<std::string> config, out, duration, warm_up, window, sample_interval, horizon, load, heap;
-  std::optional<double> alpha, relative, abs_bytes, abs_threads, abs_fds;
+  std::optional<double> alpha, relative, abs_bytes, abs_threads, abs_fds, abs_processes;
+  bool no_children = false;
   std::optional<std::uint64_t> heap_interval_bytes, heap_sample_bytes;
   std::optional<std::size_t> max_keys;
 };
@@ -45,6 +46,8 @@ int run_watch_command(const WatchArgs& a) {
   if (a.abs_bytes) o.absolute_by_unit["bytes"] = *a.abs_bytes;
   if (a.abs_threads) o.absolute_by_unit["threads"] = *a.abs_threads;
   if (a.abs_fds) o.absolute_by_unit["fds"] = *a.abs_fds;
+  if (a.abs_processes) o.absolute_by_unit["processes"] = *a.abs_processes;
+  if (a.no_children) o.children = false;
   if (a.heap_interval_bytes) o.heap_interval_bytes = *a.heap_interval_bytes;
   if (a.heap_sample_bytes) o.heap_sample_bytes = *a.heap_sample_bytes;
   if (a.max_keys) o.max_keys = *a.max_keys;
@@ -62,7 +65,8 @@ Subcommand add_watch_command(CLI::App& app) {
       "watch",
       "Soak any Linux process: launch `-- CMD [ARGS...]` or attach with --pid; sample /proc (RSS, PSS, "
       "anonymous "
-      "memory, threads by name, fds by target) and judge it with the soak verdict. Exit 0 bounded, 1 leak, "
+      "memory, threads by name, fds by target, processes by name; the target and its descendants summed) and "
+      "judge it with the soak verdict. Exit 0 bounded, 1 leak, "
       "2 bad input, 3 interrupted, 5 inconclusive (too short to judge). See docs/watch.md");
   cmd->add_option("command", a->command, "The command to launch (after --)");
   cmd->add_option("--pid", a->pid, "Attach to this running process instead of launching one");
@@ -80,6 +84,10 @@ Subcommand add_watch_command(CLI::App& app) {
   cmd->add_option("--tolerance-bytes", a->abs_bytes, "Absolute tolerance for memory series (default 4 MiB)");
   cmd->add_option("--tolerance-threads", a->abs_threads, "Absolute tolerance for thread series (default 1)");
   cmd->add_option("--tolerance-fds", a->abs_fds, "Absolute tolerance for descriptor series (default 2)");
+  cmd->add_option("--tolerance-processes", a->abs_processes,
+                  "Absolute tolerance for process-count series (default 1)");
+  cmd->add_flag("--no-children", a->no_children,
+                "Judge the target pid only, not the target and its descendants summed (the default)");
   cmd->add_option("--load", a->load, "A load command run alongside with sh -c; stopped when the watch ends");
   cmd->add_option("--heap", a->heap,
                   "jemalloc | tcmalloc | none (launch mode): preload the allocator with profiling");

@@ -105,11 +105,14 @@ void apply_config_text(WatchOptions& o, std::string_view text, std::string_view 
       if (!value.is_object())
         bad(source, field, show(value), "must be an object such as {\"bytes\": 4194304}");
       for (const auto& [unit, v] : value.items()) {
-        if (unit != "bytes" && unit != "threads" && unit != "fds") {
-          bad(source, field + "." + unit, show(v), "unknown unit; known: bytes, threads, fds");
+        if (unit != "bytes" && unit != "threads" && unit != "fds" && unit != "processes") {
+          bad(source, field + "." + unit, show(v), "unknown unit; known: bytes, threads, fds, processes");
         }
         o.absolute_by_unit[unit] = number_field(source, field + "." + unit, v, 0, 1e18);
       }
+    } else if (key == "children") {
+      if (!value.is_boolean()) bad(source, field, show(value), "must be true or false");
+      o.children = value.get<bool>();
     } else if (key == "load") {
       if (!value.is_string() || value.get<std::string>().empty()) {
         bad(source, field, show(value), "must be a non-empty shell command string");
@@ -143,7 +146,8 @@ void apply_config_text(WatchOptions& o, std::string_view text, std::string_view 
     } else {
       bad(source, field, show(value),
           "unknown field; known: duration, warm_up, window, sample_interval, horizon, alpha, "
-          "relative_tolerance, absolute_tolerance, load, heap, heap_interval_bytes, heap_sample_bytes, "
+          "relative_tolerance, absolute_tolerance, children, load, heap, heap_interval_bytes, "
+          "heap_sample_bytes, "
           "max_keys, "
           "command, pid");
     }

@@ -50,7 +50,10 @@ struct WatchOptions {
   double relative_tolerance = 0.05;
   // Absolute tolerances per unit: projected growth below these is not a leak.
   std::map<std::string, double> absolute_by_unit = {
-      {"bytes", 4.0 * 1024 * 1024}, {"threads", 1.0}, {"fds", 2.0}};
+      {"bytes", 4.0 * 1024 * 1024}, {"threads", 1.0}, {"fds", 2.0}, {"processes", 1.0}};
+  // Judge the target and all its live descendants (summed), or the target
+  // pid only (--no-children, JSON "children": false).
+  bool children = true;
 
   std::optional<std::string> load;  // sh -c command run alongside
   HeapMode heap = HeapMode::none;
@@ -73,7 +76,7 @@ struct WatchOptions {
 // Reads a watch config file into `options` (fields present override it).
 // Fields: duration, warm_up, window, sample_interval, horizon (strings such
 // as "90s", "250ms"), alpha, relative_tolerance, absolute_tolerance
-// ({"bytes": n, "threads": n, "fds": n}), load, heap
+// ({"bytes": n, "threads": n, "fds": n, "processes": n}), children (bool), load, heap
 // ("none"|"jemalloc"|"tcmalloc"), heap_interval_bytes, heap_sample_bytes, max_keys, command
 // (array of strings), pid.
 void apply_config_text(WatchOptions& options, std::string_view json_text, std::string_view source);

@@ -1,9 +1,12 @@
 #include "soak/watch/watch_runner.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -27,6 +30,7 @@
 #include "soak/watch/child_process.h"
 #include "soak/watch/heap_capture.h"
 #include "soak/watch/proc_sampler.h"
+#include "soak/watch/process_tree.h"
 
 namespace plateau::soak::watch {
 namespace {
@@ -103,6 +107,66 @@ struct Target {
   bool end_status_known = true;
 };
 
+// Launch mode with the tree on: plateau is a child subreaper, so the
+// target's orphans (a daemon's double fork, a wrapper's children after the
+// wrapper exits, setsid() grandchildren) become plateau's children instead
+// of init's and stay in the watched tree. Those are every child of plateau
+// except the target itself and the load command (and what the load left in
+// its own process group). Zombies among them are reaped here, as init would.
+std::vector<int> adopted_orphans(int target_pid, int load_pid) {
+  std::vector<int> out;
+  for (int pid : children_of(::getpid())) {
+    if (pid == target_pid || pid == load_pid) continue;
+    TreeMember m;
+    if (!read_member(pid, m)) continue;
+    if (load_pid > 0 && m.pgid == load_pid) {
+      if (m.zombie()) ::waitpid(pid, nullptr, WNOHANG);
+      continue;
+    }
+    if (m.zombie()) {
+      ::waitpid(pid, nullptr, WNOHANG);
+      continue;
+    }
+    out.push_back(pid);
+  }
+  return out;
+}
+
+std::string comm_list(const std::vector<TreeMember>& members, std::size_t max_items = 6) {
+  std::map<std::string, int> counts;
+  for (const TreeMember& m : members) ++counts[m.comm];
+  std::string out;
+  std::size_t n = 0;
+  for (const auto& [comm, count] : counts) {
+    if (n++ == max_items) {
+      out += ", ...";
+      break;
+    }
+    out += (out.empty() ? "" : ", ") + comm + (count > 1 ? " x" + std::to_string(count) : "");
+  }
+  return out;
+}
+
+// Stops what is left of the launched target's tree after its process group
+// was signalled: processes that left the group (setsid, daemons) and were
+// adopted by plateau. SIGTERM, up to `grace`, then SIGKILL; all reaped.
+// Returns those that were not in the target's group (`group`) any more.
+std::vector<TreeMember> stop_leftovers(int group, int load_pid, std::chrono::milliseconds grace) {
+  std::vector<TreeMember> left = walk_tree(adopted_orphans(-1, load_pid));
+  std::erase_if(left, [](const TreeMember& m) { return m.zombie(); });
+  if (left.empty()) return left;
+  for (const TreeMember& m : left) ::kill(m.pid, SIGTERM);
+  const auto deadline = Clock::now() + grace;
+  while (Clock::now() < deadline && !walk_tree(adopted_orphans(-1, load_pid)).empty())
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (const TreeMember& m : walk_tree(adopted_orphans(-1, load_pid))) ::kill(m.pid, SIGKILL);
+  for (int i = 0; i < 50 && !walk_tree(adopted_orphans(-1, load_pid)).empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // Members still in the group had the group's SIGTERM and were only slow.
+  std::erase_if(left, [group](const TreeMember& m) { return m.pgid == group; });
+  return left;
+}
+
 }  // namespace
 
 WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const StopSignal* stop) {
@@ -132,6 +196,9 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
   HeapPlan heap_plan = plan_heap(options.pid ? HeapMode::none : options.heap, options.command,
                                  out_dir / "heap", options.heap_interval_bytes, options.heap_sample_bytes);
   Target target;
+  // Launch mode, tree on: keep the target's orphans (see adopted_orphans).
+  const bool adopting = !options.pid && options.children;
+  if (adopting) ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   if (options.pid) {
     target.pid = *options.pid;
     target.end_status_known = false;
@@ -164,7 +231,13 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
       << format_duration(options.effective_window()) << ")\n";
   log.flush();
 
-  ProcSampler sampler(target.pid, options.max_keys);
+  ProcSampler sampler(target.pid, options.max_keys, options.children);
+  sampler.set_growth_origin(warm_up_s);
+  const int load_pid = load ? load->pid() : -1;
+  // Set once the launched target ended while processes of its tree lived on
+  // (a daemon, a wrapper's children): those are watched as the target.
+  std::optional<ExitState> outlived;
+  std::vector<TreeMember> outliving;
   // Buckets of an eighth of a window, on the windows' grid: the verdict
   // stays exact and a long watch keeps a few points per window, not per pass.
   const bool compacting = window_s / 8 >= 4 * interval_s;
@@ -193,9 +266,24 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
       reached_s = duration_s;
       break;
     }
-    if (target_ended(t)) {
-      reached_s = t;
-      break;
+    if (adopting) {
+      std::vector<int> roots;
+      if (!outlived) roots.push_back(target.pid);
+      for (int pid : adopted_orphans(target.pid, load_pid)) roots.push_back(pid);
+      sampler.set_roots(roots);
+    }
+    if (!outlived && target_ended(t)) {
+      const std::vector<TreeMember> left =
+          adopting ? walk_tree(adopted_orphans(target.pid, load_pid)) : std::vector<TreeMember>();
+      if (left.empty()) {
+        reached_s = t;
+        break;
+      }
+      outlived = *target.child->state();
+      outliving = left;
+      std::vector<int> roots;
+      for (const TreeMember& m : left) roots.push_back(m.pid);
+      sampler.set_roots(roots);
     }
     try {
       sampler.sample(t);
@@ -203,7 +291,7 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
       // Gone from /proc (or a zombie): a launched child is about to be
       // reapable; give it a moment so its real exit status is recorded.
       reached_s = t;
-      for (int i = 0; i < 100 && target.child && !target_ended(t); ++i) {
+      for (int i = 0; i < 100 && target.child && !outlived && !target_ended(t); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }
       break;
@@ -218,7 +306,7 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
     // Sleep to the next pass, waking every 50 ms for a stop request or the target's end.
     const double next_s = static_cast<double>(pass) * interval_s;
     while (now_s() < next_s) {
-      if ((stop && stop->requested()) || target_ended(now_s())) break;
+      if ((stop && stop->requested()) || (!outlived && target_ended(now_s()))) break;
       std::this_thread::sleep_for(
           std::chrono::duration<double>(std::min(0.05, std::max(0.0, next_s - now_s()))));
     }
@@ -228,7 +316,21 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
   const double wall_loop_s = now_s();
 
   // 3. Stop what we started; record how the target ended.
-  if (target.child) {
+  if (outlived) {
+    // The target ended but its tree lived on and was watched as the target.
+    const bool tree_ended = reached_s < duration_s && !interrupted;
+    report.notes.push_back(
+        "target " + outlived->describe() + " at t=" + seconds_text(outlived->t_s) + " leaving " +
+        std::to_string(outliving.size()) + " process(es) of its tree running (" + comm_list(outliving) +
+        ": daemonized, or a wrapper's children); they were watched as the target " +
+        (tree_ended
+             ? "until the last one ended at t=" + seconds_text(reached_s) + "; series judged up to then"
+             : std::string("to the end of the watch")));
+    report.scenario.parameters["target.end_t_s"] = outlived->t_s;
+    if (outlived->exited) report.scenario.parameters["target.exit_status"] = outlived->status;
+    if (outlived->signaled) report.scenario.parameters["target.signal"] = outlived->signal;
+    if (tree_ended) report.scenario.parameters["target.tree_end_t_s"] = reached_s;
+  } else if (target.child) {
     if (const auto& state = target.child->poll(reached_s); state && !state->stopped_by_us)
       target.end = *state;
   } else if (reached_s < duration_s && !interrupted) {
@@ -240,6 +342,36 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
       options.pid ? fs::path("/proc/" + std::to_string(target.pid) + "/exe")
                   : resolve_command(options.command.front()).value_or(options.command.front());
   if (target.child && !target.child->state()) target.child->stop(now_s());
+  if (adopting) {
+    // What left the target's process group (setsid, a daemon) was adopted
+    // by plateau: stop it too rather than leave it running.
+    const std::vector<TreeMember> stopped =
+        stop_leftovers(target.pid, load_pid, std::chrono::milliseconds(2000));
+    if (!stopped.empty()) {
+      report.notes.push_back("stopped " + std::to_string(stopped.size()) +
+                             " process(es) of the target's tree that had left its process group (" +
+                             comm_list(stopped) +
+                             ", e.g. after setsid()) at the end of the watch: SIGTERM, SIGKILL after 2 s");
+    }
+    ::prctl(PR_SET_CHILD_SUBREAPER, 0);
+  }
+  if (sampler.unreadable_processes() > 0) {
+    report.notes.push_back(std::to_string(sampler.unreadable_processes()) +
+                           " process(es) of the tree could not be read (another user's: no permission); "
+                           "they are counted in process.processes, their memory, threads and fds are not");
+  }
+  if (sampler.stopped_passes() > 0) {
+    report.notes.push_back("the target was stopped (state T) in " + std::to_string(sampler.stopped_passes()) +
+                           " of " + std::to_string(sampler.passes()) +
+                           " passes: a stopped program does not grow, so those passes say nothing about "
+                           "a leak (was it sent SIGSTOP/SIGTSTP, or is it traced?)");
+  }
+  if (options.children) {
+    report.notes.push_back(
+        "series are totals over the target and its live descendants (--no-children: the target pid only); "
+        "process.rss_bytes sums each process's RSS, counting shared pages once per process, so it is "
+        "recorded and process.pss_bytes/process.anon_bytes are judged");
+  }
   if (target.end) {
     std::string how = target.end_status_known ? "target " + target.end->describe()
                                               : "target (pid " + std::to_string(target.pid) +
@@ -276,7 +408,10 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
   // to the end of the last window the raw passes completed, as on raw data.
   double judged_until_s = std::numeric_limits<double>::infinity();
   if (compacting && !sampler.times().empty()) {
-    const double reach_s = sampler.times().back() + interval_s;
+    // The passes covered up to the end of the loop (the duration, or the
+    // target's end) even when the last pass ran late on a loaded machine:
+    // a late pass must not cost the last complete window.
+    const double reach_s = std::max(sampler.times().back() + interval_s, reached_s);
     judged_until_s = warm_up_s + std::floor((reach_s - warm_up_s) / window_s + 1e-9) * window_s;
   }
   std::vector<SeriesInput> inputs;
@@ -335,11 +470,35 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
     for (const WatchSeries& s : sampler.series()) ws = s.name == f.series ? &s : ws;
     if (ws && ws->unit == "bytes" && !heap.top_site_line().empty())
       out.message += "; " + heap.top_site_line();
+    if (ws && ws->unit == "bytes") {
+      // In a tree of several programs, say whose memory grew.
+      const auto [comm, growth] = sampler.top_growing_comm();
+      if (!comm.empty() && growth > 0) {
+        char mib[32];
+        std::snprintf(mib, sizeof mib, "%.1f MiB", growth / (1024.0 * 1024.0));
+        out.message += "; anonymous memory grew most in `" + comm + "` processes (+" + mib +
+                       " from t=" + seconds_text(warm_up_s) + " to the last sample)";
+      }
+    }
     out.figures = f.figures;
     out.time_to_detect_s = f.time_to_detect_s;
     report.findings.push_back(std::move(out));
   }
 
+  const bool memory_finding = std::any_of(report.findings.begin(), report.findings.end(), [](const auto& f) {
+    return f.series == "process.anon_bytes" || f.series == "process.pss_bytes" ||
+           f.series == "process.rss_bytes";
+  });
+  if (memory_finding && sampler.saw_comm("java")) {
+    // A clean JVM's RSS ramps for tens of seconds (heap regions committed
+    // and touched as the young generation grows toward its working size,
+    // JIT code, metaspace) before it levels off.
+    report.notes.push_back(
+        "a JVM grows its memory lazily toward its working heap size (up to -Xmx, a quarter of RAM by "
+        "default): if process.anon_bytes levels off in series.csv, the growth is that ramp; rerun with "
+        "--warm-up past it, or fix the heap (-Xms equal to -Xmx; with -XX:+AlwaysPreTouch a Java-heap "
+        "leak then no longer grows RSS and ends in OutOfMemoryError, reported as the target's exit)");
+  }
   report.scenario.duration_s = duration_s;
   report.scenario.warmup_s = warm_up_s;
   report.scenario.sample_interval_s = interval_s;
@@ -351,6 +510,7 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
     report.scenario.parameters["tolerance.absolute." + unit] = v;
   report.scenario.parameters["watch.pid"] = target.pid;
   report.scenario.parameters["watch.max_keys"] = static_cast<double>(options.max_keys);
+  report.scenario.parameters["watch.children"] = options.children ? 1.0 : 0.0;
   report.scenario.parameters["watch.windows_measured"] = static_cast<double>(windows);
   report.scenario.parameters["plateau.cpu_seconds"] = cpu_loop_s;
   report.scenario.parameters["plateau.sample_storage_bytes"] = static_cast<double>(sampler.storage_bytes());
@@ -384,6 +544,16 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
         " at alpha " + std::to_string(settings.alpha).substr(0, 6) +
         (target.end ? " (the target ended early)" : "") + "; a watch of at least " + minimum +
         " (--duration) would be conclusive";
+    outcome.exit_code = kExitInconclusive;
+  } else if (verdict.bounded() && 2 * sampler.stopped_passes_judged() > sampler.passes_judged()) {
+    // Flat because it did not run: not evidence of "bounded".
+    report.verdict = reports::Verdict::incomplete;
+    report.incomplete = true;
+    report.incomplete_reason = "inconclusive: the target was stopped (state T) in " +
+                               std::to_string(sampler.stopped_passes_judged()) + " of " +
+                               std::to_string(sampler.passes_judged()) +
+                               " passes after the warm-up; a stopped program cannot grow, so its flat "
+                               "series are no evidence of bounded";
     outcome.exit_code = kExitInconclusive;
   } else {
     report.verdict = verdict.bounded() ? reports::Verdict::bounded : reports::Verdict::leak;

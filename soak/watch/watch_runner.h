@@ -5,7 +5,10 @@
 // load command runs alongside (sh -c) and is stopped when the watch ends.
 // A ProcSampler samples /proc at the sample interval on the wall clock until
 // the duration is reached, the target ends, or `stop` is set (SIGINT /
-// SIGTERM). The series are judged by the same verdict as `plateau run`
+// SIGTERM). By default the target's whole process tree is summed; in launch
+// mode plateau is a child subreaper, so the target's orphans (a daemon's
+// double fork) stay in the tree, are watched after the launched pid exits,
+// and are stopped at the end. The series are judged by the same verdict as `plateau run`
 // (soak::judge) and written by the same writers (report.json, junit.xml,
 // report.html, summary.md, plus series.csv). The report's notes say how the
 // target ended (exit status / signal, t) and why heap profiling did not
@@ -15,7 +18,8 @@
 // kExitInconclusive (5, soak/runner/run_request.h, the code `plateau run`
 // gives an inconclusive run) when fewer complete windows than the verdict
 // needs were measured (the report says why and the shortest conclusive
-// --duration). Bad input throws WatchInputError before
+// --duration), or when the tree was stopped (state T) through most of the
+// judged passes. Bad input throws WatchInputError before
 // anything runs. Thread safety: one watch per process.
 #pragma once
 

@@ -3,6 +3,7 @@
 
 check_report.py REPORT_DIR [--verdict V] [--finding SERIES]... [--no-findings]
     [--note TEXT]... [--param NAME=VALUE]... [--heap-site TEXT]
+    [--finding-text SERIES=TEXT]... [--no-finding SERIES]...
 Exits 1 with the reason on the first failed assertion."""
 import json
 import sys
@@ -30,6 +31,14 @@ def main(argv):
         elif opt == "--finding":
             if val not in findings:
                 fail(f"{report_dir}: no finding on {val}; findings {sorted(findings)}")
+        elif opt == "--finding-text":
+            series, text = val.split("=", 1)
+            messages = [x["message"] for x in r["findings"] if x["series"] == series]
+            if not any(text in m for m in messages):
+                fail(f"{report_dir}: no finding on {series} containing {text!r}; messages {messages}")
+        elif opt == "--no-finding":
+            if val in findings:
+                fail(f"{report_dir}: unexpected finding on {val}")
         elif opt == "--no-findings":
             i -= 1
             if findings:

@@ -1,6 +1,8 @@
 #!/bin/bash
 # Integration test of `plateau watch` (ctest label integration): leaking and
-# bounded programs in C++, Python, Perl and shell, launch and attach mode,
+# bounded programs in C++, Python, Perl, Node.js and shell, launch and attach mode,
+# process trees (a wrapper's child, leaked processes and zombies, a pre-fork
+# server, a daemon that double-forks),
 # heap profiling, a target that exits / crashes, a load command, SIGINT,
 # and bad input. The watches run in parallel (they mostly sleep), 20 s each.
 #
@@ -63,6 +65,23 @@ run sh-bounded-load 0 --load 'sleep 1; exit 7' -- "$HERE/bounded_load.sh"
 run exits-early 5 -- "$TARGET" exit-early 6
 run crashes 0 -- "$TARGET" crash 22
 run attach 1 --pid "$attached" --heap jemalloc
+# Process trees: the target and its descendants are judged together.
+run tree-wrapper 1 -- "$HERE/run_child.sh" "$TARGET" leak-memory
+run tree-children 1 -- "$PY" "$HERE/process_tree.py" leak-children
+run tree-zombies 1 -- "$PY" "$HERE/process_tree.py" leak-zombies
+run tree-prefork 0 -- "$PY" "$HERE/process_tree.py" prefork
+run tree-daemon 1 -- "$PY" "$HERE/process_tree.py" daemon-leak
+if command -v node >/dev/null; then
+  run node-memory 1 -- node "$HERE/leak_memory.js" leak
+  run node-bounded 0 -- node "$HERE/leak_memory.js" clean
+fi
+# The target's stdin is /dev/null whatever plateau's is (a background group
+# reading a terminal is stopped), and its stdout goes to plateau's stderr
+# (plateau's stdout is the report path only).
+( "$PLATEAU" watch "${FAST[@]}" --out "$OUT/stdio" -- sh -c \
+    'echo target-says-hi; test "$(readlink /proc/self/fd/0)" = /dev/null || exit 9; exec sleep 60' \
+    </dev/zero >"$OUT/stdio.stdout" 2>"$OUT/stdio.stderr"; echo $? >"$OUT/stdio.rc" ) &
+echo 0 >"$OUT/stdio.want"
 # SIGINT: a partial report marked incomplete, exit 3, the target stopped.
 ( "$PLATEAU" watch --duration 60s --sample-interval 100ms --out "$OUT/sigint" -- "$TARGET" bounded \
     >"$OUT/sigint.stdout" 2>"$OUT/sigint.stderr" & w=$!
@@ -83,6 +102,8 @@ echo '{"duration": "20s", "sample_intervall": "1s"}' >"$OUT/unknown.json"
 echo '{"heap": "glibc"}' >"$OUT/badheap.json"
 bad config-unknown-field '$.sample_intervall' --config "$OUT/unknown.json" -- true
 bad config-bad-heap '$.heap' --config "$OUT/badheap.json" -- true
+echo '{"children": "no", "absolute_tolerance": {"processes": 2}}' >"$OUT/badchildren.json"
+bad config-bad-children '$.children' --config "$OUT/badchildren.json" -- true
 bad no-target 'no target'
 bad window-too-long 'windows fit' --duration 20s --window 10s -- true
 bad no-such-pid 'no such process' --pid 999999 --duration 20s
@@ -92,7 +113,7 @@ wait_all
 
 expect cpp-memory-jemalloc --verdict leak --finding process.anon_bytes --heap-site remember_order_forever \
   --heap-site watch_target.cc
-expect cpp-memory-tcmalloc --verdict leak --finding process.rss_bytes --heap-site remember_order_forever
+expect cpp-memory-tcmalloc --verdict leak --finding process.anon_bytes --heap-site remember_order_forever
 if [ -n "$STATIC_TARGET" ]; then
   expect cpp-static-heap --verdict leak --finding process.anon_bytes --note 'is a static binary'
 fi
@@ -114,6 +135,25 @@ if kill -0 "$attached" 2>/dev/null; then
   echo "ok   attach left the target running"; kill "$attached"
 else
   echo "FAIL attach: the attached target was stopped"; failures=$((failures + 1))
+fi
+expect tree-wrapper --verdict leak --finding process.anon_bytes \
+  --finding-text 'process.anon_bytes=grew most in `watch_target`'
+expect tree-children --verdict leak --finding process.processes.sleep --finding process.processes
+expect tree-zombies --verdict leak --finding process.processes.zombie:python# --no-finding process.anon_bytes
+expect tree-prefork --verdict bounded --no-findings
+# The daemon's parent exits at once: the daemon is watched, not "bounded".
+expect tree-daemon --verdict leak --finding process.anon_bytes --note 'daemonized' \
+  --note 'left its process group' --param target.exit_status=0
+if command -v node >/dev/null; then
+  expect node-memory --verdict leak --finding process.anon_bytes
+  expect node-bounded --verdict bounded --no-findings
+fi
+if pgrep -f "process_tree.py daemon-leak" >/dev/null; then
+  echo "FAIL tree-daemon: the daemon was left running"; failures=$((failures + 1))
+fi
+expect stdio --verdict bounded
+if [ "$(wc -l <"$OUT/stdio.stdout")" != 1 ] || ! grep -q target-says-hi "$OUT/stdio.stderr"; then
+  echo "FAIL stdio: plateau's stdout: $(head -c 200 "$OUT/stdio.stdout")"; failures=$((failures + 1))
 fi
 expect sigint --verdict incomplete --note 'interrupted by SIGINT'
 sigint_pid=$(python3 -c "import json;print(int(json.load(open('$OUT/sigint/report.json'))['scenario']['parameters']['watch.pid']))")

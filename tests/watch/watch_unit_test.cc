@@ -5,7 +5,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
@@ -13,6 +15,7 @@
 #include "probes/process_groups.h"
 #include "probes/process_probe.h"
 #include "soak/watch/proc_sampler.h"
+#include "soak/watch/process_tree.h"
 #include "soak/watch/watch_options.h"
 
 using namespace plateau;
@@ -81,3 +84,63 @@ BOOST_AUTO_TEST_CASE(a_watch_that_cannot_reach_a_significant_trend_is_refused) {
   BOOST_CHECK_NO_THROW(soak::watch::validate(o));
 }
 
+
+namespace {
+double last_value(const soak::watch::ProcSampler& s, const std::string& name) {
+  for (const auto& series : s.series())
+    if (series.name == name) return series.values.back();
+  return -1;
+}
+bool has_series(const soak::watch::ProcSampler& s, const std::string& name) {
+  return last_value(s, name) >= 0;
+}
+}  // namespace
+
+// The tree is the default: a child's process and threads are summed, and an
+// unreaped child counts as "zombie:<comm>"; --no-children sees this pid only.
+BOOST_AUTO_TEST_CASE(sampler_sums_the_process_tree_and_counts_zombies) {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  soak::watch::ProcSampler tree(::getpid(), 32);
+  soak::watch::ProcSampler alone(::getpid(), 32, /*tree=*/false);
+  tree.sample(0);
+  alone.sample(0);
+  soak::watch::TreeMember self;
+  BOOST_REQUIRE(soak::watch::read_member(::getpid(), self));
+  const std::string group = probes::thread_group_of(self.comm);
+  BOOST_TEST(last_value(tree, "process.processes") == 2.0);
+  BOOST_TEST(last_value(tree, "process.processes." + group) == 2.0);
+  BOOST_TEST(last_value(tree, "process.threads") >= last_value(alone, "process.threads") + 1);
+  BOOST_TEST(!has_series(alone, "process.processes"));
+  // Summed RSS counts shared pages once per process: judged only without PSS.
+  for (const auto& series : tree.series())
+    if (series.name == "process.rss_bytes")
+      BOOST_TEST(series.judged == !has_series(tree, "process.pss_bytes"));
+  for (const auto& series : alone.series())
+    if (series.name == "process.rss_bytes") BOOST_TEST(series.judged);
+  ::kill(child, SIGKILL);
+  soak::watch::TreeMember m;
+  for (int i = 0; i < 200 && soak::watch::read_member(child, m) && !m.zombie(); ++i) ::usleep(10000);
+  tree.sample(1);
+  BOOST_TEST(last_value(tree, "process.processes.zombie:" + group) == 1.0);
+  BOOST_TEST(last_value(tree, "process.processes." + group) == 1.0);
+  BOOST_TEST(last_value(tree, "process.processes") == 2.0);
+  ::waitpid(child, nullptr, 0);
+  tree.sample(2);
+  BOOST_TEST(last_value(tree, "process.processes.zombie:" + group) == 0.0);  // reaped: back to 0
+}
+
+BOOST_AUTO_TEST_CASE(config_reads_children_and_the_process_tolerance) {
+  soak::watch::WatchOptions o;
+  BOOST_TEST(o.children);  // the tree is the default
+  BOOST_TEST(o.absolute_by_unit.at("processes") == 1.0);
+  soak::watch::apply_config_text(o, R"({"children": false, "absolute_tolerance": {"processes": 3}})",
+                                 "w.json");
+  BOOST_TEST(!o.children);
+  BOOST_TEST(o.absolute_by_unit.at("processes") == 3.0);
+  BOOST_CHECK_THROW(soak::watch::apply_config_text(o, R"({"children": 0})", "w.json"),
+                    soak::watch::WatchInputError);
+}
