@@ -109,8 +109,17 @@ class JemallocHeapProfiler final : public HeapProfiler {
   // libgcc unwinder costs ~3 µs a sample (jemalloc_backtrace_hook.h). If
   // this jemalloc has no hook mallctl, sampling goes on with its default
   // unwinder and limitation() says so for the report.
+  // PLATEAU_PROF_BACKTRACE=default keeps jemalloc's unwinder (to compare
+  // costs, or should libunwind misread some frames).
   void install_backtrace_hook() {
-    static const BacktraceHookResult result = install_libunwind_backtrace_hook(&mallctl);
+    static const BacktraceHookResult result = [] {
+      const char* choice = std::getenv("PLATEAU_PROF_BACKTRACE");
+      if (choice != nullptr && std::strcmp(choice, "default") == 0) {
+        return BacktraceHookResult{false, "PLATEAU_PROF_BACKTRACE=default: sampled backtraces by jemalloc's "
+                                          "own unwinder, not libunwind"};
+      }
+      return install_libunwind_backtrace_hook(&mallctl);
+    }();
     hook_reason_ = result.reason;
   }
 
