@@ -51,7 +51,8 @@ BacktraceHookResult install_libunwind_backtrace_hook(plateau_mallctl_fn mallctl)
             "backtraces use its built-in unwinder, which costs more per sample (docs/probes.md \"Cost\")"};
   }
   if (current_prof_backtrace_hook(mallctl) != hook) {
-    return {false, "experimental.hooks.prof_backtrace did not keep the libunwind hook: default unwinder kept"};
+    return {false,
+            "experimental.hooks.prof_backtrace did not keep the libunwind hook: default unwinder kept"};
   }
   return {true, ""};
 }

@@ -33,7 +33,8 @@ void write_status(const char* line) {
 
 __attribute__((constructor)) void plateau_install_jemalloc_unwind() {
   auto mallctl = reinterpret_cast<plateau_mallctl_fn>(::dlsym(RTLD_DEFAULT, "mallctl"));
-  const plateau::probes::BacktraceHookResult result = plateau::probes::install_libunwind_backtrace_hook(mallctl);
+  const plateau::probes::BacktraceHookResult result =
+      plateau::probes::install_libunwind_backtrace_hook(mallctl);
   if (result.installed) {
     write_status("libunwind");
     return;

@@ -32,15 +32,16 @@ struct Block {
 
 // The allocating function; the memset after the allocation keeps the call
 // from becoming a tail call, so its frame is on the stack.
-extern "C++" __attribute__((noinline)) void plateau_test_hooked_leaf(std::vector<std::unique_ptr<Block>>& kept) {
+extern "C++" __attribute__((noinline)) void plateau_test_hooked_leaf(
+    std::vector<std::unique_ptr<Block>>& kept) {
   auto block = std::make_unique<Block>();
   std::memset(block->bytes, 0x5a, sizeof block->bytes);
   kept.push_back(std::move(block));
 }
 
 // Its caller: a site one level too high would be named after this.
-extern "C++" __attribute__((noinline)) void plateau_test_hooked_caller(std::vector<std::unique_ptr<Block>>& kept,
-                                                                        std::size_t n) {
+extern "C++" __attribute__((noinline)) void plateau_test_hooked_caller(
+    std::vector<std::unique_ptr<Block>>& kept, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) plateau_test_hooked_leaf(kept);
   asm volatile("" ::: "memory");
 }
@@ -83,7 +84,8 @@ BOOST_AUTO_TEST_CASE(a_sampled_allocation_is_attributed_to_the_function_that_mad
     if (site.stack.empty()) continue;
     ++stacks;
     const probes::Frame& first = symbolizer.resolve(site.stack.front()).front();
-    BOOST_TEST(first.function.find("plateau_prof_backtrace_libunwind") == std::string::npos, first.describe());
+    BOOST_TEST(first.function.find("plateau_prof_backtrace_libunwind") == std::string::npos,
+               first.describe());
     BOOST_TEST(first.module.find("libunwind") == std::string::npos, first.describe());
   }
   BOOST_TEST(stacks > 0u);
@@ -95,7 +97,8 @@ BOOST_AUTO_TEST_CASE(a_sampled_allocation_is_attributed_to_the_function_that_mad
     if (s.frame.function.find("plateau_test_hooked_leaf") != std::string::npos) {
       leaf_bytes += s.bytes[0];
       leaf_samples += s.samples[0];
-      BOOST_TEST(s.frame.file.find("jemalloc_backtrace_hook_test.cc") != std::string::npos, s.frame.describe());
+      BOOST_TEST(s.frame.file.find("jemalloc_backtrace_hook_test.cc") != std::string::npos,
+                 s.frame.describe());
     }
     if (s.frame.function.find("plateau_test_hooked_caller") != std::string::npos) caller_bytes += s.bytes[0];
     BOOST_TEST(s.frame.function.find("plateau_prof_backtrace_libunwind") == std::string::npos, s.id);
@@ -128,5 +131,6 @@ BOOST_AUTO_TEST_CASE(without_the_hook_mallctl_the_default_unwinder_is_kept_and_s
 
   const probes::BacktraceHookResult no_jemalloc = probes::install_libunwind_backtrace_hook(nullptr);
   BOOST_TEST(!no_jemalloc.installed);
-  BOOST_TEST(std::string(no_jemalloc.reason).find("default unwinder") != std::string::npos, no_jemalloc.reason);
+  BOOST_TEST(std::string(no_jemalloc.reason).find("default unwinder") != std::string::npos,
+             no_jemalloc.reason);
 }
