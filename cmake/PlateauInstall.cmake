@@ -35,3 +35,12 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/plateauConfigVersio
                                  COMPATIBILITY SameMinorVersion)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/plateauConfig.cmake ${CMAKE_CURRENT_BINARY_DIR}/plateauConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/plateau)
+# The plateau CLI and the preload shim `plateau watch --heap jemalloc` puts
+# after libjemalloc (probes/jemalloc_unwind_shim.cc): watch looks for it in
+# lib/ beside its own bin/, the same layout as the build tree.
+if(TARGET plateau)
+  install(TARGETS plateau RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
+if(TARGET plateau_jemalloc_unwind)
+  install(TARGETS plateau_jemalloc_unwind LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+endif()

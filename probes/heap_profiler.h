@@ -52,6 +52,10 @@ class HeapProfiler {
   // Writes a dump to `file` (its folder must exist). Throws when !available().
   virtual void dump(const std::filesystem::path& file) = 0;
   virtual HeapProfileFormat format() const noexcept = 0;
+  // After start(): a sentence for the report when sampling runs in a costlier
+  // or coarser mode than this build intends (jemalloc: no libunwind
+  // backtrace hook, see jemalloc_backtrace_hook.h); "" otherwise.
+  virtual std::string limitation() const { return {}; }
 };
 
 std::unique_ptr<HeapProfiler> make_heap_profiler();

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "probes/heap_profiler.h"
+#include "probes/jemalloc_backtrace_hook.h"
 
 namespace plateau::probes {
 namespace {
@@ -43,6 +44,7 @@ std::optional<unsigned> lg_sample_from_env() {
 
 class JemallocHeapProfiler final : public HeapProfiler {
  public:
+
   std::string_view backend() const noexcept override { return "jemalloc"; }
   HeapProfileFormat format() const noexcept override { return HeapProfileFormat::kJemalloc; }
 
@@ -70,6 +72,7 @@ class JemallocHeapProfiler final : public HeapProfiler {
 
   void start(std::optional<unsigned> lg_sample) override {
     require_available();
+    install_backtrace_hook();
     if (!lg_sample) lg_sample = lg_sample_from_env();
     if (lg_sample) write_ctl<std::size_t>("prof.reset", *lg_sample);
     write_ctl<bool>("prof.active", true);
@@ -99,12 +102,34 @@ class JemallocHeapProfiler final : public HeapProfiler {
     }
   }
 
+  std::string limitation() const override { return hook_reason_; }
+
  private:
+  // Once per process, before the first sample of the run: jemalloc's own
+  // libgcc unwinder costs ~3 µs a sample (jemalloc_backtrace_hook.h). If
+  // this jemalloc has no hook mallctl, sampling goes on with its default
+  // unwinder and limitation() says so for the report.
+  // PLATEAU_PROF_BACKTRACE=default keeps jemalloc's unwinder (to compare
+  // costs, or should libunwind misread some frames).
+  void install_backtrace_hook() {
+    static const BacktraceHookResult result = [] {
+      const char* choice = std::getenv("PLATEAU_PROF_BACKTRACE");
+      if (choice != nullptr && std::strcmp(choice, "default") == 0) {
+        return BacktraceHookResult{false, "PLATEAU_PROF_BACKTRACE=default: sampled backtraces by jemalloc's "
+                                          "own unwinder, not libunwind"};
+      }
+      return install_libunwind_backtrace_hook(&mallctl);
+    }();
+    hook_reason_ = result.reason;
+  }
+
   void require_available() const {
     if (auto why = unavailable_reason(); !why.empty()) {
       throw std::runtime_error("jemalloc heap profiler unavailable: " + why);
     }
   }
+
+  std::string hook_reason_;  // set by start(): "" when the libunwind hook is in
 };
 
 }  // namespace

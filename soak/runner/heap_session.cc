@@ -103,6 +103,9 @@ void HeapSession::start_profiler() {
     lg = static_cast<unsigned>(std::countr_zero(sample_bytes_));
   }
   profiler_->start(lg);
+  if (const std::string why = profiler_->limitation(); !why.empty() && section_.reason.empty()) {
+    section_.reason = "heap profiler: " + why;
+  }
 }
 
 void HeapSession::begin_run() {

@@ -105,6 +105,23 @@ bool is_static_elf(const fs::path& file) {
   return true;
 }
 
+std::optional<fs::path> find_unwind_shim() {
+  static constexpr const char* kName = "libplateau_jemalloc_unwind.so";
+  if (const char* path = std::getenv("PLATEAU_JEMALLOC_UNWIND_SO"); path != nullptr) {
+    if (*path == '\0' || !fs::exists(path)) return std::nullopt;
+    return fs::path(path);
+  }
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return std::nullopt;
+  const fs::path prefix = exe.parent_path().parent_path();
+  for (const char* libdir : {"lib", "lib64", "lib/x86_64-linux-gnu", "lib/aarch64-linux-gnu"}) {
+    const fs::path p = prefix / libdir / kName;
+    if (fs::exists(p)) return p;
+  }
+  return std::nullopt;
+}
+
 HeapPlan plan_heap(HeapMode mode, const std::vector<std::string>& command, const fs::path& dir,
                    std::uint64_t interval_bytes, std::uint64_t sample_bytes) {
   HeapPlan plan;
@@ -133,6 +150,20 @@ HeapPlan plan_heap(HeapMode mode, const std::vector<std::string>& command, const
   std::string preload = library->string();
   if (const char* existing = std::getenv("LD_PRELOAD"); existing != nullptr && *existing != '\0') {
     preload += std::string(":") + existing;
+  }
+  if (mode == HeapMode::jemalloc) {
+    // After libjemalloc, so the shim's constructor finds jemalloc's mallctl.
+    if (const auto shim = find_unwind_shim()) {
+      plan.unwind_shim = *shim;
+      plan.unwind_status = dir / "unwind-status";
+      fs::remove(plan.unwind_status);
+      preload = library->string() + ":" + shim->string() + preload.substr(library->string().size());
+      plan.env["PLATEAU_JEMALLOC_UNWIND_STATUS"] = plan.unwind_status.string();
+    } else {
+      plan.unwind_missing_reason =
+          "libplateau_jemalloc_unwind.so not found (looked for lib/ beside plateau's bin/ and "
+          "$PLATEAU_JEMALLOC_UNWIND_SO)";
+    }
   }
   plan.env["LD_PRELOAD"] = preload;
   if (mode == HeapMode::jemalloc) {
@@ -191,6 +222,23 @@ void HeapCollector::checkpoint(double t_s) {
   for (std::size_t i = 0; i < pick; ++i) {
     if (kept.count(dumps[i]) == 0) fs::remove(dumps[i]);
   }
+}
+
+std::string HeapCollector::unwinder_note() const {
+  if (plan_.mode != HeapMode::jemalloc) return {};
+  const std::string cost = "; each sample costs more (docs/watch.md \"Cost and memory\")";
+  if (plan_.unwind_shim.empty()) {
+    return "heap: sampled backtraces by jemalloc's default unwinder: " + plan_.unwind_missing_reason + cost;
+  }
+  std::string status = read_text(plan_.unwind_status);
+  while (!status.empty() && (status.back() == '\n' || status.back() == '\r')) status.pop_back();
+  if (status == "libunwind") return {};
+  if (status.empty()) {
+    return "heap: the backtrace shim " + plan_.unwind_shim.string() +
+           " did not report (not loaded in the target?); samples may use jemalloc's default unwinder" + cost;
+  }
+  if (status.starts_with("default: ")) status = status.substr(9);
+  return "heap: sampled backtraces by jemalloc's default unwinder: " + status + cost;
 }
 
 reports::HeapProfile HeapCollector::finish(double t_s, const fs::path& target_binary) {

@@ -400,6 +400,7 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
   if (heap_plan.mode != HeapMode::none && !report.heap_profile.reason.empty()) {
     report.notes.push_back("heap: " + report.heap_profile.reason + "; judging the /proc series only");
   }
+  if (const std::string note = heap.unwinder_note(); !note.empty()) report.notes.push_back(note);
 
   // 4. Judge, with the same verdict as `plateau run`.
   const VerdictSettings settings = verdict_settings_for(options);
