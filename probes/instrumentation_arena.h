@@ -8,7 +8,11 @@
 // process): an InstrumentationScope binds the calling thread to it
 // (`thread.arena`) for its lifetime; the sampling pass's scope also flushes
 // the thread's cache (`thread.tcache.flush`) on entry, returning cached
-// objects to the arena they came from (see Mode for what that costs). The allocator
+// objects to the arena they came from (see Mode for what that costs). No
+// arena a scope enters or leaves is ever left without a bound thread (an
+// idle `plateau-arena` keeper per arena): jemalloc purges an arena in full
+// when its last thread leaves it, which would drop the program's dirty
+// pages at every sample. The allocator
 // probe subtracts the arena's own figures (instrumentation_figures()) from
 // alloc.allocated_bytes, alloc.heap_bytes and jemalloc's active, resident
 // and mapped bytes, and publishes them as alloc.instrumentation_bytes (and

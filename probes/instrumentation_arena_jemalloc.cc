@@ -1,9 +1,13 @@
 // jemalloc backend of instrumentation_arena.h (PLATEAU_ALLOCATOR=jemalloc).
 #include <jemalloc/jemalloc.h>
 
-#include <atomic>
+#include <pthread.h>
 #include <sys/types.h>
+#include <unistd.h>
 
+#include <atomic>
+
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <string_view>
@@ -18,6 +22,55 @@ constexpr unsigned kNoArena = ~0u;
 std::atomic<unsigned> g_arena{kNoArena};  // written once, under the call_once below
 std::once_flag g_arena_once;
 thread_local int t_depth = 0;
+
+// jemalloc 5.3 purges an arena completely (madvise on every dirty page,
+// whatever its decay settings) the moment its last bound thread leaves it.
+// A scope moves the sampling thread in and out of plateau's arena several
+// times per pass, so that arena emptied and purged each time: 25,800
+// madvise calls in a gate run instead of 1,200, and the TLB shootdowns they
+// cause were most of the probe set's cost (docs/probes.md). One idle thread
+// per arena involved, bound to it for the life of the process, keeps it from
+// ever being left empty. They are named, so the thread series show them
+// (a constant count).
+struct Keeper {
+  unsigned index = 0;
+  std::atomic<bool> bound{false};
+};
+
+void* keep_bound_thread(void* arg) {
+  auto* keeper = static_cast<Keeper*>(arg);
+  unsigned index = keeper->index;
+  mallctl("thread.arena", nullptr, nullptr, &index, sizeof index);
+  keeper->bound.store(true, std::memory_order_release);  // keeper is not touched again
+  for (;;) ::pause();
+  return nullptr;
+}
+
+// Arenas that already have a keeper (plateau's own, and each arena a
+// sampling thread came from: leaving the system's arena empty would purge
+// the measured program's dirty pages at every pass, and change what is
+// measured).
+constexpr unsigned kKeptArenas = 256;
+std::atomic<bool> g_kept[kKeptArenas];
+
+// Starts the keeper of `index` and waits (at most about a second) until it is
+// bound, so the caller's next step out of the arena already finds it there.
+void keep_bound(unsigned index) {
+  if (index >= kKeptArenas || g_kept[index].exchange(true)) return;
+  pthread_attr_t attr;
+  if (::pthread_attr_init(&attr) != 0) return;
+  ::pthread_attr_setstacksize(&attr, 64 * 1024);
+  ::pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  static Keeper keepers[kKeptArenas];  // lives as long as the keepers do
+  Keeper& keeper = keepers[index];
+  keeper.index = index;
+  pthread_t thread;
+  if (::pthread_create(&thread, &attr, keep_bound_thread, &keeper) == 0) {
+    ::pthread_setname_np(thread, "plateau-arena");
+    for (int i = 0; i < 1000 && !keeper.bound.load(std::memory_order_acquire); ++i) ::usleep(1000);
+  }
+  ::pthread_attr_destroy(&attr);
+}
 
 unsigned arena_index() {
   std::call_once(g_arena_once, [] {
@@ -35,6 +88,7 @@ unsigned arena_index() {
       ssize_t never = -1;
       mallctl(name.c_str(), nullptr, nullptr, &never, sizeof never);
     }
+    keep_bound(index);
     g_arena.store(index, std::memory_order_release);
   });
   return g_arena.load(std::memory_order_acquire);
@@ -60,6 +114,7 @@ InstrumentationScope::InstrumentationScope(Mode mode) noexcept : flush_(mode == 
   std::size_t size = sizeof previous_arena_;
   unsigned target = arena;
   if (mallctl("thread.arena", &previous_arena_, &size, &target, sizeof target) != 0) return;
+  keep_bound(previous_arena_);
   // Flushing on entry returns what the thread cached to the arenas it came
   // from, so neither side is served the other's objects and the allocator
   // figures read next hold no cached free objects. Once per sampling pass
