@@ -4,6 +4,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -69,6 +70,7 @@ class JemallocProbe final : public AllocatorProbe {
               intern("alloc.jemalloc.metadata_bytes")};
       interned_ = true;
     }
+    purge_program_arenas();
     epoch_.write_epoch();  // statistics are a snapshot taken at the last epoch
     // plateau's own arena (instrumentation_arena.h) is the measurer, not the
     // system: subtracted from the program's figures, published on its own.
@@ -95,6 +97,30 @@ class JemallocProbe final : public AllocatorProbe {
   }
 
  private:
+  // The program's dirty pages are returned before each pass is read, so
+  // resident bytes and RSS measure live pages. jemalloc decays dirty pages on
+  // the wall clock (10 s by default); on a virtual clock running hundreds of
+  // times faster, what is still dirty at a sample depends on the machine's
+  // speed, not on the program. plateau's own arena is left alone (it is
+  // never purged: its pages are reused by the next pass).
+  void purge_program_arenas() {
+    unsigned narenas = 0;
+    std::size_t size = sizeof narenas;
+    if (mallctl("arenas.narenas", &narenas, &size, nullptr, 0) != 0) return;
+    const std::optional<unsigned> own = instrumentation_arena_index();
+    for (unsigned i = 0; i < narenas; ++i) {
+      if (own && *own == i) continue;
+      purge_mib_[1] = i;
+      mallctlbymib(purge_mib_.data(), purge_length_, nullptr, nullptr, nullptr, 0);  // uninitialised: EFAULT, fine
+    }
+  }
+  std::array<std::size_t, 3> purge_mib_ = [] {
+    std::array<std::size_t, 3> mib{};
+    std::size_t length = mib.size();
+    mallctlnametomib("arena.0.purge", mib.data(), &length);
+    return mib;
+  }();
+  std::size_t purge_length_ = 3;
   Mib epoch_{"epoch"};
   Mib allocated_{"stats.allocated"};
   Mib active_{"stats.active"};

@@ -6,7 +6,9 @@
 //   alloc.allocated_bytes  live bytes the program asked for and has not freed
 //   alloc.heap_bytes       bytes the allocator holds from the OS for the heap
 // plus its own:
-//   jemalloc (mallctl, after writing `epoch`): alloc.jemalloc.active_bytes,
+//   jemalloc (mallctl, after purging the program's arenas and writing
+//     `epoch`, so resident bytes are live pages whatever the clock's speed;
+//     docs/probes.md): alloc.jemalloc.active_bytes,
 //     .resident_bytes, .mapped_bytes, .retained_bytes, .metadata_bytes
 //     (allocated = stats.allocated, heap = stats.mapped)
 //   tcmalloc (MallocExtension numeric properties): alloc.tcmalloc.pageheap_free_bytes,

@@ -12,7 +12,8 @@
 // arena a scope enters or leaves is ever left without a bound thread (an
 // idle `plateau-arena` keeper per arena): jemalloc purges an arena in full
 // when its last thread leaves it, which would drop the program's dirty
-// pages at every sample. The allocator
+// pages at every sample behind its back (the allocator probe purges them
+// on purpose, once per pass: allocator_jemalloc.cc). The allocator
 // probe subtracts the arena's own figures (instrumentation_figures()) from
 // alloc.allocated_bytes, alloc.heap_bytes and jemalloc's active, resident
 // and mapped bytes, and publishes them as alloc.instrumentation_bytes (and
@@ -49,6 +50,8 @@ std::optional<InstrumentationFigures> instrumentation_figures();
 
 // True on builds where scopes really separate plateau's memory.
 bool instrumentation_arena_supported() noexcept;
+// The jemalloc index of plateau's arena, once a scope has created it.
+std::optional<unsigned> instrumentation_arena_index() noexcept;
 
 class InstrumentationScope {
  public:

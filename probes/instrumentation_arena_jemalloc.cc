@@ -107,6 +107,12 @@ std::size_t read_size(const std::string& name) {
 
 bool instrumentation_arena_supported() noexcept { return true; }
 
+std::optional<unsigned> instrumentation_arena_index() noexcept {
+  const unsigned arena = g_arena.load(std::memory_order_acquire);
+  if (arena == kNoArena) return std::nullopt;
+  return arena;
+}
+
 InstrumentationScope::InstrumentationScope(Mode mode) noexcept : flush_(mode == Mode::kFlush) {
   if (t_depth++ > 0) return;
   const unsigned arena = arena_index();

@@ -6,6 +6,7 @@
 namespace plateau::probes {
 
 bool instrumentation_arena_supported() noexcept { return false; }
+std::optional<unsigned> instrumentation_arena_index() noexcept { return std::nullopt; }
 InstrumentationScope::InstrumentationScope(Mode) noexcept {}
 InstrumentationScope::~InstrumentationScope() = default;
 std::optional<InstrumentationFigures> instrumentation_figures() { return std::nullopt; }
