@@ -15,7 +15,7 @@ packages=(
   binutils                                 # addr2line/objdump, for jeprof and google-pprof on the raw dumps
   graphviz                                 # dot, for `jeprof --svg` / `google-pprof --svg` (docs/ci.md)
   libdw-dev                                # elfutils libdw: in-process file:line (and inlined calls) of heap sites
-  libunwind-dev                            # unw_backtrace for jemalloc's sampled backtraces (~70x cheaper than its libgcc unwinder; probes/jemalloc_backtrace_hook.h)
+  libunwind-dev                            # unw_backtrace for jemalloc's sampled backtraces (3x less CPU than its libgcc unwinder on the nightly; probes/jemalloc_backtrace_hook.h)
   clang libclang-rt-14-dev                 # libFuzzer targets (preset fuzz, ci/test.sh fuzz stage)
 )
 
