@@ -44,12 +44,6 @@ std::ostream& operator<<(std::ostream& out, SiteClass c) { return out << to_stri
 
 namespace {
 
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 bool has_variance(const SiteSeries& site) {
   return site.bytes_variance.size() == site.live_bytes.size() && site.samples.size() == site.live_bytes.size();
 }
@@ -103,9 +97,7 @@ double site_noise_bytes(const SiteSeries& site, double warm_up_end_s, double alp
     }
   }
   if (counts.empty() || sampled <= 0) return 0;
-  std::sort(counts.begin(), counts.end());
-  const std::size_t n = counts.size();
-  const double level = n % 2 == 1 ? counts[n / 2] : 0.5 * (counts[n / 2 - 1] + counts[n / 2]);
+  const double level = median_of(std::move(counts));
   const double bytes_per_sample = bytes / sampled;
   // At least one sample's worth: a site seen once or never still moves by one.
   return normal_upper_quantile(alpha) * std::sqrt(2.0 * std::max(level, 1.0)) * bytes_per_sample;

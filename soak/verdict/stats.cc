@@ -181,6 +181,8 @@ double theil_sen_slope_within(std::span<const Point> points, std::size_t break_a
   return median_slope(slopes);
 }
 
+double median_of(std::vector<double> values) { return values.empty() ? 0 : median_in_place(values); }
+
 double median_slope(std::vector<double>& slopes) { return slopes.empty() ? 0 : median_in_place(slopes); }
 
 double normal_upper_quantile(double alpha) noexcept {

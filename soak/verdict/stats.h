@@ -104,6 +104,10 @@ MannKendall mann_kendall_stratified(std::span<const double> values, std::size_t 
 // both in points[0..b] or both in points[b+1..]. 0 when there is no such pair.
 double theil_sen_slope_within(std::span<const Point> points, std::size_t break_after);
 
+// The median of any values, 0 when there are none (the one median of the
+// verdict: series levels, site noise levels).
+double median_of(std::vector<double> values);
+
 // The median of pair slopes already computed (reordered), 0 when there are
 // none: theil_sen_slope_within on pair_slopes_within.
 double median_slope(std::vector<double>& slopes);

@@ -138,12 +138,6 @@ std::optional<Finding> check_zero(const SeriesInput& series, std::span<const Poi
   return f;
 }
 
-double median_of(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
 std::vector<Point> minima_points(std::span<const WindowMinimum> minima) {
   std::vector<Point> points;
   points.reserve(minima.size());
