@@ -14,8 +14,8 @@
 namespace plateau::probes {
 namespace {
 
-// MIBs are resolved once, so a pass is seven mallctlbymib calls and no
-// string lookups.
+// MIBs are resolved once, so a pass is mallctlbymib calls and no string
+// lookups (seven reads, plus one purge per arena of the program).
 class Mib {
  public:
   explicit Mib(const char* name) : name_(name) {
@@ -24,14 +24,14 @@ class Mib {
                                "\") failed: " + std::strerror(err));
     }
   }
-  std::size_t read_size() const {
-    std::size_t value = 0;
-    std::size_t size = sizeof value;
-    if (const int err = mallctlbymib(mib_.data(), length_, &value, &size, nullptr, 0); err != 0) {
-      throw std::runtime_error(std::string("jemalloc probe: reading ") + name_ +
-                               " failed: " + std::strerror(err));
-    }
-    return value;
+  std::size_t read_size() const { return read<std::size_t>(); }
+  unsigned read_unsigned() const { return read<unsigned>(); }
+  // Runs an arena's control ("arena.0.purge" resolved once) for arena
+  // `index`; its error code (an arena not yet initialised: EFAULT).
+  int run_for_arena(unsigned index) const {
+    std::array<std::size_t, 8> mib = mib_;
+    mib[1] = index;
+    return mallctlbymib(mib.data(), length_, nullptr, nullptr, nullptr, 0);
   }
   void write_epoch() const {
     std::uint64_t epoch = 1;
@@ -42,6 +42,17 @@ class Mib {
   }
 
  private:
+  template <typename T>
+  T read() const {
+    T value{};
+    std::size_t size = sizeof value;
+    if (const int err = mallctlbymib(mib_.data(), length_, &value, &size, nullptr, 0); err != 0) {
+      throw std::runtime_error(std::string("jemalloc probe: reading ") + name_ +
+                               " failed: " + std::strerror(err));
+    }
+    return value;
+  }
+
   const char* name_;
   std::array<std::size_t, 8> mib_{};
   std::size_t length_ = mib_.size();
@@ -104,23 +115,15 @@ class JemallocProbe final : public AllocatorProbe {
   // speed, not on the program. plateau's own arena is left alone (it is
   // never purged: its pages are reused by the next pass).
   void purge_program_arenas() {
-    unsigned narenas = 0;
-    std::size_t size = sizeof narenas;
-    if (mallctl("arenas.narenas", &narenas, &size, nullptr, 0) != 0) return;
+    const unsigned narenas = narenas_.read_unsigned();
     const std::optional<unsigned> own = instrumentation_arena_index();
     for (unsigned i = 0; i < narenas; ++i) {
-      if (own && *own == i) continue;
-      purge_mib_[1] = i;
-      mallctlbymib(purge_mib_.data(), purge_length_, nullptr, nullptr, nullptr, 0);  // uninitialised: EFAULT, fine
+      if (own != i) purge_.run_for_arena(i);  // an arena not yet initialised: EFAULT, nothing to purge
     }
   }
-  std::array<std::size_t, 3> purge_mib_ = [] {
-    std::array<std::size_t, 3> mib{};
-    std::size_t length = mib.size();
-    mallctlnametomib("arena.0.purge", mib.data(), &length);
-    return mib;
-  }();
-  std::size_t purge_length_ = 3;
+
+  Mib narenas_{"arenas.narenas"};
+  Mib purge_{"arena.0.purge"};
   Mib epoch_{"epoch"};
   Mib allocated_{"stats.allocated"};
   Mib active_{"stats.active"};

@@ -34,7 +34,8 @@ thread_local int t_depth = 0;
 // (a constant count).
 struct Keeper {
   unsigned index = 0;
-  std::atomic<bool> bound{false};
+  std::atomic<bool> started{false};  // its thread was asked for (once per arena)
+  std::atomic<bool> bound{false};    // its thread is bound to the arena
 };
 
 void* keep_bound_thread(void* arg) {
@@ -46,24 +47,24 @@ void* keep_bound_thread(void* arg) {
   return nullptr;
 }
 
-// Arenas that already have a keeper (plateau's own, and each arena a
-// sampling thread came from: leaving the system's arena empty would purge
-// the measured program's dirty pages at every pass, and change what is
-// measured).
+// One keeper per arena involved: plateau's own, and each arena a sampling
+// thread came from (leaving the program's arena empty would purge its dirty
+// pages at every scope, behind the allocator probe's back). Indexed by arena;
+// lives as long as the keepers do.
 constexpr unsigned kKeptArenas = 256;
-std::atomic<bool> g_kept[kKeptArenas];
+Keeper g_keepers[kKeptArenas];
 
 // Starts the keeper of `index` and waits (at most about a second) until it is
 // bound, so the caller's next step out of the arena already finds it there.
 void keep_bound(unsigned index) {
-  if (index >= kKeptArenas || g_kept[index].exchange(true)) return;
+  if (index >= kKeptArenas) return;
+  Keeper& keeper = g_keepers[index];
+  if (keeper.started.exchange(true)) return;
+  keeper.index = index;
   pthread_attr_t attr;
   if (::pthread_attr_init(&attr) != 0) return;
   ::pthread_attr_setstacksize(&attr, 64 * 1024);
   ::pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  static Keeper keepers[kKeptArenas];  // lives as long as the keepers do
-  Keeper& keeper = keepers[index];
-  keeper.index = index;
   pthread_t thread;
   if (::pthread_create(&thread, &attr, keep_bound_thread, &keeper) == 0) {
     ::pthread_setname_np(thread, "plateau-arena");
