@@ -40,7 +40,7 @@ TrendRule rule_for(std::size_t n) { return {0.01, 0.05, 60.0 * static_cast<doubl
 // The search as it was before issue 10 (soak/verdict/verdict.cc at ca91e67):
 // the point estimate against the tolerances, as the rule was then.
 std::optional<std::size_t> before_issue_10(std::span<const Point> points, const TrendRule& rule,
-                                           std::size_t min_k) {
+                                           std::size_t min_k, std::span<const std::uint32_t> /*one segment*/) {
   for (std::size_t k = min_k; k <= points.size(); ++k) {
     const auto prefix = points.first(k);
     std::vector<double> values;
@@ -65,7 +65,7 @@ void run(benchmark::State& state, bool leak, Search search) {
   const TrendRule rule = rule_for(n);
   std::size_t found = 0;
   for (auto _ : state) {
-    const auto k = search(points, rule, 4);
+    const auto k = search(points, rule, 4, {});
     found = k.value_or(0);
     benchmark::DoNotOptimize(found);
   }

@@ -41,19 +41,12 @@ std::size_t SampleRecorder::reserved_points() const {
   return std::min(2 * layout_.max_cells + 1, layout_.expected_passes + 2);
 }
 
-// The verdict's assignment, reproduced exactly (soak/verdict/stats.cc
-// window_minima): a sample belongs to the first window k whose end
-// warm_up_end_s + k * window_s + window_s lies after it.
+// The verdict's own assignment (soak/verdict/stats.h window_slot), one id
+// per segment's warm-up and per window of a segment, so no cell spans two.
 std::int64_t SampleRecorder::window_of(double t_s) const {
-  const double from = layout_.warm_up_end_s;
-  const double w = layout_.window_s;
-  if (!(w > 0)) return 0;
-  if (t_s < from) return -1;
-  auto end_of = [&](std::int64_t k) { return from + static_cast<double>(k) * w + w; };
-  auto k = static_cast<std::int64_t>(std::floor((t_s - from) / w));
-  while (k > 0 && end_of(k - 1) > t_s) --k;
-  while (!(end_of(k) > t_s)) ++k;
-  return k;
+  if (!(layout_.grid.window_s > 0)) return 0;
+  const WindowSlot slot = window_slot(layout_.grid, t_s);
+  return static_cast<std::int64_t>(slot.segment) * (std::int64_t{1} << 40) + slot.window;
 }
 
 void SampleRecorder::open_cell(double t_s, std::int64_t window) {

@@ -63,10 +63,9 @@ inline constexpr std::size_t kDefaultMaxCells = 8192;
 
 struct RecorderLayout {
   std::size_t expected_passes = 0;  // sizing hint: reserve no more than this
-  // The verdict's window grid (VerdictSettings::warm_up_end_s, window_s):
-  // windows [warm_up_end_s + k * window_s, + window_s); window_s <= 0: none.
-  double warm_up_end_s = 0;
-  double window_s = 0;
+  // The verdict's window grid (soak::window_grid(settings)): its warm-up,
+  // windows and restart segments; window_s <= 0: none.
+  WindowGrid grid;
   std::size_t max_cells = kDefaultMaxCells;  // >= 2
 };
 

@@ -140,9 +140,9 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
     heap_dumps.insert(c);
   }
   if (scenario.verdict.sites.enabled && request.probes_enabled) {
-    for (engine::Duration t = scenario.warm_up + scenario.verdict.window; t < scenario.duration;
-         t += scenario.verdict.window) {
-      heap_dumps.insert(t);
+    // The verdict's own grid, restart segments included.
+    for (double t_s : window_starts(window_grid(verdict_settings_for(scenario)), seconds(scenario.duration))) {
+      heap_dumps.insert(std::chrono::round<engine::Duration>(std::chrono::duration<double>(t_s)));
     }
   }
   for (engine::Duration c : heap_dumps) {
@@ -170,8 +170,7 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
   RecorderLayout layout;
   layout.expected_passes =
       static_cast<std::size_t>(seconds(scenario.duration) / seconds(scenario.sample_interval)) + 2;
-  layout.warm_up_end_s = grid.warm_up_end_s;
-  layout.window_s = grid.window_s;
+  layout.grid = window_grid(grid);
   SampleRecorder recorder(harness.start(), layout);
   HeapSession heap(out_dir / "heap", self_binary(), scenario.verdict.sites.enabled,
                    scenario.verdict.sites.sample_bytes);
@@ -268,7 +267,8 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
       const std::string minimum = format_duration(std::chrono::duration_cast<Duration>(
           std::chrono::seconds(static_cast<long long>(*report.minimum_conclusive_duration_s))));
       report.inconclusive_reason =
-          why.reason + (request.duration ? "; run with --duration " + minimum +
+          why.reason + (why.segments > 1 ? std::string()  // the restarts, not the duration, decide (the reason says)
+                        : request.duration ? "; run with --duration " + minimum +
                                                " or longer (the warm-up scales with the run)"
                                          : "; a run of at least " + minimum + " would be conclusive");
     }

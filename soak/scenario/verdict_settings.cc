@@ -7,6 +7,13 @@ VerdictSettings verdict_settings_for(const Scenario& scenario) {
   s.warm_up_end_s = seconds(scenario.warm_up);
   s.window_s = seconds(scenario.verdict.window);
   s.horizon_s = seconds(scenario.duration);
+  // The engine restarts every restart_interval from the start, for as long
+  // as the run lasts (the harness's periodic restart; none at the end).
+  if (scenario.restart_interval > Duration::zero()) {
+    for (Duration t = scenario.restart_interval; t < scenario.duration; t += scenario.restart_interval) {
+      s.restarts_s.push_back(seconds(t));
+    }
+  }
   s.alpha = scenario.verdict.alpha;
   s.growth_confidence = scenario.verdict.growth_confidence;
   s.relative_tolerance = scenario.verdict.relative;

@@ -1,6 +1,7 @@
 // The verdict settings a scenario asks for: its warm-up, duration (the
-// horizon growth is projected over), window, alpha and tolerances, in the
-// form plateau::soak::judge takes.
+// horizon growth is projected over), window, alpha, tolerances and the
+// instants its restart_interval restarts the engine at, in the form
+// plateau::soak::judge takes.
 //
 // Thread safety: a pure function on values.
 // Invariants: for a scenario that passed validate_scenario, the result passes

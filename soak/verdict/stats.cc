@@ -31,34 +31,34 @@ double typical_gap_s(std::span<const Point> samples) {
 
 }  // namespace
 
-std::vector<WindowMinimum> window_minima(std::span<const Point> samples, double from_s, double window_s) {
+namespace {
+
+void check_window_s(double window_s) {
   if (!(window_s > 0) || !std::isfinite(window_s)) {
     throw std::invalid_argument("window_minima: window_s = " + std::to_string(window_s) +
                                 " must be a positive finite number of seconds");
   }
+}
+
+void check_sorted(std::span<const Point> samples) {
   for (std::size_t i = 1; i < samples.size(); ++i) {
     if (samples[i].t_s < samples[i - 1].t_s) {
       throw std::invalid_argument("window_minima: sample " + std::to_string(i) + " at t_s = " +
                                   std::to_string(samples[i].t_s) + " is earlier than the one before it");
     }
   }
-  auto first = std::lower_bound(samples.begin(), samples.end(), from_s,
-                                [](const Point& p, double t) { return p.t_s < t; });
-  std::span<const Point> judged(first, samples.end());
-  std::vector<WindowMinimum> minima;
-  if (judged.empty()) return minima;
+}
 
-  // A window counts once the samples reach its end, give or take one gap, so
-  // a run that stops exactly on a window boundary keeps its last window.
-  const double last_t_s = judged.back().t_s;
-  const double reach_s = last_t_s + typical_gap_s(judged);
-
+// The minima of the windows [from_s + k * window_s, + window_s) that end by
+// reach_s and hold a sample, from samples at or after from_s.
+void collect_minima(std::span<const Point> judged, double from_s, double window_s, double reach_s,
+                    std::uint32_t segment, std::vector<WindowMinimum>& minima) {
   std::size_t i = 0;
   for (std::size_t k = 0;; ++k) {
     const double start_s = from_s + static_cast<double>(k) * window_s;
     const double end_s = start_s + window_s;
     if (end_s > reach_s + 1e-9 * window_s) break;
-    WindowMinimum w{start_s, end_s, 0, 0, 0};
+    WindowMinimum w{start_s, end_s, 0, 0, 0, segment};
     for (; i < judged.size() && judged[i].t_s < end_s; ++i) {
       if (w.samples == 0 || judged[i].value < w.value) {
         w.value = judged[i].value;
@@ -67,6 +67,80 @@ std::vector<WindowMinimum> window_minima(std::span<const Point> samples, double 
       ++w.samples;
     }
     if (w.samples > 0) minima.push_back(w);
+  }
+}
+
+std::span<const Point> from_time(std::span<const Point> samples, double from_s) {
+  auto first = std::lower_bound(samples.begin(), samples.end(), from_s,
+                                [](const Point& p, double t) { return p.t_s < t; });
+  return {first, samples.end()};
+}
+
+}  // namespace
+
+std::vector<WindowMinimum> window_minima(std::span<const Point> samples, double from_s, double window_s) {
+  check_window_s(window_s);
+  check_sorted(samples);
+  const std::span<const Point> judged = from_time(samples, from_s);
+  std::vector<WindowMinimum> minima;
+  if (judged.empty()) return minima;
+  // A window counts once the samples reach its end, give or take one gap, so
+  // a run that stops exactly on a window boundary keeps its last window.
+  collect_minima(judged, from_s, window_s, judged.back().t_s + typical_gap_s(judged), 0, minima);
+  return minima;
+}
+
+WindowSlot window_slot(const WindowGrid& grid, double t_s) noexcept {
+  WindowSlot slot;
+  const auto after = std::upper_bound(grid.restarts_s.begin(), grid.restarts_s.end(), t_s);
+  slot.segment = static_cast<std::uint32_t>(after - grid.restarts_s.begin());
+  const double from = (slot.segment == 0 ? 0 : grid.restarts_s[slot.segment - 1]) + grid.warm_up_end_s;
+  const double w = grid.window_s;
+  if (!(w > 0) || t_s < from) return slot;
+  // The first window whose end lies after t_s, computed as window_minima
+  // computes ends (from + k * w + w), so both agree at every boundary.
+  auto end_of = [&](std::int64_t k) { return from + static_cast<double>(k) * w + w; };
+  auto k = static_cast<std::int64_t>(std::floor((t_s - from) / w));
+  while (k > 0 && end_of(k - 1) > t_s) --k;
+  while (!(end_of(k) > t_s)) ++k;
+  slot.window = k;
+  return slot;
+}
+
+std::vector<double> window_starts(const WindowGrid& grid, double until_s) {
+  std::vector<double> starts;
+  if (!(grid.window_s > 0)) return starts;
+  for (std::size_t segment = 0; segment <= grid.restarts_s.size(); ++segment) {
+    const double from_s = (segment == 0 ? 0 : grid.restarts_s[segment - 1]) + grid.warm_up_end_s;
+    const double end_s = segment < grid.restarts_s.size() ? std::min(grid.restarts_s[segment], until_s) : until_s;
+    for (std::size_t k = segment == 0 ? 1 : 0;; ++k) {
+      const double t_s = from_s + static_cast<double>(k) * grid.window_s;
+      if (!(t_s < end_s)) break;
+      starts.push_back(t_s);
+    }
+  }
+  return starts;
+}
+
+std::vector<WindowMinimum> window_minima(std::span<const Point> samples, const WindowGrid& grid) {
+  if (grid.restarts_s.empty()) return window_minima(samples, grid.warm_up_end_s, grid.window_s);
+  check_window_s(grid.window_s);
+  check_sorted(samples);
+  std::vector<WindowMinimum> minima;
+  std::span<const Point> rest = samples;
+  for (std::size_t segment = 0; segment <= grid.restarts_s.size(); ++segment) {
+    const double from_s = (segment == 0 ? 0 : grid.restarts_s[segment - 1]) + grid.warm_up_end_s;
+    const bool last = segment == grid.restarts_s.size();
+    // The segment's samples: up to its restart, or to the end of the run.
+    const std::span<const Point> upto =
+        last ? rest : rest.first(rest.size() - from_time(rest, grid.restarts_s[segment]).size());
+    rest = rest.subspan(upto.size());
+    const std::span<const Point> judged = from_time(upto, from_s);
+    if (judged.empty()) continue;
+    // The run went on past a restart, so every window that ends by it is
+    // complete; one it cuts short is not. The last segment ends as a run does.
+    const double reach_s = last ? judged.back().t_s + typical_gap_s(judged) : grid.restarts_s[segment];
+    collect_minima(judged, from_s, grid.window_s, reach_s, static_cast<std::uint32_t>(segment), minima);
   }
   return minima;
 }
@@ -147,6 +221,42 @@ std::int64_t kendall_s(std::span<const double> values) {
 
 MannKendall mann_kendall(std::span<const double> values) {
   return mann_kendall_from(kendall_s(values), mann_kendall_variance_numerator(values), values.size());
+}
+
+namespace {
+// The label of value i: blocks[i], or 0 for every value when blocks is empty.
+std::uint32_t block_of(std::span<const std::uint32_t> blocks, std::size_t i) {
+  return blocks.empty() ? 0 : blocks[i];
+}
+// [begin, end) of the block that starts at begin (labels are non-decreasing).
+std::size_t block_end(std::span<const std::uint32_t> blocks, std::size_t begin, std::size_t n) {
+  std::size_t end = begin + 1;
+  while (end < n && block_of(blocks, end) == block_of(blocks, begin)) ++end;
+  return end;
+}
+}  // namespace
+
+MannKendall mann_kendall_blocked(std::span<const double> values, std::span<const std::uint32_t> blocks) {
+  std::int64_t s = 0, numerator = 0;
+  for (std::size_t begin = 0; begin < values.size();) {
+    const std::size_t end = block_end(blocks, begin, values.size());
+    const std::span<const double> block = values.subspan(begin, end - begin);
+    s += kendall_s(block);
+    numerator += mann_kendall_variance_numerator(block);
+    begin = end;
+  }
+  return mann_kendall_from(s, numerator, values.size());
+}
+
+std::vector<double> pair_slopes_blocked(std::span<const Point> points, std::span<const std::uint32_t> blocks) {
+  std::vector<double> slopes;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    for (std::size_t j = i + 1; j < points.size() && block_of(blocks, j) == block_of(blocks, i); ++j) {
+      const double dt = points[j].t_s - points[i].t_s;
+      if (dt != 0) slopes.push_back((points[j].value - points[i].value) / dt);
+    }
+  }
+  return slopes;
 }
 
 std::size_t largest_rise(std::span<const double> values) noexcept {

@@ -37,6 +37,7 @@ struct WindowMinimum {
   double min_t_s = 0;
   double value = 0;
   std::uint32_t samples = 0;
+  std::uint32_t segment = 0;  // restart segment (WindowGrid): 0 before the first restart
   double mid_s() const noexcept { return (start_s + end_s) / 2; }
   friend bool operator==(const WindowMinimum&, const WindowMinimum&) = default;
 };
@@ -49,6 +50,41 @@ struct WindowMinimum {
 // before from_s are ignored. Throws std::invalid_argument if window_s <= 0 or
 // the samples are not sorted by time.
 std::vector<WindowMinimum> window_minima(std::span<const Point> samples, double from_s, double window_s);
+
+// The verdict's window grid over a run whose system under test restarts.
+// A restart empties whatever the system keeps in memory, so the minimum of a
+// window holding it is the restarted system's, not the trough of a cleanup:
+// it would drag every in-memory trend down. Each restart therefore begins a
+// new segment that settles again: its windows run back to back from
+// restart + warm_up_end_s (the same warm-up the run began with) and only
+// those that end by the next restart count. Segment 0 starts at t = 0.
+// Without restarts this is window_minima(samples, warm_up_end_s, window_s).
+struct WindowGrid {
+  double warm_up_end_s = 0;
+  double window_s = 0;
+  std::vector<double> restarts_s;  // strictly ascending, > 0
+};
+
+// Where a time falls on the grid: its segment (a sample at a restart's
+// instant belongs to the new one) and the window of that segment whose end
+// lies first after it (-1: the segment's warm-up). Windows that run past
+// the next restart still get an index; window_minima drops them.
+struct WindowSlot {
+  std::uint32_t segment = 0;
+  std::int64_t window = -1;
+  friend bool operator==(const WindowSlot&, const WindowSlot&) = default;
+};
+WindowSlot window_slot(const WindowGrid& grid, double t_s) noexcept;
+
+// Where a sampler that takes one point per window (the heap session's
+// dumps) must take them: every window start of every segment before
+// until_s, except the run's first (the measured phase's start, sampled
+// anyway), ascending.
+std::vector<double> window_starts(const WindowGrid& grid, double until_s);
+
+// The minima of every segment's complete windows, in time order, each
+// tagged with its segment. Throws as window_minima does.
+std::vector<WindowMinimum> window_minima(std::span<const Point> samples, const WindowGrid& grid);
 
 // value(t_s) = intercept + slope_per_s * t_s.
 struct TrendLine {
@@ -89,6 +125,15 @@ MannKendall mann_kendall_from(std::int64_t s, std::int64_t variance_numerator, s
 
 // The exact numerator n(n-1)(2n+5) - sum over tie groups of t(t-1)(2t+5).
 std::int64_t mann_kendall_variance_numerator(std::span<const double> values);
+
+// The Mann–Kendall test pooled over blocks: `blocks` labels each value with
+// its block (non-decreasing labels, one per value; empty: one block). Only
+// pairs within one block count in S, and the variance is the sum of the
+// blocks' (the seasonal Kendall test). mann_kendall with one block.
+MannKendall mann_kendall_blocked(std::span<const double> values, std::span<const std::uint32_t> blocks);
+
+// The slopes of the pairs within one block (distinct times, i < j order).
+std::vector<double> pair_slopes_blocked(std::span<const Point> points, std::span<const std::uint32_t> blocks);
 
 // Index b of the largest rise between neighbours: values[b+1] - values[b] is
 // the largest, the first one on ties. 0 for fewer than two values.

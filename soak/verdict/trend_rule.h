@@ -22,6 +22,14 @@
 // level = median of the minima. A prefix is judged exactly as if the run had
 // stopped there (its own largest rise, its own level).
 //
+// Restart segments (WindowGrid in stats.h): when the points carry segment
+// labels, only pairs within one segment count anywhere — Mann–Kendall pooled
+// over segments, Theil–Sen and its bound over within-segment pairs — and the
+// largest rise is sought between neighbours of one segment, splitting that
+// segment in two. A restart that empties memory is then neither a fall nor
+// a rise; growth within the segments is what is judged. Without labels (or
+// with one segment) every figure is the same as before, bit for bit.
+//
 // first_firing_prefix computes every prefix incrementally in O(n^2 log n)
 // time and O(n^2) memory for n windows (each pair slope enters two running
 // order statistics once, and crosses their heaps only as the bound's rank
@@ -34,6 +42,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 
@@ -77,20 +86,32 @@ struct TrendEvaluation {
   bool fires = false;        // whole_fires and, if step_alone, the across-step tests
 };
 
-// The rule on points (window midpoints, minima) in time order.
-TrendEvaluation evaluate_trend(std::span<const Point> points, const TrendRule& rule);
+// The rule on points (window midpoints, minima) in time order, with their
+// restart segment labels (non-decreasing; empty: one segment). Throws
+// std::invalid_argument when labels and points disagree in number or the
+// labels fall.
+TrendEvaluation evaluate_trend(std::span<const Point> points, const TrendRule& rule,
+                               std::span<const std::uint32_t> segments = {});
 
 // The smallest k in [min_points, points.size()] for which the rule fires on
 // the first k points; nullopt if none.
 std::optional<std::size_t> first_firing_prefix(std::span<const Point> points, const TrendRule& rule,
-                                               std::size_t min_points);
+                                               std::size_t min_points, std::span<const std::uint32_t> segments = {});
 std::optional<std::size_t> first_firing_prefix_naive(std::span<const Point> points, const TrendRule& rule,
-                                                     std::size_t min_points);
+                                                     std::size_t min_points,
+                                                     std::span<const std::uint32_t> segments = {});
+
+// Whether the rule can fire on windows laid out in restart segments of
+// these sizes: a strictly rising run within every segment gives p < alpha
+// and a slope bound, both pooled and with any one segment split at any
+// point, and the segments hold min_windows in all.
+bool conclusive_layout(double alpha, double bound_alpha, std::size_t min_windows,
+                       std::span<const std::size_t> segment_sizes);
 
 // The fewest windows with which the rule can fire at significance alpha
 // wherever the largest rise falls: the smallest n >= min_windows for which
-// a strictly rising run gives p < alpha and a slope bound both whole and
-// stratified at every split. Fewer windows than this cannot show a leak by trend: inconclusive.
+// conclusive_layout holds for one segment of n. Fewer windows than this
+// cannot show a leak by trend: inconclusive.
 std::size_t conclusive_windows(double alpha, double bound_alpha, std::size_t min_windows);
 
 }  // namespace plateau::soak

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <ostream>
 #include <stdexcept>
 
@@ -220,8 +221,18 @@ void validate(const VerdictSettings& s) {
     require_setting(std::isfinite(p.absolute) && p.absolute >= 0,
                     ("absolute_by_prefix[" + p.prefix + "]").c_str(), p.absolute, "must be finite and >= 0");
   }
+  for (std::size_t i = 0; i < s.restarts_s.size(); ++i) {
+    const double r = s.restarts_s[i];
+    require_setting(std::isfinite(r) && r > 0 && (i == 0 || r > s.restarts_s[i - 1]),
+                    ("restarts_s[" + std::to_string(i) + "]").c_str(), r,
+                    "must be a finite number of seconds > 0, later than the restart before it");
+  }
   require_setting(s.min_windows >= 3, "min_windows", static_cast<double>(s.min_windows),
                   "must be >= 3 (Mann-Kendall cannot reject with fewer points)");
+}
+
+WindowGrid window_grid(const VerdictSettings& settings) {
+  return WindowGrid{settings.warm_up_end_s, settings.window_s, settings.restarts_s};
 }
 
 double absolute_tolerance_for(const VerdictSettings& settings, std::string_view series_name,
@@ -258,7 +269,7 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
   }
   if (!judges_trend(series.kind)) return a;
 
-  a.window_minima = window_minima(series.samples, settings.warm_up_end_s, settings.window_s);
+  a.window_minima = window_minima(series.samples, window_grid(settings));
   if (a.window_minima.empty()) return a;
   {
     std::vector<double> values;
@@ -271,7 +282,11 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
   const TrendRule rule{settings.alpha, 1 - settings.growth_confidence, settings.horizon_s,
                        settings.relative_tolerance, absolute};
   const std::vector<Point> points = minima_points(a.window_minima);
-  const TrendEvaluation whole = evaluate_trend(points, rule);
+  std::vector<std::uint32_t> segments;
+  if (!settings.restarts_s.empty()) {
+    for (const WindowMinimum& w : a.window_minima) segments.push_back(w.segment);
+  }
+  const TrendEvaluation whole = evaluate_trend(points, rule, segments);
   a.trend_judged = true;
   a.trend = whole.line;
   a.mann_kendall = whole.mk;
@@ -289,7 +304,7 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
 
   // Earliest prefix of windows on which the same rule already fires; the
   // whole run fires, so one exists (trend_rule.h: O(n^2 log n)).
-  const std::size_t first_k = first_firing_prefix(points, rule, settings.min_windows).value_or(points.size());
+  const std::size_t first_k = first_firing_prefix(points, rule, settings.min_windows, segments).value_or(points.size());
   const double detected_at_s = a.window_minima[first_k - 1].end_s;
 
   const double slope_per_hour = whole.line.slope_per_s * 3600;
@@ -320,6 +335,10 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
                {"within_slope_per_hour", whole.within_slope_per_s * 3600},
                {"within_p_value", whole.within_mk.p_value_upward},
                {"within_projected_growth", whole.within_projected_growth}};
+  if (!settings.restarts_s.empty()) {
+    f.figures["segments"] =
+        static_cast<double>(a.window_minima.back().segment - a.window_minima.front().segment + 1);
+  }
   f.time_to_detect_s = detected_at_s;
   f.message = series.name + " keeps growing: window minima rise " + with_unit(slope_per_hour, series.unit) +
               "/h (Mann-Kendall p = " + number(whole.mk.p_value_upward) + "), +" +
@@ -335,6 +354,10 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
                                       ": " + with_unit(whole.within_slope_per_s * 3600, series.unit) +
                                       "/h, p = " + number(whole.within_mk.p_value_upward) + ")"
                                 : std::string("; it rose in several comparable steps, not one")) +
+              (settings.restarts_s.empty()
+                   ? std::string()
+                   : "; judged within the stretches between the run's " +
+                         std::to_string(settings.restarts_s.size()) + " restart(s)") +
               "; detectable at t = " + virtual_time(detected_at_s);
   a.findings.push_back(std::move(f));
   return a;
@@ -344,18 +367,31 @@ std::size_t windows_needed(const VerdictSettings& settings) {
   return conclusive_windows(settings.alpha, 1 - settings.growth_confidence, settings.min_windows);
 }
 
+namespace {
+
+// Whether a series' windows can show a leak by trend: enough of them, laid
+// out in restart segments such that the pooled test can reject.
+bool conclusive(const SeriesAnalysis& a, const VerdictSettings& settings, std::size_t needed) {
+  if (settings.restarts_s.empty()) return a.window_minima.size() >= needed;
+  std::vector<std::size_t> sizes(settings.restarts_s.size() + 1, 0);
+  for (const WindowMinimum& w : a.window_minima) ++sizes[w.segment];
+  return conclusive_layout(settings.alpha, 1 - settings.growth_confidence, settings.min_windows, sizes);
+}
+
+}  // namespace
+
 VerdictResult judge(const std::vector<SeriesInput>& series, const VerdictSettings& settings) {
   validate(settings);
   VerdictResult result;
   result.series.reserve(series.size());
   const std::size_t needed = windows_needed(settings);
   Inconclusive missing;
-  missing.windows_seen = needed;
+  missing.windows_seen = std::numeric_limits<std::size_t>::max();
   for (const SeriesInput& s : series) {
     result.series.push_back(analyse_series(s, settings));
     const SeriesAnalysis& a = result.series.back();
     for (const Finding& f : a.findings) result.findings.push_back(f);
-    if (judges_trend(s.kind) && a.window_minima.size() < needed) {
+    if (judges_trend(s.kind) && !conclusive(a, settings, needed)) {
       missing.series.push_back(s.name);
       missing.windows_seen = std::min(missing.windows_seen, a.window_minima.size());
     }
@@ -365,14 +401,26 @@ VerdictResult judge(const std::vector<SeriesInput>& series, const VerdictSetting
     missing.window_s = settings.window_s;
     missing.warm_up_end_s = settings.warm_up_end_s;
     missing.minimum_duration_s = settings.warm_up_end_s + static_cast<double>(needed) * settings.window_s;
-    missing.reason = std::to_string(missing.series.size()) + " series (" + missing.series.front() +
-                     (missing.series.size() > 1 ? ", ..." : "") +
-                     ") could not be trend-judged: " + std::to_string(missing.windows_seen) + " complete " +
-                     virtual_time(settings.window_s) + " windows after the " +
-                     virtual_time(settings.warm_up_end_s) + " warm-up, and the trend test needs " +
-                     std::to_string(needed) +
-                     " (the fewest with which Mann-Kendall can reject at alpha = " + number(settings.alpha) +
-                     " wherever a level change falls)";
+    missing.segments = settings.restarts_s.size() + 1;
+    const std::string what = std::to_string(missing.series.size()) + " series (" + missing.series.front() +
+                             (missing.series.size() > 1 ? ", ..." : "") + ") could not be trend-judged: ";
+    const std::string why = " (the fewest with which Mann-Kendall can reject at alpha = " +
+                            number(settings.alpha) + " wherever a level change falls)";
+    if (settings.restarts_s.empty()) {
+      missing.reason = what + std::to_string(missing.windows_seen) + " complete " +
+                       virtual_time(settings.window_s) + " windows after the " +
+                       virtual_time(settings.warm_up_end_s) + " warm-up, and the trend test needs " +
+                       std::to_string(needed) + why;
+    } else {
+      missing.reason = what + std::to_string(missing.windows_seen) + " complete " +
+                       virtual_time(settings.window_s) + " windows in " + std::to_string(missing.segments) +
+                       " stretches between restarts (each restart empties memory and is followed by its own " +
+                       virtual_time(settings.warm_up_end_s) +
+                       " warm-up; trends are judged within stretches), too few for the pooled trend test; "
+                       "one stretch without a restart needs " +
+                       std::to_string(needed) + why + ", so restart no more often than every " +
+                       virtual_time(missing.minimum_duration_s);
+    }
     result.inconclusive = std::move(missing);
   }
   return result;

@@ -89,7 +89,16 @@ struct VerdictSettings {
   std::vector<PrefixTolerance> absolute_by_prefix;  // longest matching prefix wins
   std::size_t min_windows = 4;                      // fewer complete windows: trend not judged
   bool judge_correctness_in_warm_up = true;         // bounds, invariants, residue on every sample
+  // Instants at which the system under test restarted (strictly ascending,
+  // > 0). Each begins a segment that settles for warm_up_end_s again; trends
+  // are judged within segments and pooled (WindowGrid in stats.h,
+  // trend_rule.h), so a restart's fall is neither read as shrinking nor
+  // lets it hide growth.
+  std::vector<double> restarts_s;
 };
+
+// The window grid these settings lay over a run.
+WindowGrid window_grid(const VerdictSettings& settings);
 
 // Throws std::invalid_argument naming the field, the value and the rule.
 void validate(const VerdictSettings& settings);
@@ -157,8 +166,10 @@ struct Inconclusive {
   double window_s = 0;
   double warm_up_end_s = 0;
   // warm_up_end_s + windows_needed * window_s: the shortest run, warm-up as
-  // set, whose measured phase holds enough windows.
+  // set, whose measured phase holds enough windows. With restarts, the
+  // shortest stretch between restarts that would be conclusive on its own.
   double minimum_duration_s = 0;
+  std::size_t segments = 1;  // restart segments of the run (1: no restart)
   std::string reason;  // one line: what was missing and why it is needed
 };
 

@@ -67,7 +67,7 @@ double largest(const std::vector<Point>& points) {
 
 BOOST_AUTO_TEST_CASE(short_runs_keep_every_sample) {
   Run run;
-  SampleRecorder recorder(engine::TimePoint{}, RecorderLayout{500, 600, 1800, 8192});
+  SampleRecorder recorder(engine::TimePoint{}, RecorderLayout{500, WindowGrid{600, 1800, {}}, 8192});
   run.feed(recorder, 500, 10, 250, 1);
   BOOST_TEST(recorder.passes() == 500u);
   BOOST_TEST(recorder.passes_per_cell() == 1u);
@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(memory_is_bounded_by_the_cells_not_the_duration) {
   // reallocated (the harness's own growth must not read as the engine's).
   Run run;
   const std::size_t passes = 30 * 86400;
-  SampleRecorder recorder(engine::TimePoint{}, RecorderLayout{passes + 2, 86400, 7200, kDefaultMaxCells});
+  SampleRecorder recorder(engine::TimePoint{}, RecorderLayout{passes + 2, WindowGrid{86400, 7200, {}}, kDefaultMaxCells});
   run.feed(recorder, 1, 1, 0, 1);
   const Point* storage = recorder.series()[0].samples.data();
   const std::size_t capacity = recorder.series()[0].samples.capacity();
@@ -112,19 +112,23 @@ BOOST_AUTO_TEST_CASE(memory_is_bounded_by_the_cells_not_the_duration) {
 
 BOOST_AUTO_TEST_CASE(window_minima_bounds_and_invariants_stay_exact) {
   // Several grids, including ones whose windows do not divide the sample
-  // interval, and caps small enough to merge many times; each keeps at least
-  // 8 cells per window, as validation guarantees (kMaxVerdictWindows).
+  // interval, grids with restart segments (windows restart after each
+  // restart's warm-up), and caps small enough to merge many times; each
+  // keeps at least 8 cells per window, as validation guarantees
+  // (kMaxVerdictWindows).
   struct Grid {
     double warm_up_end_s, window_s, interval_s;
     std::size_t max_cells;
+    std::vector<double> restarts_s;
   };
-  for (const Grid& g : {Grid{1000, 3600, 10, 1024}, Grid{333.3, 1234.5, 7, 2048}, Grid{0, 600, 1, 1024},
-                        Grid{50000, 2000, 3, 512}}) {
+  for (const Grid& g : {Grid{1000, 3600, 10, 1024, {}}, Grid{333.3, 1234.5, 7, 2048, {}}, Grid{0, 600, 1, 1024, {}},
+                        Grid{50000, 2000, 3, 512, {}}, Grid{1000, 3600, 10, 1024, {150000, 260123.5}},
+                        Grid{333.3, 1234.5, 7, 2048, {100000.7}}}) {
     BOOST_TEST_CONTEXT("grid " << g.warm_up_end_s << "/" << g.window_s << "/" << g.interval_s) {
       Run run;
       const std::size_t passes = 40000;
       SampleRecorder recorder(engine::TimePoint{},
-                              RecorderLayout{passes, g.warm_up_end_s, g.window_s, g.max_cells});
+                              RecorderLayout{passes, WindowGrid{g.warm_up_end_s, g.window_s, g.restarts_s}, g.max_cells});
       run.feed(recorder, passes, g.interval_s, 31337, 7);
       BOOST_TEST(recorder.passes_per_cell() > 1u);  // it did downsample
       for (std::size_t k = 0; k < 3; ++k) {
@@ -133,8 +137,12 @@ BOOST_AUTO_TEST_CASE(window_minima_bounds_and_invariants_stay_exact) {
         BOOST_TEST(std::is_sorted(kept.begin(), kept.end(),
                                   [](const Point& a, const Point& b) { return a.t_s < b.t_s; }));
         BOOST_TEST(largest(kept) == largest(run.raw[k]));
-        const auto exact = window_minima(run.raw[k], g.warm_up_end_s, g.window_s);
-        const auto down = window_minima(kept, g.warm_up_end_s, g.window_s);
+        const WindowGrid grid{g.warm_up_end_s, g.window_s, g.restarts_s};
+        const auto exact = window_minima(run.raw[k], grid);
+        const auto down = window_minima(kept, grid);
+        if (!g.restarts_s.empty()) {  // every segment holds windows on this grid
+          BOOST_TEST(exact.back().segment == g.restarts_s.size());
+        }
         // Every complete window of the raw series has the same minimum, at
         // the same time; downsampling may only change whether the trailing
         // partial window counts (docs/scenario.md, "Limits").
@@ -155,7 +163,7 @@ BOOST_AUTO_TEST_CASE(window_minima_bounds_and_invariants_stay_exact) {
 BOOST_AUTO_TEST_CASE(more_windows_than_cells_still_bounds_memory) {
   // Validation rules this grid out; the recorder still keeps its bound.
   Run run;
-  SampleRecorder recorder(engine::TimePoint{}, RecorderLayout{20000, 0, 50, 64});
+  SampleRecorder recorder(engine::TimePoint{}, RecorderLayout{20000, WindowGrid{0, 50, {}}, 64});
   run.feed(recorder, 20000, 1, 5, 2);
   BOOST_TEST(recorder.cells() <= 64u);
   for (const RecordedSeries& s : recorder.series()) BOOST_TEST(s.samples.size() <= 128u);

@@ -108,4 +108,97 @@ BOOST_AUTO_TEST_CASE(incremental_time_to_detect_equals_every_prefix_from_scratch
   BOOST_TEST(fired < compared);
 }
 
+BOOST_AUTO_TEST_CASE(incremental_time_to_detect_equals_from_scratch_with_restart_segments) {
+  // Random restart layouts (segments of 1 to 12 points, a segment may hold
+  // one point) over series that restart from zero, carry on across
+  // restarts, step inside a segment, tie, or fall.
+  std::mt19937_64 rng(29);
+  int fired = 0, compared = 0, step_alone_across = 0;
+  for (int trial = 0; trial < 500; ++trial) {
+    const std::size_t n = 3 + rng() % 40;
+    const int kind = trial % 7;
+    std::vector<Point> points;
+    std::vector<std::uint32_t> segments;
+    std::uint32_t segment = 0;
+    double since = 0, level = 100;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i > 0 && rng() % 7 == 0) {
+        ++segment;
+        since = 0;
+      }
+      const double x = static_cast<double>(i);
+      const double u = testing::uniform(rng, -1, 1);
+      double v = 0;
+      switch (kind) {
+        case 0:
+          v = 10 + 6 * since + 2 * u;
+          break;  // in-memory leak, emptied by each restart
+        case 1:
+          v = 100 + 3 * x + 4 * u;
+          break;  // growth that survives restarts
+        case 2:
+          v = 100 + (since >= 3 ? 40 : 0) + u;
+          break;  // a step inside each long enough segment
+        case 3:
+          v = std::floor(3 + 2 * u + since / 4);
+          break;  // small integers, ties
+        case 4:
+          level += 4 * u;
+          v = level;
+          break;  // random walk
+        case 5:
+          v = 100 + (since + 1) * (since + 1) + u;
+          break;  // accelerating within segments: the largest rise moves on
+        default:
+          v = 100 + 0.8 * since + (since >= 2 ? 20 * std::pow(3.0, segment) : 0) + u;
+          break;  // a step in every segment, each three times the last: the rise moves to later segments
+      }
+      points.push_back({600 + 1200 * x, v});
+      segments.push_back(segment);
+      since += 1;
+    }
+    const TrendRule rule{kind % 2 ? 0.01 : 0.001, trial % 3 == 0 ? 0.001 : 0.05,
+                         1200.0 * static_cast<double>(n), 0.05, kind == 3 ? 0.5 : 2.0};
+    const TrendEvaluation whole = evaluate_trend(points, rule, segments);
+    if (whole.step_alone && segments.back() > segments[whole.step_after]) ++step_alone_across;
+    for (std::size_t min_points : {std::size_t{3}, std::size_t{4}, std::size_t{9}}) {
+      const auto fast = first_firing_prefix(points, rule, min_points, segments);
+      const auto naive = first_firing_prefix_naive(points, rule, min_points, segments);
+      BOOST_TEST_INFO("trial " << trial << " kind " << kind << " n " << n << " min " << min_points);
+      BOOST_TEST((fast == naive));
+      fired += fast.has_value() ? 1 : 0;
+      ++compared;
+    }
+  }
+  BOOST_TEST(fired > compared / 5);
+  BOOST_TEST(fired < compared);
+  BOOST_TEST(step_alone_across > 0);  // the largest rise was also exercised in an earlier segment
+}
+
+BOOST_AUTO_TEST_CASE(one_segment_is_the_unsegmented_rule_bit_for_bit) {
+  std::mt19937_64 rng(5);
+  for (int trial = 0; trial < 50; ++trial) {
+    const std::size_t n = 4 + rng() % 30;
+    std::vector<Point> points;
+    for (std::size_t i = 0; i < n; ++i) {
+      points.push_back({600 + 1200.0 * static_cast<double>(i),
+                        100 + 2.0 * static_cast<double>(i) * (trial % 3) + testing::uniform(rng, -5, 5)});
+    }
+    const std::vector<std::uint32_t> zeros(n, 0);
+    const TrendRule rule{0.01, 0.05, 1200.0 * static_cast<double>(n), 0.05, 2.0};
+    const TrendEvaluation a = evaluate_trend(points, rule), b = evaluate_trend(points, rule, zeros);
+    BOOST_TEST(a.mk.p_value_upward == b.mk.p_value_upward);
+    BOOST_TEST((a.line == b.line));
+    BOOST_TEST((a.lower_slope_per_s == b.lower_slope_per_s));
+    BOOST_TEST(a.within_mk.p_value_upward == b.within_mk.p_value_upward);
+    BOOST_TEST(a.step_after == b.step_after);
+    BOOST_TEST(a.fires == b.fires);
+  }
+  // Labels must match the points and never fall.
+  const std::vector<Point> three{{0, 1}, {1, 2}, {2, 3}};
+  const std::vector<std::uint32_t> short_labels{0, 0}, falling{0, 1, 0};
+  BOOST_CHECK_THROW(evaluate_trend(three, TrendRule{}, short_labels), std::invalid_argument);
+  BOOST_CHECK_THROW(first_firing_prefix(three, TrendRule{}, 3, falling), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
