@@ -44,6 +44,13 @@ std::ostream& operator<<(std::ostream& out, SiteClass c) { return out << to_stri
 
 namespace {
 
+// Hours from the first judged window's midpoint to the last's: the span
+// growth is shown over.
+double observed_hours(const SeriesAnalysis& a) {
+  const auto& w = a.window_minima;
+  return w.size() >= 2 ? (w.back().mid_s() - w.front().mid_s()) / 3600 : 0;
+}
+
 bool has_variance(const SiteSeries& site) {
   return site.bytes_variance.size() == site.live_bytes.size() && site.samples.size() == site.live_bytes.size();
 }
@@ -148,8 +155,16 @@ std::vector<SiteJudgement> judge_sites(const std::vector<SiteSeries>& sites, con
       std::sort(counts.begin(), counts.end());
       if (!counts.empty()) j.level_samples = counts[counts.size() / 2];
     }
+    // Sampling noise can move any one dump by noise_bytes, and a sampled
+    // object stays in every dump while it lives, so the noise of one dump
+    // persists into the next ones (for hours, for long-lived objects that
+    // churn). Drift made that way is what projecting over the horizon
+    // multiplies; so the noise is compared with the growth shown within the
+    // judged windows, which it bounds whatever its persistence, and the
+    // configured tolerances with the projected growth.
     VerdictSettings settings = common;
-    settings.absolute_tolerance = std::max(tolerances.absolute_bytes, j.noise_bytes);
+    settings.absolute_tolerance = tolerances.absolute_bytes;
+    settings.observed_tolerance = j.noise_bytes;
     j.absolute_bytes = settings.absolute_tolerance;
     SeriesInput in;
     in.name = "heap.site." + site.id;
@@ -186,18 +201,22 @@ std::vector<SiteJudgement> judge_sites(const std::vector<SiteSeries>& sites, con
                     std::snprintf(b, sizeof b, "%.3g", f.figure("p_value").value_or(1));
                     return std::string(b);
                   }() +
-                  "), +" + bytes_text(j.projected_growth) + " projected over " + hours_text(settings.horizon_s) +
-                  " (site tolerances " + bytes_text(j.absolute_bytes) +
-                  (j.noise_bytes > tolerances.absolute_bytes ? " (sampling noise)" : "") + " and " +
+                  "), +" + bytes_text(j.projected_growth) + " projected over " +
+                  hours_text(f.figure("horizon_s").value_or(settings.horizon_s)) + " (site tolerances " +
+                  bytes_text(j.absolute_bytes) + " and " +
                   std::to_string(static_cast<int>(std::lround(100 * tolerances.relative))) + "% of its level " +
-                  bytes_text(j.analysis.level.value_or(0)) + ")";
+                  bytes_text(j.analysis.level.value_or(0)) + "; at least +" +
+                  bytes_text(f.figure("lower_slope_per_hour").value_or(0) * observed_hours(j.analysis)) +
+                  " shown within the " + hours_text(observed_hours(j.analysis) * 3600) +
+                  " observed, past its sampling noise " + bytes_text(j.noise_bytes) + ")";
       j.finding = std::move(f);
     } else {
       // Shrinking only when the decline is as large as growth would have to
       // be to fire; noise around a flat level is bounded either way.
       const double level = std::abs(j.analysis.level.value_or(0));
       const bool shrinks = -j.projected_growth > j.absolute_bytes &&
-                           -j.projected_growth > tolerances.relative * level;
+                           -j.projected_growth > tolerances.relative * level &&
+                           -j.bytes_per_hour * observed_hours(j.analysis) > j.noise_bytes;
       j.classification = shrinks ? SiteClass::shrinking : SiteClass::bounded;
     }
     out.push_back(std::move(j));

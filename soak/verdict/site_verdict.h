@@ -16,9 +16,16 @@
 // sampled count times a scale. A site whose true level is steady still
 // shows a sampled count that is a fresh Poisson draw whenever its objects
 // turn over, so its estimate moves by about sqrt(k) samples when k are
-// seen. The site's absolute tolerance is therefore raised to what two draws
-// at its level can differ by: z(alpha) * sqrt(2 k_level) samples, at the
-// site's own bytes per sample (un-sampled bytes / sampled objects). A
+// seen. The site's growth must therefore exceed what two draws at its
+// level can differ by: z(alpha) * sqrt(2 k_level) samples, at the site's
+// own bytes per sample (un-sampled bytes / sampled objects). That noise is
+// compared with the growth shown within the judged windows (the slope's
+// lower bound times their span), not the growth projected over the horizon
+// (VerdictSettings::observed_tolerance): a sampled object stays in every
+// dump while it lives, so a dump's error persists into the next ones for
+// as long as the site's objects live, and a drift made of persistent error
+// is what projection multiplies. Whatever that persistence, no two dumps
+// differ by more than the noise bound from sampling alone. A
 // leak of n samples clears this once n > ~2 z^2 (about 10 to 20 samples):
 // the sample rate (verdict.sites.sample_bytes) decides how slow a leak can
 // be caught, not a tolerance tuned to one leak. Sites whose peak sampled
@@ -87,7 +94,7 @@ struct SiteJudgement {
   double projected_growth = 0;   // slope * horizon, when judged
   double level_samples = 0;      // median sampled objects after warm-up
   double noise_bytes = 0;        // sampling-noise tolerance (0 without sample counts)
-  double absolute_bytes = 0;     // the absolute tolerance applied: max(configured, noise)
+  double absolute_bytes = 0;     // the configured absolute tolerance (projected growth)
   std::optional<Finding> finding;  // kind site, when growing
 };
 

@@ -29,10 +29,17 @@ double median_of_sorted(const std::vector<double>& sorted) {
 // Whether one set of figures passes: significant, and the growth projected
 // over the horizon from the slope's lower confidence bound above both
 // tolerances. The one expression both paths use.
-bool passes(const TrendRule& rule, double p_value, std::optional<double> lower_slope_per_s, double level) {
+bool passes(const TrendRule& rule, double p_value, std::optional<double> lower_slope_per_s, double level,
+            double span_s) {
   if (!(p_value < rule.alpha) || !lower_slope_per_s) return false;
   const double confident = *lower_slope_per_s * rule.horizon_s;
-  return confident > rule.absolute_tolerance && confident > rule.relative_tolerance * std::abs(level);
+  return confident > rule.absolute_tolerance && confident > rule.relative_tolerance * std::abs(level) &&
+         (rule.observed_tolerance <= 0 || *lower_slope_per_s * span_s > rule.observed_tolerance);
+}
+
+// From the first point to the last: the span growth is shown over.
+double span_of(std::span<const Point> points) {
+  return points.size() >= 2 ? points.back().t_s - points.front().t_s : 0;
 }
 
 // Whether the largest rise stands alone as a one-off level change would.
@@ -182,9 +189,11 @@ TrendEvaluation evaluate_trend(std::span<const Point> points, const TrendRule& r
   if (e.lower_slope_per_s) e.confident_growth = *e.lower_slope_per_s * rule.horizon_s;
   e.within_lower_slope_per_s = sen_lower_slope(within_slopes, e.within_mk.variance, z);
   if (e.within_lower_slope_per_s) e.within_confident_growth = *e.within_lower_slope_per_s * rule.horizon_s;
-  e.whole_fires = passes(rule, e.mk.p_value_upward, e.lower_slope_per_s, e.level);
+  const double span_s = span_of(points);
+  e.whole_fires = passes(rule, e.mk.p_value_upward, e.lower_slope_per_s, e.level, span_s);
   e.fires = e.whole_fires &&
-            (!e.step_alone || passes(rule, e.within_mk.p_value_upward, e.within_lower_slope_per_s, e.level));
+            (!e.step_alone ||
+             passes(rule, e.within_mk.p_value_upward, e.within_lower_slope_per_s, e.level, span_s));
   return e;
 }
 
@@ -297,7 +306,8 @@ std::optional<std::size_t> first_firing_prefix(std::span<const Point> points, co
     // Significance first: the bound moves heap elements, so it is only
     // asked for when the cheap test already passes (passes() repeats it).
     if (!(mk.p_value_upward < rule.alpha)) continue;
-    if (!passes(rule, mk.p_value_upward, running_lower(all, mk.variance, z), level)) continue;
+    const double span_s = span_of(points.first(k));
+    if (!passes(rule, mk.p_value_upward, running_lower(all, mk.variance, z), level, span_s)) continue;
     if (!stands_alone(rises > 0 ? best_rise : 0, rises >= 2, second_rise)) return k;
     const std::size_t split_start = segment_start[step_segment];
     const std::size_t split_end = step_segment == current ? k : segment_start[step_segment + 1];
@@ -311,7 +321,9 @@ std::optional<std::size_t> first_firing_prefix(std::span<const Point> points, co
                               numerator_of(before_n, ties_before) + numerator_of(after_n, ties_after.term()),
                           k);
     if (!(within_mk.p_value_upward < rule.alpha)) continue;
-    if (passes(rule, within_mk.p_value_upward, running_lower(within, within_mk.variance, z), level)) return k;
+    if (passes(rule, within_mk.p_value_upward, running_lower(within, within_mk.variance, z), level, span_s)) {
+      return k;
+    }
   }
   return std::nullopt;
 }

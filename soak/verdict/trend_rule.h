@@ -10,6 +10,8 @@
 //                  be shown to exceed the tolerance, not merely estimated
 //                  to: a wandering load-following series whose median slope
 //                  happens to project past the tolerance has a wide bound;
+//                  and, when set, the growth shown within the points' span
+//                  above observed_tolerance;
 //   across step  - only when the largest single rise between neighbouring
 //                  windows stands alone (more than kStepDominance times every
 //                  other rise, as a one-off level change does): the same
@@ -60,6 +62,13 @@ struct TrendRule {
   double horizon_s = 86400;
   double relative_tolerance = 0.05;
   double absolute_tolerance = 0;
+  // Growth shown within the points' own span (the slope's lower bound times
+  // the time from the first point to the last) must exceed this too: a
+  // tolerance for noise that can move any single point (heap-profile
+  // sampling), compared with what was observed rather than projected,
+  // because projecting multiplies a drift that correlated noise can make.
+  // 0: no such test.
+  double observed_tolerance = 0;
 };
 
 struct TrendEvaluation {

@@ -146,6 +146,26 @@ std::vector<Point> minima_points(std::span<const WindowMinimum> minima) {
   return points;
 }
 
+// One reading of a series' window minima: the rule (its horizon) and the
+// restart segments its pairs are confined to (none: every pair).
+struct Reading {
+  TrendRule rule;
+  std::vector<std::uint32_t> segments;
+  TrendEvaluation e;
+  bool within_stretches = false;
+};
+
+// The longest stretch of the run without a restart: from the start or a
+// restart to the next restart or the horizon's end.
+double longest_stretch_s(const VerdictSettings& settings) {
+  double longest = 0, from = 0;
+  for (double r : settings.restarts_s) {
+    longest = std::max(longest, r - from);
+    from = r;
+  }
+  return std::max(longest, settings.horizon_s - from);
+}
+
 bool judges_trend(SeriesKind kind) {
   return kind == SeriesKind::inventory || kind == SeriesKind::alloc || kind == SeriesKind::process;
 }
@@ -213,6 +233,8 @@ void validate(const VerdictSettings& s) {
                   s.relative_tolerance, "must be finite and >= 0");
   require_setting(std::isfinite(s.absolute_tolerance) && s.absolute_tolerance >= 0, "absolute_tolerance",
                   s.absolute_tolerance, "must be finite and >= 0");
+  require_setting(std::isfinite(s.observed_tolerance) && s.observed_tolerance >= 0, "observed_tolerance",
+                  s.observed_tolerance, "must be finite and >= 0");
   for (const auto& [unit, tolerance] : s.absolute_by_unit) {
     require_setting(std::isfinite(tolerance) && tolerance >= 0, ("absolute_by_unit[" + unit + "]").c_str(),
                     tolerance, "must be finite and >= 0");
@@ -280,13 +302,45 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
 
   const double absolute = absolute_tolerance_for(settings, series.name, series.unit);
   const TrendRule rule{settings.alpha, 1 - settings.growth_confidence, settings.horizon_s,
-                       settings.relative_tolerance, absolute};
+                       settings.relative_tolerance, absolute, settings.observed_tolerance};
   const std::vector<Point> points = minima_points(a.window_minima);
-  std::vector<std::uint32_t> segments;
-  if (!settings.restarts_s.empty()) {
-    for (const WindowMinimum& w : a.window_minima) segments.push_back(w.segment);
+  const double span_s = points.back().t_s - points.front().t_s;
+  // Without restarts, one reading. With restarts, two readings of the same
+  // windows (docs/verdict.md, "Restarts"): across restarts, every pair, the
+  // growth projected over the horizon (what a restart does not empty); and
+  // within stretches, pairs within one stretch between restarts, the growth
+  // projected over the longest stretch (what a restart empties grows no
+  // longer than that). A series fires when either reading fires.
+  std::vector<Reading> readings;
+  readings.push_back({rule, {}, evaluate_trend(points, rule), false});
+  const std::size_t stretches = a.window_minima.back().segment - a.window_minima.front().segment + 1;
+  if (stretches > 1) {
+    Reading within{rule, {}, {}, true};
+    within.rule.horizon_s = std::min(settings.horizon_s, longest_stretch_s(settings));
+    for (const WindowMinimum& w : a.window_minima) within.segments.push_back(w.segment);
+    within.e = evaluate_trend(points, within.rule, within.segments);
+    readings.push_back(std::move(within));
   }
-  const TrendEvaluation whole = evaluate_trend(points, rule, segments);
+  // The tolerance each reading's confident growth is compared with: the
+  // absolute and relative ones, and the observed one scaled to the horizon.
+  const auto margin_of = [&](const Reading& r) -> std::optional<double> {
+    double tolerance = std::max(absolute, r.e.relative_amount);
+    if (settings.observed_tolerance > 0 && span_s > 0) {
+      tolerance = std::max(tolerance, settings.observed_tolerance * r.rule.horizon_s / span_s);
+    }
+    if (!(tolerance > 0) || !r.e.confident_growth) return std::nullopt;
+    return *r.e.confident_growth / tolerance;
+  };
+  // The reading reported: a firing one (the larger margin if both fire),
+  // else the one with the larger margin.
+  const Reading* shown = &readings.front();
+  for (const Reading& r : readings) {
+    if (&r == shown) continue;
+    const bool better_fire = r.e.fires && !shown->e.fires;
+    const bool same_fire = r.e.fires == shown->e.fires;
+    if (better_fire || (same_fire && margin_of(r).value_or(-1e300) > margin_of(*shown).value_or(-1e300))) shown = &r;
+  }
+  const TrendEvaluation& whole = shown->e;
   a.trend_judged = true;
   a.trend = whole.line;
   a.mann_kendall = whole.mk;
@@ -297,15 +351,20 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
     a.level_change_t_s = a.window_minima[whole.step_after].end_s;
     a.level_change = whole.step_rise;
   }
-  const double tolerance = std::max(absolute, whole.relative_amount);
   a.confident_growth = whole.confident_growth;
-  if (tolerance > 0 && whole.confident_growth) a.margin = *whole.confident_growth / tolerance;
+  a.margin = margin_of(*shown);
   if (!whole.fires) return a;
 
-  // Earliest prefix of windows on which the same rule already fires; the
-  // whole run fires, so one exists (trend_rule.h: O(n^2 log n)).
-  const std::size_t first_k = first_firing_prefix(points, rule, settings.min_windows, segments).value_or(points.size());
+  // Earliest prefix of windows on which a reading already fires; the whole
+  // run fires, so one exists (trend_rule.h: O(n^2 log n) each).
+  std::size_t first_k = points.size();
+  for (const Reading& r : readings) {
+    if (!r.e.fires) continue;
+    first_k = std::min(first_k, first_firing_prefix(points, r.rule, settings.min_windows, r.segments)
+                                    .value_or(points.size()));
+  }
   const double detected_at_s = a.window_minima[first_k - 1].end_s;
+  const double horizon_s = shown->rule.horizon_s;
 
   const double slope_per_hour = whole.line.slope_per_s * 3600;
   const double relative_growth = whole.level != 0 ? whole.projected_growth / std::abs(whole.level) : 0;
@@ -324,7 +383,7 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
                {"projected_growth", whole.projected_growth},
                {"confident_growth", whole.confident_growth.value_or(0)},
                {"lower_slope_per_hour", whole.lower_slope_per_s.value_or(0) * 3600},
-               {"horizon_s", settings.horizon_s},
+               {"horizon_s", horizon_s},
                {"level", whole.level},
                {"relative_growth", relative_growth},
                {"absolute_tolerance", absolute},
@@ -335,16 +394,24 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
                {"within_slope_per_hour", whole.within_slope_per_s * 3600},
                {"within_p_value", whole.within_mk.p_value_upward},
                {"within_projected_growth", whole.within_projected_growth}};
-  if (!settings.restarts_s.empty()) {
-    f.figures["segments"] =
-        static_cast<double>(a.window_minima.back().segment - a.window_minima.front().segment + 1);
+  if (!settings.restarts_s.empty()) f.figures["stretches"] = static_cast<double>(stretches);
+  std::string restarts;
+  if (shown->within_stretches) {
+    restarts = "; it grows within each stretch between the run's " + std::to_string(settings.restarts_s.size()) +
+               " restart(s) (" + std::to_string(stretches) +
+               " stretches judged together), projected over the longest stretch";
+  } else if (stretches > 1) {
+    restarts = "; the growth carries across the run's " + std::to_string(settings.restarts_s.size()) +
+               " restart(s)";
+  } else if (!settings.restarts_s.empty()) {
+    restarts = "; judged on the windows of one stretch between restarts (a window a restart cuts short is not "
+               "judged)";
   }
   f.time_to_detect_s = detected_at_s;
   f.message = series.name + " keeps growing: window minima rise " + with_unit(slope_per_hour, series.unit) +
               "/h (Mann-Kendall p = " + number(whole.mk.p_value_upward) + "), +" +
-              with_unit(whole.projected_growth, series.unit) + " projected over " +
-              virtual_time(settings.horizon_s) + " (at least +" +
-              with_unit(whole.confident_growth.value_or(0), series.unit) + " with " +
+              with_unit(whole.projected_growth, series.unit) + " projected over " + virtual_time(horizon_s) +
+              " (at least +" + with_unit(whole.confident_growth.value_or(0), series.unit) + " with " +
               number(100 * settings.growth_confidence) + "% confidence) = " + number(100 * relative_growth) +
               "% of its steady level " + with_unit(whole.level, series.unit) + " (tolerances " +
               number(100 * settings.relative_tolerance) + "% and " + with_unit(absolute, series.unit) + ")" +
@@ -354,11 +421,7 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
                                       ": " + with_unit(whole.within_slope_per_s * 3600, series.unit) +
                                       "/h, p = " + number(whole.within_mk.p_value_upward) + ")"
                                 : std::string("; it rose in several comparable steps, not one")) +
-              (settings.restarts_s.empty()
-                   ? std::string()
-                   : "; judged within the stretches between the run's " +
-                         std::to_string(settings.restarts_s.size()) + " restart(s)") +
-              "; detectable at t = " + virtual_time(detected_at_s);
+              restarts + "; detectable at t = " + virtual_time(detected_at_s);
   a.findings.push_back(std::move(f));
   return a;
 }

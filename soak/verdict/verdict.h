@@ -7,7 +7,8 @@
 //   invariant - counters that must stay zero (kind invariant) stay zero;
 //   residue   - audit residue (kind residue) stays zero;
 //   trend     - no significant upward trend of the per-window minima after
-//               warm-up: Theil–Sen slope, one-sided Mann–Kendall p < alpha,
+//               warm-up (and, with restarts, within and across the
+//               stretches between them; VerdictSettings::restarts_s): Theil–Sen slope, one-sided Mann–Kendall p < alpha,
 //               and growth projected over the horizon above both the absolute
 //               and the relative tolerance; and, when the largest rise
 //               between neighbouring window minima stands alone (a possible
@@ -87,13 +88,20 @@ struct VerdictSettings {
   double absolute_tolerance = 0;                    // when nothing below matches
   std::map<std::string, double> absolute_by_unit;   // e.g. {"bytes", 1 << 20}
   std::vector<PrefixTolerance> absolute_by_prefix;  // longest matching prefix wins
+  // Growth shown within the judged windows' own span (not projected over
+  // the horizon) must exceed this, in the series' unit; 0: no such test.
+  // For noise that can move any single point whatever its correlation from
+  // point to point (heap-profile sampling: site_verdict.h).
+  double observed_tolerance = 0;
   std::size_t min_windows = 4;                      // fewer complete windows: trend not judged
   bool judge_correctness_in_warm_up = true;         // bounds, invariants, residue on every sample
   // Instants at which the system under test restarted (strictly ascending,
-  // > 0). Each begins a segment that settles for warm_up_end_s again; trends
-  // are judged within segments and pooled (WindowGrid in stats.h,
-  // trend_rule.h), so a restart's fall is neither read as shrinking nor
-  // lets it hide growth.
+  // > 0). Each begins a stretch that settles for warm_up_end_s again
+  // (WindowGrid in stats.h). The trend is read twice and fires on either:
+  // across restarts (every pair, projected over horizon_s: growth a restart
+  // does not empty) and within stretches (pairs within one, pooled,
+  // projected over the longest stretch: growth a restart empties). A
+  // restart's fall is then neither read as shrinking nor hides growth.
   std::vector<double> restarts_s;
 };
 

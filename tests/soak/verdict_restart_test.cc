@@ -123,8 +123,10 @@ BOOST_AUTO_TEST_CASE(an_in_memory_leak_emptied_by_restarts_is_judged_within_the_
     const auto judged = analyse_series(in, settings_for(shape, restarts));
     BOOST_TEST_INFO(describe(judged));
     BOOST_TEST(judged.findings.size() == 1u);
-    BOOST_TEST(judged.findings.at(0).figure("segments").value_or(0) == 3.0);
-    BOOST_TEST(judged.findings.at(0).message.find("restart") != std::string::npos);
+    BOOST_TEST(judged.findings.at(0).figure("stretches").value_or(0) == 3.0);
+    // What a restart empties grows no longer than the longest stretch.
+    BOOST_TEST(judged.findings.at(0).figure("horizon_s").value_or(0) == 8 * kHour);
+    BOOST_TEST(judged.findings.at(0).message.find("within each stretch") != std::string::npos);
     // Judged as one stretch, the restarts' falls cancel the growth.
     const auto unsegmented = analyse_series(in, settings_for(shape, {}));
     BOOST_TEST_INFO(describe(unsegmented));
@@ -161,24 +163,40 @@ BOOST_AUTO_TEST_CASE(growth_that_survives_restarts_is_still_a_leak) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(refilling_after_a_restart_and_a_new_level_at_a_restart_are_bounded) {
+BOOST_AUTO_TEST_CASE(refilling_after_a_restart_and_a_new_level_at_one_restart_are_bounded) {
   const testing::RunShape shape = testing::kNightlyShape;
   const std::vector<double> restarts{8 * kHour, 16 * kHour};
   for (std::uint64_t seed = 1; seed <= 10; ++seed) {
     // The table refills over 40 minutes after each restart, then is steady.
     const SeriesInput refill = series(
         shape, restarts, [](double, double since) { return 1000 * std::min(1.0, since / 2400); }, seed);
-    // Each restart reloads a larger state once (a one-off level change at
-    // the restart), flat in between.
-    const SeriesInput reload = series(
-        shape, restarts,
-        [&](double t, double) { return 1000 + 400 * (t >= 8 * kHour) + 400 * (t >= 16 * kHour); }, seed);
+    // One restart reloads a larger state once (a one-off level change at
+    // the restart), flat before and after.
+    const SeriesInput reload =
+        series(shape, restarts, [&](double t, double) { return 1000 + 400 * (t >= 8 * kHour); }, seed);
     for (const SeriesInput* in : {&refill, &reload}) {
       const auto judged = analyse_series(*in, settings_for(shape, restarts));
       BOOST_TEST_INFO("seed " << seed << ": " << describe(judged));
       BOOST_TEST(judged.findings.empty());
       BOOST_TEST(judged.trend_judged);
     }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_level_that_rises_at_every_restart_is_growth_across_restarts) {
+  // Each restart leaves more behind (a store a reload adds to): a staircase
+  // whose steps are the restarts, flat in between.
+  const testing::RunShape shape = testing::kNightlyShape;
+  const std::vector<double> restarts{6 * kHour, 12 * kHour, 18 * kHour};
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    const SeriesInput in = series(
+        shape, restarts,
+        [](double t, double) { return 1000 + 300 * std::floor(t / (6 * kHour)); }, seed);
+    const auto judged = analyse_series(in, settings_for(shape, restarts));
+    BOOST_TEST_INFO(describe(judged));
+    BOOST_REQUIRE(judged.findings.size() == 1u);
+    BOOST_TEST(judged.findings[0].message.find("carries across") != std::string::npos);
+    BOOST_TEST(judged.findings[0].figure("horizon_s").value_or(0) == 24 * kHour);
   }
 }
 
