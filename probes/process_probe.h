@@ -2,8 +2,9 @@
 //
 // Publishes process.rss_bytes (resident set, from /proc/self/statm),
 // as of the last pass after which allocator_rss_is_live() (every pass on
-// tcmalloc and system builds; every N-th on jemalloc, which then also
-// publishes every pass's reading as process.rss_raw_bytes, context),
+// tcmalloc and system builds; on jemalloc the passes right after a purge,
+// at most a virtual minute apart; it then also publishes every pass's
+// reading as process.rss_raw_bytes, context),
 // process.hwm_bytes (peak resident set: getrusage's ru_maxrss, the kernel's
 // VmHWM, without generating all of /proc/self/status),
 // process.open_fds (entries of /proc/self/fd) and process.threads (field 20 of

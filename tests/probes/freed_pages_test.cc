@@ -104,11 +104,11 @@ BOOST_AUTO_TEST_CASE(returning_freed_pages_moves_raw_resident_not_resident_in_us
   purge(current_arena());  // what jemalloc's decay does, some wall-clock seconds later
   const Figures clean = sample(p.registry, now += kPass);
   BOOST_TEST_MESSAGE("dirty " << dirty.dirty / kMiB << " MiB; resident " << dirty.resident / kMiB << " -> "
-                              << clean.resident / kMiB << ", in use " << dirty.resident_in_use / kMiB << " -> "
-                              << clean.resident_in_use / kMiB);
+                              << clean.resident / kMiB << ", in use " << dirty.resident_in_use / kMiB
+                              << " -> " << clean.resident_in_use / kMiB);
   BOOST_TEST(dirty.dirty >= 7 * kMiB);
   BOOST_TEST(clean.dirty < 1 * kMiB);
-  BOOST_TEST(dirty.resident - clean.resident >= 7 * kMiB);                     // raw: drops with the purge
+  BOOST_TEST(dirty.resident - clean.resident >= 7 * kMiB);  // raw: drops with the purge
   BOOST_TEST(std::abs(dirty.resident_in_use - clean.resident_in_use) < 1 * kMiB);  // in use: does not
 }
 
@@ -121,8 +121,8 @@ BOOST_AUTO_TEST_CASE(judged_rss_is_the_reading_after_the_last_purge) {
   const Figures purged = sample(p.registry, now);
   const auto kept = touched_blocks();  // 8 MiB kept: a leak
   const Figures between = sample(p.registry, now += kPass);
-  BOOST_TEST(between.rss == purged.rss);                  // held: no purge within the minute
-  BOOST_TEST(between.rss_raw - purged.rss >= 7 * kMiB);   // every pass's reading is still recorded
+  BOOST_TEST(between.rss == purged.rss);                 // held: no purge within the minute
+  BOOST_TEST(between.rss_raw - purged.rss >= 7 * kMiB);  // every pass's reading is still recorded
   BOOST_TEST(between.resident_in_use - purged.resident_in_use >= 7 * kMiB);  // the allocator sees it at once
   now += std::chrono::seconds(60);
   const Figures next = sample(p.registry, now);  // a minute on: purged and read again
@@ -136,7 +136,7 @@ BOOST_AUTO_TEST_CASE(the_programs_arena_is_purged_once_a_minute_not_every_pass) 
   TimePoint now{};
   const std::uint64_t purges_before = dirty_purges(program);
   for (int pass = 0; pass < 24; ++pass) {  // 4 virtual minutes at 10 s
-    touched_blocks();  // dirty pages a purge returns (and the program re-faults)
+    touched_blocks();                      // dirty pages a purge returns (and the program re-faults)
     sample(p.registry, now);
     now += kPass;
   }
