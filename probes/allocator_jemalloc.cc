@@ -1,12 +1,17 @@
 // jemalloc backend of AllocatorProbe (PLATEAU_ALLOCATOR=jemalloc).
 #include <jemalloc/jemalloc.h>
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "probes/allocator_probe.h"
 #include "probes/instrumentation_arena.h"
@@ -33,6 +38,16 @@ class Mib {
     mib[1] = index;
     return mallctlbymib(mib.data(), length_, nullptr, nullptr, nullptr, 0);
   }
+  // Reads a per-arena statistic ("stats.arenas.0.pdirty" resolved once) of
+  // arena `index` (or MALLCTL_ARENAS_ALL); 0 if jemalloc has no such arena.
+  std::size_t read_size_for_arena_stats(unsigned index) const {
+    std::array<std::size_t, 8> mib = mib_;
+    mib[2] = index;
+    std::size_t value = 0;
+    std::size_t size = sizeof value;
+    if (mallctlbymib(mib.data(), length_, &value, &size, nullptr, 0) != 0) return 0;
+    return value;
+  }
   void write_epoch() const {
     std::uint64_t epoch = 1;
     std::size_t size = sizeof epoch;
@@ -58,6 +73,45 @@ class Mib {
   std::size_t length_ = mib_.size();
 };
 
+// Pages the program's arenas hold freed: dirty (freed, still mapped, counted
+// in jemalloc's resident figure, returned to the OS when they decay, on the
+// wall clock) and muzzy (given back with MADV_FREE). Not all of them are in
+// RSS: a page of an extent nobody wrote was never faulted in. Read for all
+// arenas merged (MALLCTL_ARENAS_ALL) less plateau's own arena, as of the
+// last `epoch`. Five mallctl reads; no arena is touched.
+struct FreedPages {
+  std::size_t dirty_bytes = 0;
+  std::size_t muzzy_bytes = 0;
+};
+
+class FreedPagesReader {
+ public:
+  FreedPages read() const {
+    const std::size_t page = page_.read_size();
+    FreedPages f{pages(pdirty_, MALLCTL_ARENAS_ALL) * page, pages(pmuzzy_, MALLCTL_ARENAS_ALL) * page};
+    if (const std::optional<unsigned> own = instrumentation_arena_index()) {
+      f.dirty_bytes -= std::min(f.dirty_bytes, pages(pdirty_, *own) * page);
+      f.muzzy_bytes -= std::min(f.muzzy_bytes, pages(pmuzzy_, *own) * page);
+    }
+    return f;
+  }
+
+ private:
+  // "stats.arenas.<i>.pdirty" with the arena index at mib[2].
+  static std::size_t pages(const Mib& mib, unsigned arena) { return mib.read_size_for_arena_stats(arena); }
+
+  Mib page_{"arenas.page"};
+  Mib pdirty_{"stats.arenas.0.pdirty"};
+  Mib pmuzzy_{"stats.arenas.0.pmuzzy"};
+};
+
+// How often, in the run's own (virtual) time, the program's arenas are
+// purged before a pass (allocator_probe.h says why, docs/probes.md what it
+// costs): a minute is 6 passes at the gate's and nightly's 10 s sampling,
+// so a 20-minute verdict window still holds 20 readings of live RSS.
+constexpr double kPurgeIntervalSeconds = 60.0;
+std::atomic<bool> g_last_pass_purged{true};  // before any pass: nothing to hold back
+
 class JemallocProbe final : public AllocatorProbe {
  public:
   std::string_view name() const noexcept override { return "alloc.jemalloc"; }
@@ -70,7 +124,7 @@ class JemallocProbe final : public AllocatorProbe {
     return total > own ? total - own : 0;
   }
 
-  void sample(engine::TimePoint /*now*/, SampleWriter& out) override {
+  void sample(engine::TimePoint now, SampleWriter& out) override {
     if (!interned_) {
       auto intern = [&](const char* name) {
         return out.intern(name, "bytes", "allocator", SeriesFamily::kAllocator);
@@ -79,20 +133,39 @@ class JemallocProbe final : public AllocatorProbe {
               intern("alloc.jemalloc.active_bytes"),  intern("alloc.jemalloc.resident_bytes"),
               intern("alloc.jemalloc.mapped_bytes"),  intern("alloc.jemalloc.retained_bytes"),
               intern("alloc.jemalloc.metadata_bytes")};
+      freed_ids_ = {intern("alloc.jemalloc.resident_in_use_bytes"), intern("alloc.jemalloc.dirty_bytes"),
+                    intern("alloc.jemalloc.muzzy_bytes")};
       interned_ = true;
     }
-    purge_program_arenas();
+    // The program's freed pages are returned at most once per
+    // purge_interval_ (allocator_probe.h); RSS read right after such a pass
+    // counts live pages. A clock that went back (a new run) purges at once.
+    const bool purge = !last_purge_ || now < *last_purge_ || now - *last_purge_ >= purge_interval_;
+    if (purge) {
+      purge_program_arenas();
+      last_purge_ = now;
+    }
+    g_last_pass_purged.store(purge, std::memory_order_release);
     epoch_.write_epoch();  // statistics are a snapshot taken at the last epoch
     // plateau's own arena (instrumentation_arena.h) is the measurer, not the
     // system: subtracted from the program's figures, published on its own.
     const InstrumentationFigures own = instrumentation_figures().value_or(InstrumentationFigures{});
     auto minus = [](std::size_t total, std::size_t part) { return static_cast<double>(total > part ? total - part : 0); };
     const double mapped = minus(mapped_.read_size(), own.mapped_bytes);
+    const double resident = minus(resident_.read_size(), own.resident_bytes);
+    const FreedPages freed = freed_pages_.read();
     out.put(ids_[0], minus(allocated_.read_size(), own.allocated_bytes));
     out.put(ids_[1], mapped);
     out.put(ids_[2], minus(active_.read_size(), own.active_bytes));
-    out.put(ids_[3], minus(resident_.read_size(), own.resident_bytes));
+    out.put(ids_[3], resident);
     out.put(ids_[4], mapped);
+    // resident counts dirty pages (freed, kept for reuse, decayed on the
+    // wall clock); net of them it is what the program's pages hold in use.
+    out.put(freed_ids_[0], resident > static_cast<double>(freed.dirty_bytes)
+                               ? resident - static_cast<double>(freed.dirty_bytes)
+                               : 0.0);
+    out.put(freed_ids_[1], static_cast<double>(freed.dirty_bytes));
+    out.put(freed_ids_[2], static_cast<double>(freed.muzzy_bytes));
     if (instrumentation_figures()) {
       if (!own_interned_) {
         own_allocated_ = out.intern("alloc.instrumentation_bytes", "bytes", "plateau", SeriesFamily::kAllocator);
@@ -108,12 +181,19 @@ class JemallocProbe final : public AllocatorProbe {
   }
 
  private:
-  // The program's dirty pages are returned before each pass is read, so
-  // resident bytes and RSS measure live pages. jemalloc decays dirty pages on
-  // the wall clock (10 s by default); on a virtual clock running hundreds of
-  // times faster, what is still dirty at a sample depends on the machine's
-  // speed, not on the program. plateau's own arena is left alone (it is
-  // never purged: its pages are reused by the next pass).
+  // PLATEAU_JEMALLOC_PURGE_INTERVAL_S=seconds of the run's clock between
+  // purges (default kPurgeIntervalSeconds; 0 purges before every pass, as
+  // shipped before).
+  static engine::Duration purge_interval_from_env() {
+    double seconds = kPurgeIntervalSeconds;
+    if (const char* env = std::getenv("PLATEAU_JEMALLOC_PURGE_INTERVAL_S"); env != nullptr && *env != '\0') {
+      char* end = nullptr;
+      const double parsed = std::strtod(env, &end);
+      if (end != env && *end == '\0' && parsed >= 0) seconds = parsed;
+    }
+    return engine::from_seconds(seconds);
+  }
+
   void purge_program_arenas() {
     const unsigned narenas = narenas_.read_unsigned();
     const std::optional<unsigned> own = instrumentation_arena_index();
@@ -122,6 +202,9 @@ class JemallocProbe final : public AllocatorProbe {
     }
   }
 
+  engine::Duration purge_interval_ = purge_interval_from_env();
+  std::optional<engine::TimePoint> last_purge_;
+  FreedPagesReader freed_pages_;
   Mib narenas_{"arenas.narenas"};
   Mib purge_{"arena.0.purge"};
   Mib epoch_{"epoch"};
@@ -133,6 +216,7 @@ class JemallocProbe final : public AllocatorProbe {
   Mib metadata_{"stats.metadata"};
   bool interned_ = false;
   std::array<SeriesId, 7> ids_{};
+  std::array<SeriesId, 3> freed_ids_{};
   bool own_interned_ = false;
   SeriesId own_allocated_ = 0, own_resident_ = 0;
 };
@@ -140,6 +224,8 @@ class JemallocProbe final : public AllocatorProbe {
 }  // namespace
 
 std::unique_ptr<AllocatorProbe> make_allocator_probe() { return std::make_unique<JemallocProbe>(); }
+
+bool allocator_rss_is_live() noexcept { return g_last_pass_purged.load(std::memory_order_acquire); }
 std::string_view compiled_allocator() noexcept { return "jemalloc"; }
 
 }  // namespace plateau::probes

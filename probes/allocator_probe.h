@@ -6,11 +6,16 @@
 //   alloc.allocated_bytes  live bytes the program asked for and has not freed
 //   alloc.heap_bytes       bytes the allocator holds from the OS for the heap
 // plus its own:
-//   jemalloc (mallctl, after purging the program's arenas and writing
-//     `epoch`, so resident bytes are live pages whatever the clock's speed;
-//     docs/probes.md): alloc.jemalloc.active_bytes,
+//   jemalloc (mallctl, after writing `epoch`): alloc.jemalloc.active_bytes,
 //     .resident_bytes, .mapped_bytes, .retained_bytes, .metadata_bytes
-//     (allocated = stats.allocated, heap = stats.mapped)
+//     (allocated = stats.allocated, heap = stats.mapped), and
+//     .dirty_bytes, .muzzy_bytes (pages the program's arenas hold freed)
+//     and .resident_in_use_bytes (resident less dirty): jemalloc decays
+//     dirty pages on the wall clock, so on a virtual clock what is still
+//     dirty at a sample depends on the machine's speed; the figure net of
+//     them does not (docs/probes.md). At most once per virtual minute
+//     (PLATEAU_JEMALLOC_PURGE_INTERVAL_S; 0 = every pass) the program's
+//     arenas are purged before the pass, for RSS (allocator_rss_is_live()).
 //   tcmalloc (MallocExtension numeric properties): alloc.tcmalloc.pageheap_free_bytes,
 //     .pageheap_unmapped_bytes (allocated = generic.current_allocated_bytes,
 //     heap = generic.heap_size)
@@ -28,6 +33,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "probes/probe.h"
@@ -44,6 +50,14 @@ class AllocatorProbe : public Probe {
 
 // The backend of the allocator this build links.
 std::unique_ptr<AllocatorProbe> make_allocator_probe();
+
+// True when the allocator's last sampling pass returned the pages the
+// program's arenas held freed, so RSS read now counts pages in use; false on
+// the passes in between (jemalloc purges at most once per virtual minute: a
+// purge is an madvise per dirty extent, a TLB shootdown each, and the page
+// faults that follow). Always true on tcmalloc and system builds (their free pages do
+// not decay on the wall clock). Safe from any thread.
+bool allocator_rss_is_live() noexcept;
 
 // "jemalloc", "tcmalloc" or "system": the allocator compiled in.
 std::string_view compiled_allocator() noexcept;

@@ -107,5 +107,7 @@ using Backend = SystemProbe;
 
 std::unique_ptr<AllocatorProbe> make_allocator_probe() { return std::make_unique<Backend>(); }
 std::string_view compiled_allocator() noexcept { return "system"; }
+// Free pages here do not decay on the wall clock: RSS is always read live.
+bool allocator_rss_is_live() noexcept { return true; }
 
 }  // namespace plateau::probes

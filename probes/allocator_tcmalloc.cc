@@ -52,5 +52,7 @@ class TcmallocProbe final : public AllocatorProbe {
 
 std::unique_ptr<AllocatorProbe> make_allocator_probe() { return std::make_unique<TcmallocProbe>(); }
 std::string_view compiled_allocator() noexcept { return "tcmalloc"; }
+// Free pages here do not decay on the wall clock: RSS is always read live.
+bool allocator_rss_is_live() noexcept { return true; }
 
 }  // namespace plateau::probes

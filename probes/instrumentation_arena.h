@@ -13,7 +13,7 @@
 // idle `plateau-arena` keeper per arena): jemalloc purges an arena in full
 // when its last thread leaves it, which would drop the program's dirty
 // pages at every sample behind its back (the allocator probe purges them
-// on purpose, once per pass: allocator_jemalloc.cc). The allocator
+// on purpose, at most once a virtual minute: allocator_jemalloc.cc). The allocator
 // probe subtracts the arena's own figures (instrumentation_figures()) from
 // alloc.allocated_bytes, alloc.heap_bytes and jemalloc's active, resident
 // and mapped bytes, and publishes them as alloc.instrumentation_bytes (and

@@ -1,5 +1,7 @@
 #include "probes/process_probe.h"
 
+#include "probes/allocator_probe.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -192,7 +194,19 @@ void ProcessProbe::sample(engine::TimePoint /*now*/, SampleWriter& out) {
     interned_ = true;
   }
   const ProcessFigures f = read();
-  out.put(rss_, static_cast<double>(f.rss_bytes));
+  // Between the allocator's purges RSS also holds pages the allocator keeps
+  // freed, returned on the wall clock (jemalloc): the judged figure is RSS
+  // as of the last pass that purged them; every pass's reading is context.
+  const bool live = allocator_rss_is_live();
+  if (live || !last_live_rss_bytes_) last_live_rss_bytes_ = f.rss_bytes;
+  out.put(rss_, static_cast<double>(*last_live_rss_bytes_));
+  if (!live || rss_raw_interned_) {
+    if (!rss_raw_interned_) {
+      rss_raw_ = out.intern("process.rss_raw_bytes", "bytes", "process", SeriesFamily::kProcess);
+      rss_raw_interned_ = true;
+    }
+    out.put(rss_raw_, static_cast<double>(f.rss_bytes));
+  }
   out.put(hwm_, static_cast<double>(f.hwm_bytes));
   out.put(fds_, static_cast<double>(f.open_fds));
   out.put(threads_, static_cast<double>(f.threads));

@@ -1,6 +1,10 @@
 // ProcessProbe: process-wide figures from /proc/self.
 //
 // Publishes process.rss_bytes (resident set, from /proc/self/statm),
+// as of the last pass after which allocator_rss_is_live() (every pass on
+// tcmalloc and system builds; on jemalloc the passes right after a purge,
+// at most a virtual minute apart; it then also publishes every pass's
+// reading as process.rss_raw_bytes, context),
 // process.hwm_bytes (peak resident set: getrusage's ru_maxrss, the kernel's
 // VmHWM, without generating all of /proc/self/status),
 // process.open_fds (entries of /proc/self/fd) and process.threads (field 20 of
@@ -72,6 +76,9 @@ class ProcessProbe final : public Probe {
   GroupCounter fd_groups_{std::string(kFdGroupPrefix), "fds"};
   bool interned_ = false;
   SeriesId rss_ = 0, hwm_ = 0, fds_ = 0, threads_ = 0;
+  bool rss_raw_interned_ = false;
+  SeriesId rss_raw_ = 0;  // process.rss_raw_bytes: every pass's reading (jemalloc builds)
+  std::optional<std::uint64_t> last_live_rss_bytes_;
 };
 
 // --- Any process, by its /proc directory ("/proc/1234", "/proc/self") ---

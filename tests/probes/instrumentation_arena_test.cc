@@ -1,11 +1,13 @@
 #define BOOST_TEST_MODULE probes_instrumentation_arena
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <memory>
 #include <vector>
 
 #include "probes/allocator_probe.h"
 #include "probes/instrumentation_arena.h"
+#include "probes/process_probe.h"
 #include "probes/registry.h"
 
 // Issue 9 item 6: plateau's own memory is kept apart from the program's and
@@ -71,4 +73,20 @@ BOOST_AUTO_TEST_CASE(the_allocator_probe_publishes_plateaus_own_bytes_apart) {
   registry.sample_all(plateau::engine::TimePoint{});
   const bool published = registry.last_value("alloc.instrumentation_bytes").has_value();
   BOOST_TEST(published == probes::instrumentation_arena_supported());
+}
+
+// Only jemalloc returns freed pages on the wall clock: there RSS is read
+// live after a purge once a minute and every pass's reading is kept apart
+// (process.rss_raw_bytes); elsewhere every reading is live.
+BOOST_AUTO_TEST_CASE(raw_rss_is_kept_apart_only_where_the_allocator_holds_freed_pages) {
+  probes::ProbeRegistry registry;
+  registry.add(probes::make_allocator_probe());
+  registry.add(std::make_unique<probes::ProcessProbe>());
+  plateau::engine::TimePoint now{};
+  registry.sample_all(now);
+  registry.sample_all(now + std::chrono::seconds(10));
+  const bool jemalloc = probes::compiled_allocator() == "jemalloc";
+  BOOST_TEST(probes::allocator_rss_is_live() == !jemalloc);
+  BOOST_TEST(registry.last_value("process.rss_raw_bytes").has_value() == jemalloc);
+  BOOST_TEST(registry.last_value("alloc.jemalloc.resident_in_use_bytes").has_value() == jemalloc);
 }
