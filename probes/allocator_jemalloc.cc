@@ -126,15 +126,20 @@ class JemallocProbe final : public AllocatorProbe {
 
   void sample(engine::TimePoint now, SampleWriter& out) override {
     if (!interned_) {
-      auto intern = [&](const char* name) {
-        return out.intern(name, "bytes", "allocator", SeriesFamily::kAllocator);
+      // Judged: what the program holds (allocated, active, resident in
+      // use). Context: address space kept for reuse (heap/mapped, retained,
+      // metadata grow in steps as arenas expand), and resident with the
+      // dirty pages returned on the wall clock, with the pages themselves.
+      auto intern = [&](const char* name, SeriesRole role) {
+        return out.intern(name, "bytes", "allocator", SeriesFamily::kAllocator, role);
       };
-      ids_ = {intern("alloc.allocated_bytes"),        intern("alloc.heap_bytes"),
-              intern("alloc.jemalloc.active_bytes"),  intern("alloc.jemalloc.resident_bytes"),
-              intern("alloc.jemalloc.mapped_bytes"),  intern("alloc.jemalloc.retained_bytes"),
-              intern("alloc.jemalloc.metadata_bytes")};
-      freed_ids_ = {intern("alloc.jemalloc.resident_in_use_bytes"), intern("alloc.jemalloc.dirty_bytes"),
-                    intern("alloc.jemalloc.muzzy_bytes")};
+      constexpr SeriesRole judged = SeriesRole::kJudged, context = SeriesRole::kContext;
+      ids_ = {intern("alloc.allocated_bytes", judged),          intern("alloc.heap_bytes", context),
+              intern("alloc.jemalloc.active_bytes", judged),    intern("alloc.jemalloc.resident_bytes", context),
+              intern("alloc.jemalloc.mapped_bytes", context),   intern("alloc.jemalloc.retained_bytes", context),
+              intern("alloc.jemalloc.metadata_bytes", context)};
+      freed_ids_ = {intern("alloc.jemalloc.resident_in_use_bytes", judged),
+                    intern("alloc.jemalloc.dirty_bytes", context), intern("alloc.jemalloc.muzzy_bytes", context)};
       interned_ = true;
     }
     // The program's freed pages are returned at most once per
@@ -168,9 +173,11 @@ class JemallocProbe final : public AllocatorProbe {
     out.put(freed_ids_[2], static_cast<double>(freed.muzzy_bytes));
     if (instrumentation_figures()) {
       if (!own_interned_) {
-        own_allocated_ = out.intern("alloc.instrumentation_bytes", "bytes", "plateau", SeriesFamily::kAllocator);
-        own_resident_ =
-            out.intern("alloc.instrumentation_resident_bytes", "bytes", "plateau", SeriesFamily::kAllocator);
+        // plateau's own arena is the measurer: shown, not judged.
+        own_allocated_ = out.intern("alloc.instrumentation_bytes", "bytes", "plateau", SeriesFamily::kAllocator,
+                                    SeriesRole::kContext);
+        own_resident_ = out.intern("alloc.instrumentation_resident_bytes", "bytes", "plateau",
+                                   SeriesFamily::kAllocator, SeriesRole::kContext);
         own_interned_ = true;
       }
       out.put(own_allocated_, static_cast<double>(own.allocated_bytes));

@@ -188,7 +188,8 @@ ProcessFigures ProcessProbe::read() {
 void ProcessProbe::sample(engine::TimePoint /*now*/, SampleWriter& out) {
   if (!interned_) {
     rss_ = out.intern("process.rss_bytes", "bytes", "process", SeriesFamily::kProcess);
-    hwm_ = out.intern("process.hwm_bytes", "bytes", "process", SeriesFamily::kProcess);
+    // A high-water mark never falls: shown, not judged.
+    hwm_ = out.intern("process.hwm_bytes", "bytes", "process", SeriesFamily::kProcess, SeriesRole::kContext);
     fds_ = out.intern("process.open_fds", "fds", "process", SeriesFamily::kProcess);
     threads_ = out.intern("process.threads", "threads", "process", SeriesFamily::kProcess);
     interned_ = true;
@@ -202,7 +203,8 @@ void ProcessProbe::sample(engine::TimePoint /*now*/, SampleWriter& out) {
   out.put(rss_, static_cast<double>(*last_live_rss_bytes_));
   if (!live || rss_raw_interned_) {
     if (!rss_raw_interned_) {
-      rss_raw_ = out.intern("process.rss_raw_bytes", "bytes", "process", SeriesFamily::kProcess);
+      rss_raw_ = out.intern("process.rss_raw_bytes", "bytes", "process", SeriesFamily::kProcess,
+                            SeriesRole::kContext);
       rss_raw_interned_ = true;
     }
     out.put(rss_raw_, static_cast<double>(f.rss_bytes));

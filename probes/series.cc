@@ -24,10 +24,10 @@ std::string_view to_string(SeriesFamily family) noexcept {
 }
 
 SeriesId SeriesTable::intern(std::string_view name, std::string_view unit, std::string_view component,
-                             SeriesFamily family) {
+                             SeriesFamily family, SeriesRole role) {
   if (auto it = by_name_.find(name); it != by_name_.end()) {
     const SeriesInfo& existing = series_[it->second];
-    if (existing.unit != unit || existing.family != family) {
+    if (existing.unit != unit || existing.family != family || existing.role != role) {
       throw std::logic_error("series '" + std::string(name) + "' re-registered with unit '" +
                              std::string(unit) + "' and family '" + std::string(to_string(family)) +
                              "' but it has unit '" + existing.unit + "' and family '" +
@@ -36,7 +36,7 @@ SeriesId SeriesTable::intern(std::string_view name, std::string_view unit, std::
     return it->second;
   }
   const auto id = static_cast<SeriesId>(series_.size());
-  series_.push_back(SeriesInfo{std::string(name), std::string(unit), std::string(component), family});
+  series_.push_back(SeriesInfo{std::string(name), std::string(unit), std::string(component), family, role});
   by_name_.emplace(series_.back().name, id);
   return id;
 }

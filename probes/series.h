@@ -43,11 +43,19 @@ constexpr bool must_stay_zero(SeriesFamily family) noexcept {
   return family == SeriesFamily::kInvariant || family == SeriesFamily::kResidue;
 }
 
+// Whether the verdict judges a series, said by the probe that publishes it:
+// context series are recorded and shown (series.csv, charts) but never
+// judged — figures that grow in steps by nature (address space an allocator
+// keeps for reuse, a high-water mark), raw readings a judged figure is
+// derived from, and plateau's own memory.
+enum class SeriesRole : std::uint8_t { kJudged, kContext };
+
 struct SeriesInfo {
   std::string name;       // e.g. "inventory.plans.execution_locks.entries"
   std::string unit;       // "entries", "bytes", "keys", "count", "fds", "threads"
   std::string component;  // engine component, or "allocator" / "process"
   SeriesFamily family = SeriesFamily::kInventory;
+  SeriesRole role = SeriesRole::kJudged;
 };
 
 // One value of one series at the registry's sampling instant.
@@ -61,7 +69,7 @@ class SeriesTable {
  public:
   // Returns the id of `name`, creating the series on first use.
   SeriesId intern(std::string_view name, std::string_view unit, std::string_view component,
-                  SeriesFamily family);
+                  SeriesFamily family, SeriesRole role = SeriesRole::kJudged);
   std::optional<SeriesId> find(std::string_view name) const;
   const SeriesInfo& info(SeriesId id) const { return series_.at(id); }
   std::size_t size() const noexcept { return series_.size(); }

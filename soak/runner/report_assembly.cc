@@ -46,31 +46,12 @@ std::string family_name(probes::SeriesFamily family) {
 
 }  // namespace
 
-// Allocator figures that measure the allocator's retention policy (address
-// space mapped or retained for reuse, free page-heap, metadata) move in
-// steps as arenas grow and are recorded as context only; the figures of the
-// program's demand (allocated, active, resident) and RSS are judged.
-bool is_retention_figure(std::string_view name) {
-  if (!name.starts_with("alloc.")) return false;
-  // jemalloc's resident bytes count its dirty pages, returned on the wall
-  // clock: judged net of them (resident_in_use_bytes); raw, they are context.
-  if (name == "alloc.jemalloc.resident_bytes" || name.ends_with(".dirty_bytes") ||
-      name.ends_with(".muzzy_bytes")) {
-    return true;
-  }
-  return name == "alloc.heap_bytes" || name.ends_with(".mapped_bytes") || name.ends_with(".retained_bytes") ||
-         name.ends_with(".metadata_bytes") || name.ends_with("free_bytes") || name.ends_with("unmapped_bytes") ||
-         name.ends_with("releasable_bytes") || name.ends_with("mmap_bytes");
-}
-
+// Judged: the families with a check (inventory, alloc, process, invariant,
+// residue), unless the probe that publishes the series marked it context
+// (probes/series.h SeriesRole: retention figures, high-water marks, raw
+// readings, plateau's own memory).
 bool is_judged(const RecordedSeries& series) {
-  if (!kind_of(series.info.family)) return false;
-  // RSS with the pages jemalloc holds freed, read between its purges:
-  // context; process.rss_bytes (read after a purge) is judged.
-  if (series.info.name == "process.rss_raw_bytes") return false;
-  // plateau's own arena (alloc.instrumentation_*) is the measurer: shown, not judged.
-  return series.info.name != "process.hwm_bytes" && !is_retention_figure(series.info.name) &&
-         !series.info.name.starts_with("alloc.instrumentation_");
+  return kind_of(series.info.family).has_value() && series.info.role == probes::SeriesRole::kJudged;
 }
 
 std::vector<SeriesInput> verdict_inputs(const SampleRecorder& recorder) {

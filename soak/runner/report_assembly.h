@@ -4,12 +4,11 @@
 //
 // This is bookkeeping only: the verdict library computes every figure, the
 // writers format it. Which series are judged: inventory, alloc and process
-// series (bound and trend) and invariant and residue series (must stay zero);
-// health counters (cumulative by nature), process.hwm_bytes (a high-water
-// mark never falls, so its "trend" says nothing) and the allocator's
-// retention figures (alloc.heap_bytes, *.mapped_bytes, *.retained_bytes,
-// *.metadata_bytes, free/unmapped page-heap bytes: address space the
-// allocator keeps for reuse, which grows in steps) are recorded, not judged.
+// series (bound and trend) and invariant and residue series (must stay zero),
+// except those their probe published as context (probes::SeriesRole: the
+// allocator's retention figures, process.hwm_bytes, raw readings, plateau's
+// own memory; the probes say which and why); health counters (cumulative by
+// nature) are recorded, not judged.
 //
 // Thread safety: pure functions.
 #pragma once

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "probes/allocator_probe.h"
 #include "probes/process_probe.h"
 #include "probes/registry.h"
 
@@ -169,4 +170,46 @@ BOOST_AUTO_TEST_CASE(group_cardinality_is_capped_and_the_rest_is_other) {
   BOOST_TEST(samples[0].value == 2.0);
   BOOST_TEST(samples[2].value == 2.0);  // /c and /d
   BOOST_TEST(table.info(samples[2].series).name == "process.fds.other");
+}
+
+// The probes say which of their series the verdict judges: what the program
+// holds is judged; address space kept for reuse, a high-water mark, raw
+// readings and plateau's own memory are context. On every allocator build.
+BOOST_AUTO_TEST_CASE(probes_publish_which_series_are_judged) {
+  probes::ProbeRegistry registry;
+  registry.emplace<probes::ProcessProbe>();
+  registry.add(probes::make_allocator_probe());
+  registry.sample_all(kNow);
+  registry.sample_all(kNow + std::chrono::seconds(1));
+  const probes::SeriesTable& table = registry.series();
+  auto role = [&](std::string_view name) {
+    const auto id = table.find(name);
+    BOOST_REQUIRE_MESSAGE(id, "series " << name << " was not published");
+    return table.info(*id).role;
+  };
+  BOOST_TEST((role("process.rss_bytes") == probes::SeriesRole::kJudged));
+  BOOST_TEST((role("process.threads") == probes::SeriesRole::kJudged));
+  BOOST_TEST((role("process.hwm_bytes") == probes::SeriesRole::kContext));
+  BOOST_TEST((role("alloc.allocated_bytes") == probes::SeriesRole::kJudged));
+  BOOST_TEST((role("alloc.heap_bytes") == probes::SeriesRole::kContext));
+  std::size_t judged_alloc = 0;
+  for (std::size_t id = 0; id < table.size(); ++id) {
+    const probes::SeriesInfo& info = table.info(static_cast<probes::SeriesId>(id));
+    if (info.name.starts_with("alloc.") && info.role == probes::SeriesRole::kJudged) ++judged_alloc;
+    if (info.name.ends_with("mapped_bytes") || info.name.ends_with("retained_bytes") ||
+        info.name.ends_with("free_bytes") || info.name.starts_with("alloc.instrumentation_")) {
+      BOOST_TEST((info.role == probes::SeriesRole::kContext), info.name);
+    }
+  }
+  const std::string_view allocator = probes::compiled_allocator();
+  BOOST_TEST(judged_alloc == (allocator == "jemalloc" ? 3u : 1u));  // + active and resident in use on jemalloc
+  if (allocator == "jemalloc") {
+    BOOST_TEST((role("alloc.jemalloc.resident_in_use_bytes") == probes::SeriesRole::kJudged));
+    BOOST_TEST((role("alloc.jemalloc.resident_bytes") == probes::SeriesRole::kContext));
+  }
+  // A name re-published with another role is two probes disagreeing.
+  probes::SeriesTable own;
+  own.intern("x.bytes", "bytes", "c", probes::SeriesFamily::kProcess);
+  BOOST_CHECK_THROW(own.intern("x.bytes", "bytes", "c", probes::SeriesFamily::kProcess, probes::SeriesRole::kContext),
+                    std::logic_error);
 }
