@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "soak/verdict/stats.h"
+#include "soak/verdict/verdict.h"
 
 namespace plateau::soak::testing {
 
@@ -71,6 +72,17 @@ struct RunShape {
   double alpha;
   double relative_tolerance;
 };
+// The verdict settings of a run shape, before any tolerance by unit or prefix.
+inline VerdictSettings settings_of(const RunShape& shape) {
+  VerdictSettings s;
+  s.warm_up_end_s = shape.warm_up_s;
+  s.window_s = shape.window_s;
+  s.horizon_s = shape.duration_s;
+  s.alpha = shape.alpha;
+  s.relative_tolerance = shape.relative_tolerance;
+  return s;
+}
+
 inline constexpr RunShape kGateShape{"gate", 6 * 3600.0, 3600, 1200, 900, 0.001, 0.1};
 inline constexpr RunShape kNightlyShape{"nightly", 24 * 3600.0, 3600, 5400, 3600, 0.01, 0.05};
 

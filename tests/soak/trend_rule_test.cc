@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,32 @@
 
 using namespace plateau::soak;
 namespace tt = boost::test_tools;
+
+namespace {
+
+// The rule a randomised trial judges with: alpha, bound and tolerances vary
+// with the trial and the kind of series.
+TrendRule trial_rule(int trial, int kind, std::size_t n) {
+  return TrendRule{kind % 2 ? 0.01 : 0.001, trial % 3 == 0 ? 0.001 : 0.05, 1200.0 * static_cast<double>(n), 0.05,
+                   kind == 3 ? 0.5 : 2.0};
+}
+
+// Checks the incremental search against the from-scratch one for several
+// minimum prefix lengths; returns how many fired.
+int check_fast_equals_naive(std::span<const Point> points, const TrendRule& rule,
+                            std::span<const std::uint32_t> segments, int trial, int kind) {
+  int fired = 0;
+  for (std::size_t min_points : {std::size_t{3}, std::size_t{4}, std::size_t{9}}) {
+    const auto fast = first_firing_prefix(points, rule, min_points, segments);
+    const auto naive = first_firing_prefix_naive(points, rule, min_points, segments);
+    BOOST_TEST_INFO("trial " << trial << " kind " << kind << " n " << points.size() << " min " << min_points);
+    BOOST_TEST((fast == naive));
+    fired += fast.has_value() ? 1 : 0;
+  }
+  return fired;
+}
+
+}  // namespace
 
 BOOST_AUTO_TEST_SUITE(trend_rule)
 
@@ -92,16 +119,8 @@ BOOST_AUTO_TEST_CASE(incremental_time_to_detect_equals_every_prefix_from_scratch
       }
       points.push_back({600 + 1200 * x, v});
     }
-    const TrendRule rule{kind % 2 ? 0.01 : 0.001, trial % 3 == 0 ? 0.001 : 0.05, 1200.0 * static_cast<double>(n), 0.05,
-                         kind == 3 ? 0.5 : 2.0};
-    for (std::size_t min_points : {std::size_t{3}, std::size_t{4}, std::size_t{9}}) {
-      const auto fast = first_firing_prefix(points, rule, min_points);
-      const auto naive = first_firing_prefix_naive(points, rule, min_points);
-      BOOST_TEST_INFO("trial " << trial << " kind " << kind << " n " << n << " min " << min_points);
-      BOOST_TEST((fast == naive));
-      fired += fast.has_value() ? 1 : 0;
-      ++compared;
-    }
+    fired += check_fast_equals_naive(points, trial_rule(trial, kind, n), {}, trial, kind);
+    compared += 3;
   }
   // Both outcomes were exercised.
   BOOST_TEST(fired > compared / 5);
@@ -157,18 +176,11 @@ BOOST_AUTO_TEST_CASE(incremental_time_to_detect_equals_from_scratch_with_restart
       segments.push_back(segment);
       since += 1;
     }
-    const TrendRule rule{kind % 2 ? 0.01 : 0.001, trial % 3 == 0 ? 0.001 : 0.05,
-                         1200.0 * static_cast<double>(n), 0.05, kind == 3 ? 0.5 : 2.0};
+    const TrendRule rule = trial_rule(trial, kind, n);
     const TrendEvaluation whole = evaluate_trend(points, rule, segments);
     if (whole.step_alone && segments.back() > segments[whole.step_after]) ++step_alone_across;
-    for (std::size_t min_points : {std::size_t{3}, std::size_t{4}, std::size_t{9}}) {
-      const auto fast = first_firing_prefix(points, rule, min_points, segments);
-      const auto naive = first_firing_prefix_naive(points, rule, min_points, segments);
-      BOOST_TEST_INFO("trial " << trial << " kind " << kind << " n " << n << " min " << min_points);
-      BOOST_TEST((fast == naive));
-      fired += fast.has_value() ? 1 : 0;
-      ++compared;
-    }
+    fired += check_fast_equals_naive(points, rule, segments, trial, kind);
+    compared += 3;
   }
   BOOST_TEST(fired > compared / 5);
   BOOST_TEST(fired < compared);

@@ -33,12 +33,7 @@ double last_restart(const std::vector<double>& restarts_s, double t) {
 }
 
 VerdictSettings settings_for(const testing::RunShape& shape, std::vector<double> restarts_s) {
-  VerdictSettings s;
-  s.warm_up_end_s = shape.warm_up_s;
-  s.window_s = shape.window_s;
-  s.horizon_s = shape.duration_s;
-  s.alpha = shape.alpha;
-  s.relative_tolerance = shape.relative_tolerance;
+  VerdictSettings s = testing::settings_of(shape);
   s.absolute_by_unit = {{"entries", 16}};
   s.restarts_s = std::move(restarts_s);
   return s;

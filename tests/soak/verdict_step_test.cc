@@ -18,12 +18,7 @@ namespace {
 constexpr double kHour = 3600;
 
 VerdictSettings settings_for(const RunShape& shape) {
-  VerdictSettings s;
-  s.warm_up_end_s = shape.warm_up_s;
-  s.window_s = shape.window_s;
-  s.horizon_s = shape.duration_s;
-  s.alpha = shape.alpha;
-  s.relative_tolerance = shape.relative_tolerance;
+  VerdictSettings s = settings_of(shape);
   s.absolute_by_unit = {{"bytes", 65536}};
   s.absolute_by_prefix = {{"alloc.", 4 * kMiB}};
   return s;
