@@ -37,10 +37,7 @@ bool passes(const TrendRule& rule, double p_value, std::optional<double> lower_s
          (rule.observed_tolerance <= 0 || *lower_slope_per_s * span_s > rule.observed_tolerance);
 }
 
-// From the first point to the last: the span growth is shown over.
-double span_of(std::span<const Point> points) {
-  return points.size() >= 2 ? points.back().t_s - points.front().t_s : 0;
-}
+
 
 // Whether the largest rise stands alone as a one-off level change would.
 bool stands_alone(double rise, bool any_other, double second_rise) {
@@ -134,6 +131,16 @@ void check_segments(std::span<const Point> points, std::span<const std::uint32_t
 
 }  // namespace
 
+double observed_span_s(std::span<const Point> points, std::span<const std::uint32_t> segments) {
+  double longest = 0;
+  std::size_t first = 0;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    if (!segments.empty() && segments[i] != segments[first]) first = i;
+    longest = std::max(longest, points[i].t_s - points[first].t_s);
+  }
+  return longest;
+}
+
 TrendEvaluation evaluate_trend(std::span<const Point> points, const TrendRule& rule,
                                std::span<const std::uint32_t> segments) {
   check_segments(points, segments);
@@ -189,7 +196,7 @@ TrendEvaluation evaluate_trend(std::span<const Point> points, const TrendRule& r
   if (e.lower_slope_per_s) e.confident_growth = *e.lower_slope_per_s * rule.horizon_s;
   e.within_lower_slope_per_s = sen_lower_slope(within_slopes, e.within_mk.variance, z);
   if (e.within_lower_slope_per_s) e.within_confident_growth = *e.within_lower_slope_per_s * rule.horizon_s;
-  const double span_s = span_of(points);
+  const double span_s = observed_span_s(points, segments);
   e.whole_fires = passes(rule, e.mk.p_value_upward, e.lower_slope_per_s, e.level, span_s);
   e.fires = e.whole_fires &&
             (!e.step_alone ||
@@ -237,6 +244,7 @@ std::optional<std::size_t> first_firing_prefix(std::span<const Point> points, co
   std::int64_t s_cross = 0, ties_before = 0;
   std::size_t step_after = 0, step_segment = 0, rises = 0;
   double best_rise = 0, second_rise = 0;
+  double longest_span_s = 0;  // observed_span_s of the prefix
   const auto numerator_of = [](std::size_t count, std::int64_t ties) {
     return cube_term(static_cast<std::int64_t>(count)) - ties;
   };
@@ -251,6 +259,7 @@ std::optional<std::size_t> first_firing_prefix(std::span<const Point> points, co
       ties_current.reset();
     }
     const std::size_t current = segment_start.size() - 1;
+    longest_span_s = std::max(longest_span_s, pj.t_s - points[current_start].t_s);
     for (std::size_t i = current_start; i < j; ++i) {
       if (pj.t_s != points[i].t_s) all.add(pair_slope(points[i], pj));
       s_all += sign(pj.value, points[i].value);
@@ -306,7 +315,7 @@ std::optional<std::size_t> first_firing_prefix(std::span<const Point> points, co
     // Significance first: the bound moves heap elements, so it is only
     // asked for when the cheap test already passes (passes() repeats it).
     if (!(mk.p_value_upward < rule.alpha)) continue;
-    const double span_s = span_of(points.first(k));
+    const double span_s = longest_span_s;
     if (!passes(rule, mk.p_value_upward, running_lower(all, mk.variance, z), level, span_s)) continue;
     if (!stands_alone(rises > 0 ? best_rise : 0, rises >= 2, second_rise)) return k;
     const std::size_t split_start = segment_start[step_segment];

@@ -63,7 +63,7 @@ struct TrendRule {
   double relative_tolerance = 0.05;
   double absolute_tolerance = 0;
   // Growth shown within the points' own span (the slope's lower bound times
-  // the time from the first point to the last) must exceed this too: a
+  // observed_span_s) must exceed this too: a
   // tolerance for noise that can move any single point (heap-profile
   // sampling), compared with what was observed rather than projected,
   // because projecting multiplies a drift that correlated noise can make.
@@ -109,6 +109,12 @@ std::optional<std::size_t> first_firing_prefix(std::span<const Point> points, co
 std::optional<std::size_t> first_firing_prefix_naive(std::span<const Point> points, const TrendRule& rule,
                                                      std::size_t min_points,
                                                      std::span<const std::uint32_t> segments = {});
+
+// The longest time growth is observed over: from the first point to the
+// last, or, with segment labels, the longest such stretch within one
+// segment (what a restart empties is seen growing no longer than that).
+// TrendRule::observed_tolerance is compared with the bound times this.
+double observed_span_s(std::span<const Point> points, std::span<const std::uint32_t> segments = {});
 
 // Whether the rule can fire on windows laid out in restart segments of
 // these sizes: a strictly rising run within every segment gives p < alpha

@@ -304,7 +304,6 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
   const TrendRule rule{settings.alpha, 1 - settings.growth_confidence, settings.horizon_s,
                        settings.relative_tolerance, absolute, settings.observed_tolerance};
   const std::vector<Point> points = minima_points(a.window_minima);
-  const double span_s = points.back().t_s - points.front().t_s;
   // Without restarts, one reading. With restarts, two readings of the same
   // windows (docs/verdict.md, "Restarts"): across restarts, every pair, the
   // growth projected over the horizon (what a restart does not empty); and
@@ -325,6 +324,7 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
   // absolute and relative ones, and the observed one scaled to the horizon.
   const auto margin_of = [&](const Reading& r) -> std::optional<double> {
     double tolerance = std::max(absolute, r.e.relative_amount);
+    const double span_s = observed_span_s(points, r.segments);
     if (settings.observed_tolerance > 0 && span_s > 0) {
       tolerance = std::max(tolerance, settings.observed_tolerance * r.rule.horizon_s / span_s);
     }
