@@ -102,6 +102,8 @@ Harness::Harness(HarnessOptions options, engine::EngineConfig config)
   audit_options.audit_interval = options_.duration + std::chrono::hours(24 * 365);
   audit_probe_ = &registry_.emplace<probes::AuditProbe>(
       [this](engine::AuditSink& sink) { engine_->audit(sink); }, ledger_, audit_options);
+  // The allocator before the process probe: on jemalloc builds RSS is read
+  // in the pass that returned the freed pages (allocator_rss_is_live()).
   registry_.add(probes::make_allocator_probe());
   registry_.emplace<probes::ProcessProbe>();
   registry_.emplace<HarnessProbe>(*this);

@@ -126,6 +126,10 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
   // the run was written, so compare sees the same series in two runs.
   probes::set_run_folders({{out_dir.string(), "[out]"}, {(out_dir / "state").string(), "[state]"}});
   setup.options.probes_enabled = request.probes_enabled;
+  // The verdict's settings and its window grid (restart segments included):
+  // the heap dumps, the recorder's cells and the verdict all follow it.
+  const VerdictSettings settings = verdict_settings_for(scenario);
+  const WindowGrid grid = window_grid(settings);
 
   // Checkpoints: the measured phase's start, then the heap-profile ones inside it.
   std::vector<engine::Duration> offsets;
@@ -140,8 +144,7 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
     heap_dumps.insert(c);
   }
   if (scenario.verdict.sites.enabled && request.probes_enabled) {
-    // The verdict's own grid, restart segments included.
-    for (double t_s : window_starts(window_grid(verdict_settings_for(scenario)), seconds(scenario.duration))) {
+    for (double t_s : window_starts(grid, seconds(scenario.duration))) {
       heap_dumps.insert(std::chrono::round<engine::Duration>(std::chrono::duration<double>(t_s)));
     }
   }
@@ -166,11 +169,10 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
   harness::Harness harness(std::move(setup.options), std::move(setup.engine));
   // Memory bounded by the recorder's cells, not by the duration; its cells
   // follow the verdict's window grid so downsampling keeps window minima exact.
-  const VerdictSettings grid = verdict_settings_for(scenario);
   RecorderLayout layout;
   layout.expected_passes =
       static_cast<std::size_t>(seconds(scenario.duration) / seconds(scenario.sample_interval)) + 2;
-  layout.grid = window_grid(grid);
+  layout.grid = grid;
   SampleRecorder recorder(harness.start(), layout);
   HeapSession heap(out_dir / "heap", self_binary(), scenario.verdict.sites.enabled,
                    scenario.verdict.sites.sample_bytes);
@@ -205,7 +207,6 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
   report.heap_profile = heap.finish(reached_s);
 
   // 3. Analyse.
-  VerdictSettings settings = verdict_settings_for(scenario);
   VerdictResult verdict = judge(verdict_inputs(recorder), settings);
   JudgedSites sites;
   if (probes::HeapTimelines* timelines = heap.timelines(); timelines && run.completed) {

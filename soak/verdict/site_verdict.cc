@@ -44,13 +44,6 @@ std::ostream& operator<<(std::ostream& out, SiteClass c) { return out << to_stri
 
 namespace {
 
-// Hours from the first judged window's midpoint to the last's: the span
-// growth is shown over.
-double observed_hours(const SeriesAnalysis& a) {
-  const auto& w = a.window_minima;
-  return w.size() >= 2 ? (w.back().mid_s() - w.front().mid_s()) / 3600 : 0;
-}
-
 bool has_variance(const SiteSeries& site) {
   return site.bytes_variance.size() == site.live_bytes.size() && site.samples.size() == site.live_bytes.size();
 }
@@ -194,6 +187,7 @@ std::vector<SiteJudgement> judge_sites(const std::vector<SiteSeries>& sites, con
       f.figures["growth_bytes"] = j.growth_bytes;
       f.figures["level_samples"] = j.level_samples;
       f.figures["noise_tolerance_bytes"] = j.noise_bytes;
+      const double observed_s = j.analysis.observed_span_s.value_or(0);
       f.message = site.label + " keeps growing: its live bytes' window minima rise " +
                   bytes_text(j.bytes_per_hour) + "/h (Mann-Kendall p = " +
                   [&] {
@@ -206,8 +200,8 @@ std::vector<SiteJudgement> judge_sites(const std::vector<SiteSeries>& sites, con
                   bytes_text(j.absolute_bytes) + " and " +
                   std::to_string(static_cast<int>(std::lround(100 * tolerances.relative))) + "% of its level " +
                   bytes_text(j.analysis.level.value_or(0)) + "; at least +" +
-                  bytes_text(f.figure("lower_slope_per_hour").value_or(0) * observed_hours(j.analysis)) +
-                  " shown within the " + hours_text(observed_hours(j.analysis) * 3600) +
+                  bytes_text(f.figure("lower_slope_per_hour").value_or(0) * observed_s / 3600) +
+                  " shown within the " + hours_text(observed_s) +
                   " observed, past its sampling noise " + bytes_text(j.noise_bytes) + ")";
       j.finding = std::move(f);
     } else {
@@ -216,7 +210,7 @@ std::vector<SiteJudgement> judge_sites(const std::vector<SiteSeries>& sites, con
       const double level = std::abs(j.analysis.level.value_or(0));
       const bool shrinks = -j.projected_growth > j.absolute_bytes &&
                            -j.projected_growth > tolerances.relative * level &&
-                           -j.bytes_per_hour * observed_hours(j.analysis) > j.noise_bytes;
+                           -j.bytes_per_hour * j.analysis.observed_span_s.value_or(0) / 3600 > j.noise_bytes;
       j.classification = shrinks ? SiteClass::shrinking : SiteClass::bounded;
     }
     out.push_back(std::move(j));

@@ -147,12 +147,12 @@ std::vector<Point> minima_points(std::span<const WindowMinimum> minima) {
 }
 
 // One reading of a series' window minima: the rule (its horizon) and the
-// restart segments its pairs are confined to (none: every pair).
+// restart segments its pairs are confined to (none: every pair, across
+// restarts; set: within stretches).
 struct Reading {
   TrendRule rule;
   std::vector<std::uint32_t> segments;
   TrendEvaluation e;
-  bool within_stretches = false;
 };
 
 // The longest stretch of the run without a restart: from the start or a
@@ -311,10 +311,10 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
   // projected over the longest stretch (what a restart empties grows no
   // longer than that). A series fires when either reading fires.
   std::vector<Reading> readings;
-  readings.push_back({rule, {}, evaluate_trend(points, rule), false});
+  readings.push_back({rule, {}, evaluate_trend(points, rule)});
   const std::size_t stretches = a.window_minima.back().segment - a.window_minima.front().segment + 1;
   if (stretches > 1) {
-    Reading within{rule, {}, {}, true};
+    Reading within{rule, {}, {}};
     within.rule.horizon_s = std::min(settings.horizon_s, longest_stretch_s(settings));
     for (const WindowMinimum& w : a.window_minima) within.segments.push_back(w.segment);
     within.e = evaluate_trend(points, within.rule, within.segments);
@@ -353,6 +353,7 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
   }
   a.confident_growth = whole.confident_growth;
   a.margin = margin_of(*shown);
+  a.observed_span_s = observed_span_s(points, shown->segments);
   if (!whole.fires) return a;
 
   // Earliest prefix of windows on which a reading already fires; the whole
@@ -396,7 +397,7 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
                {"within_projected_growth", whole.within_projected_growth}};
   if (!settings.restarts_s.empty()) f.figures["stretches"] = static_cast<double>(stretches);
   std::string restarts;
-  if (shown->within_stretches) {
+  if (!shown->segments.empty()) {
     restarts = "; it grows within each stretch between the run's " + std::to_string(settings.restarts_s.size()) +
                " restart(s) (" + std::to_string(stretches) +
                " stretches judged together), projected over the longest stretch";

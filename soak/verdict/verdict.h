@@ -155,6 +155,10 @@ struct SeriesAnalysis {
   // the figure the trend rule compares with 1. A clean run should stay well
   // under it (target < 0.5); negative when the bound allows shrinking.
   std::optional<double> margin;
+  // When judged: the time the reported reading sees growth over
+  // (observed_span_s in trend_rule.h), what an observed_tolerance is
+  // compared against.
+  std::optional<double> observed_span_s;
   bool trend_judged = false;                 // false: kind without trend, or too few windows
   // Set when the whole-run trend tests fired but growth did not continue
   // either side of the largest single rise of the minima: a one-off level
