@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "soak/verdict/stats.h"
@@ -72,6 +73,18 @@ struct RunShape {
   double alpha;
   double relative_tolerance;
 };
+// One analysis in a line, for the tests' failure messages: its windows,
+// findings and their messages, p, projected growth and margin.
+inline std::string describe(const SeriesAnalysis& a) {
+  std::string text = a.name + ": " + std::to_string(a.window_minima.size()) + " windows, " +
+                     std::to_string(a.findings.size()) + " findings";
+  for (const auto& f : a.findings) text += "; " + f.message;
+  if (a.mann_kendall) text += "; p = " + std::to_string(a.mann_kendall->p_value_upward);
+  if (a.projected_growth) text += "; projected = " + std::to_string(*a.projected_growth);
+  if (a.margin) text += "; margin = " + std::to_string(*a.margin);
+  return text;
+}
+
 // The verdict settings of a run shape, before any tolerance by unit or prefix.
 inline VerdictSettings settings_of(const RunShape& shape) {
   VerdictSettings s;

@@ -18,6 +18,7 @@
 using namespace plateau::soak;
 using plateau::soak::testing::saw_tooth;
 using plateau::soak::testing::SawTooth;
+using plateau::soak::testing::describe;
 
 namespace {
 
@@ -58,15 +59,6 @@ SeriesInput series(const testing::RunShape& shape, const std::vector<double>& re
   in.unit = "entries";
   in.samples = saw_tooth(s);
   return in;
-}
-
-std::string describe(const SeriesAnalysis& a) {
-  std::string text = a.name + ": " + std::to_string(a.findings.size()) + " findings, " +
-                     std::to_string(a.window_minima.size()) + " windows";
-  for (const auto& f : a.findings) text += "; " + f.message;
-  if (a.mann_kendall) text += "; p = " + std::to_string(a.mann_kendall->p_value_upward);
-  if (a.margin) text += "; margin = " + std::to_string(*a.margin);
-  return text;
 }
 
 }  // namespace

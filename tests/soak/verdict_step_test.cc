@@ -28,15 +28,6 @@ SeriesInput allocated(std::vector<Point> samples) {
   return {"alloc.allocated_bytes", "allocator", SeriesKind::alloc, "bytes", std::move(samples), {}};
 }
 
-std::string describe(const SeriesAnalysis& a) {
-  std::string text =
-      std::to_string(a.window_minima.size()) + " windows, " + std::to_string(a.findings.size()) + " findings";
-  for (const auto& f : a.findings) text += "; " + f.message;
-  if (a.mann_kendall) text += "; p = " + std::to_string(a.mann_kendall->p_value_upward);
-  if (a.projected_growth) text += "; projected = " + std::to_string(*a.projected_growth / kMiB) + " MiB";
-  return text;
-}
-
 // The measured phase of a shape, for growth spread over it.
 double measured_s(const RunShape& shape) { return shape.duration_s - shape.warm_up_s; }
 

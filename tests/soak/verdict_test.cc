@@ -12,6 +12,7 @@ using namespace plateau::soak;
 using plateau::soak::testing::bounded_random_walk;
 using plateau::soak::testing::saw_tooth;
 using plateau::soak::testing::SawTooth;
+using plateau::soak::testing::describe;
 
 namespace {
 
@@ -39,14 +40,6 @@ SeriesInput inventory(std::vector<Point> samples, std::optional<double> bound = 
   in.samples = std::move(samples);
   in.bound = bound;
   return in;
-}
-
-std::string describe(const SeriesAnalysis& a) {
-  std::string text = a.name + ": " + std::to_string(a.findings.size()) + " findings";
-  for (const auto& f : a.findings) text += "; " + f.message;
-  if (a.mann_kendall) text += "; p = " + std::to_string(a.mann_kendall->p_value_upward);
-  if (a.projected_growth) text += "; projected = " + std::to_string(*a.projected_growth);
-  return text;
 }
 
 }  // namespace
