@@ -87,7 +87,7 @@ struct FreedPages {
 class FreedPagesReader {
  public:
   FreedPages read() const {
-    const std::size_t page = page_.read_size();
+    const std::size_t page = page_bytes_;
     FreedPages f{pages(pdirty_, MALLCTL_ARENAS_ALL) * page, pages(pmuzzy_, MALLCTL_ARENAS_ALL) * page};
     if (const std::optional<unsigned> own = instrumentation_arena_index()) {
       f.dirty_bytes -= std::min(f.dirty_bytes, pages(pdirty_, *own) * page);
@@ -100,7 +100,7 @@ class FreedPagesReader {
   // "stats.arenas.<i>.pdirty" with the arena index at mib[2].
   static std::size_t pages(const Mib& mib, unsigned arena) { return mib.read_size_for_arena_stats(arena); }
 
-  Mib page_{"arenas.page"};
+  const std::size_t page_bytes_ = Mib("arenas.page").read_size();  // fixed when jemalloc was built
   Mib pdirty_{"stats.arenas.0.pdirty"};
   Mib pmuzzy_{"stats.arenas.0.pmuzzy"};
 };
