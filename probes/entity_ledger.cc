@@ -57,7 +57,7 @@ void EntityLedger::terminated(engine::EntityKind kind, std::string_view key, eng
   if (auto it = records.find(key); it != records.end()) {
     it->second.record = TerminalRecord{now, grace};
   } else {
-    records.emplace(std::string(key), Entry{TerminalRecord{now, grace}, 0});
+    records.emplace(Key(key), Entry{TerminalRecord{now, grace}, 0});
   }
 }
 

@@ -20,6 +20,11 @@
 // in between return 0 at once (a minute's audits would otherwise spend as
 // much on forgetting as on looking up). One AuditProbe drives the audit passes of a ledger.
 //
+// The records are plateau's memory, not the program's: they are allocated in
+// plateau's arena whichever thread reports (InstrumentationAllocator), so the
+// judged allocator series do not carry them (about 1 MiB on a gate run,
+// filling over its first hours and wandering with the terminal rate).
+//
 // Thread safety: all methods may be called from any thread (one mutex); the
 // harness's close storms report terminations concurrently.
 #pragma once
@@ -39,6 +44,7 @@
 #include "engine/core/clock.h"
 #include "engine/core/inspect.h"
 #include "engine/core/thread_annotations.h"
+#include "probes/instrumentation_arena.h"
 
 namespace plateau::probes {
 
@@ -120,7 +126,11 @@ class EntityLedger {
     TerminalRecord record;
     std::uint64_t held_in_audit = 0;  // last audit pass that saw the key held
   };
-  using Records = std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>>;
+  // plateau's memory, on whichever thread reports an entity (most reports
+  // come from the load's own thread): instrumentation_arena.h.
+  using Key = std::basic_string<char, std::char_traits<char>, InstrumentationAllocator<char>>;
+  using Records = std::unordered_map<Key, Entry, KeyHash, std::equal_to<>,
+                                     InstrumentationAllocator<std::pair<const Key, Entry>>>;
   static constexpr std::size_t kKinds = 7;  // engine::EntityKind values
   static std::size_t index(engine::EntityKind kind);
   std::optional<TerminalRecord> mark_held_locked(engine::EntityKind kind, std::string_view key,

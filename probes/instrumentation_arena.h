@@ -33,6 +33,7 @@
 #pragma once
 
 #include <cstddef>
+#include <new>
 #include <optional>
 
 namespace plateau::probes {
@@ -52,6 +53,34 @@ std::optional<InstrumentationFigures> instrumentation_figures();
 bool instrumentation_arena_supported() noexcept;
 // The jemalloc index of plateau's arena, once a scope has created it.
 std::optional<unsigned> instrumentation_arena_index() noexcept;
+
+// Memory from plateau's arena without a scope, for bookkeeping that runs
+// on the program's own threads at the program's pace (the entity ledger
+// hears of every entity the load ends, on the load's thread). A scope there
+// would not help: the thread's cache, which serves most allocations, holds
+// the program's objects whichever arena the thread is bound to. These
+// bypass the cache (MALLOCX_TCACHE_NONE) and so cost a little more per
+// call. On tcmalloc and system builds: operator new and delete.
+void* instrumentation_allocate(std::size_t bytes);
+void instrumentation_deallocate(void* pointer) noexcept;
+
+// A standard allocator over instrumentation_allocate, for the containers
+// of such bookkeeping. Stateless: every instance can free what another
+// allocated.
+template <class T>
+struct InstrumentationAllocator {
+  static_assert(alignof(T) <= alignof(std::max_align_t), "over-aligned types are not supported");
+  using value_type = T;
+  InstrumentationAllocator() noexcept = default;
+  template <class U>
+  InstrumentationAllocator(const InstrumentationAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(instrumentation_allocate(n * sizeof(T))); }
+  void deallocate(T* pointer, std::size_t) noexcept { instrumentation_deallocate(pointer); }
+  template <class U>
+  bool operator==(const InstrumentationAllocator<U>&) const noexcept {
+    return true;
+  }
+};
 
 class InstrumentationScope {
  public:

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <mutex>
+#include <new>
 #include <string_view>
 #include <string>
 
@@ -112,6 +113,20 @@ std::optional<unsigned> instrumentation_arena_index() noexcept {
   const unsigned arena = g_arena.load(std::memory_order_acquire);
   if (arena == kNoArena) return std::nullopt;
   return arena;
+}
+
+void* instrumentation_allocate(std::size_t bytes) {
+  const unsigned arena = arena_index();
+  // Without a separate arena (disabled by the environment), the default
+  // arena, still past the cache: the flags stay one rule for both frees.
+  const int flags = MALLOCX_TCACHE_NONE | (arena == kNoArena ? 0 : static_cast<int>(MALLOCX_ARENA(arena)));
+  void* pointer = mallocx(bytes == 0 ? 1 : bytes, flags);
+  if (pointer == nullptr) throw std::bad_alloc();
+  return pointer;
+}
+
+void instrumentation_deallocate(void* pointer) noexcept {
+  if (pointer != nullptr) dallocx(pointer, MALLOCX_TCACHE_NONE);
 }
 
 InstrumentationScope::InstrumentationScope(Mode mode) noexcept : flush_(mode == Mode::kFlush) {

@@ -3,9 +3,11 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "probes/allocator_probe.h"
+#include "probes/entity_ledger.h"
 #include "probes/instrumentation_arena.h"
 #include "probes/process_probe.h"
 #include "probes/registry.h"
@@ -65,6 +67,36 @@ BOOST_AUTO_TEST_CASE(memory_allocated_in_a_scope_is_plateaus_not_the_programs) {
   own.clear();
   probe->allocated_bytes();
   BOOST_TEST(probes::instrumentation_figures().value().allocated_bytes < own_after - kBlocks * kBlockBytes / 2);
+}
+
+// The ledger hears of every ended entity on the load's own thread, outside
+// any scope; its records must still be plateau's memory, not the program's
+// (on a gate run they are about 1 MiB, filling over the first hours).
+BOOST_AUTO_TEST_CASE(the_entity_ledger_keeps_its_records_in_plateaus_arena) {
+  auto probe = probes::make_allocator_probe();
+  probes::EntityLedger ledger;
+  const auto record = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      ledger.terminated(plateau::engine::EntityKind::kOrder, "order-with-a-long-enough-key-" + std::to_string(i),
+                        plateau::engine::TimePoint{}, std::chrono::minutes(1));
+    }
+  };
+  record(0, 100);  // creates plateau's arena, if the build has one
+  const double program_before = static_cast<double>(probe->allocated_bytes());
+  const std::size_t own_before = probes::instrumentation_figures().value_or(probes::InstrumentationFigures{}).allocated_bytes;
+  constexpr int kRecords = 20000;
+  record(100, 100 + kRecords);
+  const double program_after = static_cast<double>(probe->allocated_bytes());
+  const std::size_t own_after = probes::instrumentation_figures().value_or(probes::InstrumentationFigures{}).allocated_bytes;
+  BOOST_TEST_MESSAGE(kRecords << " ledger records: plateau's arena +" << (own_after - own_before)
+                              << " B, program " << program_after - program_before << " B");
+  BOOST_TEST(ledger.size() == static_cast<std::size_t>(100 + kRecords));
+  if (!probes::instrumentation_arena_supported()) {
+    BOOST_TEST(program_after - program_before >= 64.0 * kRecords);  // the program's, as the build says
+    return;
+  }
+  BOOST_TEST(static_cast<double>(own_after - own_before) >= 64.0 * kRecords);
+  BOOST_TEST(program_after - program_before < 256.0 * 1024);
 }
 
 BOOST_AUTO_TEST_CASE(the_allocator_probe_publishes_plateaus_own_bytes_apart) {
