@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "reports/svg_chart.h"
+#include "soak/verdict/report_view.h"
 
 namespace plateau::soak {
 
@@ -19,17 +20,6 @@ std::optional<SeriesKind> kind_of(probes::SeriesFamily family) {
     case probes::SeriesFamily::kHealth: return std::nullopt;
   }
   return std::nullopt;
-}
-
-reports::FindingKind to_report(FindingKind kind) {
-  switch (kind) {
-    case FindingKind::bound: return reports::FindingKind::bound;
-    case FindingKind::invariant: return reports::FindingKind::invariant;
-    case FindingKind::residue: return reports::FindingKind::residue;
-    case FindingKind::trend: return reports::FindingKind::trend;
-    case FindingKind::site: return reports::FindingKind::site;
-  }
-  return reports::FindingKind::trend;
 }
 
 std::string family_name(probes::SeriesFamily family) {
@@ -96,15 +86,7 @@ void fill_series_and_findings(reports::Report& report, const SampleRecorder& rec
     for (const Point& p : s.samples) all.push_back(reports::Point{p.t_s, p.value});
     out.samples = reports::downsample_min_max(all, kMaxReportPoints);
     auto a = analysis.find(s.info.name);
-    if (a != analysis.end()) {
-      out.judged = true;
-      for (const WindowMinimum& w : a->second->window_minima) {
-        out.window_minima.push_back(reports::Point{w.min_t_s, w.value});
-      }
-      if (a->second->trend) out.trend = reports::TrendLine{a->second->trend->intercept, a->second->trend->slope_per_s};
-      out.margin = a->second->margin;
-      out.verdict = a->second->bounded() ? reports::Verdict::bounded : reports::Verdict::leak;
-    }
+    if (a != analysis.end()) describe_judged(*a->second, out);
     report.series.push_back(std::move(out));
   }
 
@@ -114,13 +96,7 @@ void fill_series_and_findings(reports::Report& report, const SampleRecorder& rec
     residue_by_series["invariant.residue." + c.component + "." + c.container] = &c;
   }
   for (const Finding& f : verdict.findings) {
-    reports::Finding out;
-    out.series = f.series;
-    out.component = f.component;
-    out.kind = to_report(f.kind);
-    out.message = f.message;
-    out.figures = f.figures;
-    out.time_to_detect_s = f.time_to_detect_s;
+    reports::Finding out = to_report(f);
     if (f.kind == FindingKind::residue) {
       auto c = residue_by_series.find(f.series);
       if (c != residue_by_series.end()) {

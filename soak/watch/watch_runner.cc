@@ -27,6 +27,7 @@
 #include "soak/runner/run_context.h"
 #include "soak/runner/run_request.h"
 #include "soak/scenario/scenario.h"
+#include "soak/verdict/report_view.h"
 #include "soak/watch/child_process.h"
 #include "soak/watch/heap_capture.h"
 #include "soak/watch/proc_sampler.h"
@@ -451,22 +452,11 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
     std::vector<reports::Point> all;
     for (const auto& [t, v] : sampler.points(si)) all.push_back({t, v});
     out.samples = reports::downsample_min_max(all, 1500);
-    if (auto a = analysis.find(s.name); a != analysis.end()) {
-      out.judged = true;
-      for (const WindowMinimum& w : a->second->window_minima)
-        out.window_minima.push_back({w.min_t_s, w.value});
-      if (a->second->trend)
-        out.trend = reports::TrendLine{a->second->trend->intercept, a->second->trend->slope_per_s};
-      out.verdict = a->second->bounded() ? reports::Verdict::bounded : reports::Verdict::leak;
-    }
+    if (auto a = analysis.find(s.name); a != analysis.end()) describe_judged(*a->second, out);
     report.series.push_back(std::move(out));
   }
   for (const Finding& f : verdict.findings) {
-    reports::Finding out;
-    out.series = f.series;
-    out.component = f.component;
-    out.kind = f.kind == FindingKind::trend ? reports::FindingKind::trend : reports::FindingKind::bound;
-    out.message = f.message;
+    reports::Finding out = to_report(f);
     const WatchSeries* ws = nullptr;
     for (const WatchSeries& s : sampler.series()) ws = s.name == f.series ? &s : ws;
     if (ws && ws->unit == "bytes" && !heap.top_site_line().empty())
@@ -481,8 +471,6 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
                        " from t=" + seconds_text(warm_up_s) + " to the last sample)";
       }
     }
-    out.figures = f.figures;
-    out.time_to_detect_s = f.time_to_detect_s;
     report.findings.push_back(std::move(out));
   }
 

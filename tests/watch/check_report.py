@@ -4,6 +4,7 @@
 check_report.py REPORT_DIR [--verdict V] [--finding SERIES]... [--no-findings]
     [--note TEXT]... [--param NAME=VALUE]... [--heap-site TEXT]
     [--finding-text SERIES=TEXT]... [--no-finding SERIES]...
+    [--margin SERIES=LOW:HIGH]... (the series is judged and its clean margin lies in [LOW, HIGH])
 Exits 1 with the reason on the first failed assertion."""
 import json
 import sys
@@ -43,6 +44,13 @@ def main(argv):
             i -= 1
             if findings:
                 fail(f"{report_dir}: expected no findings, got {sorted(findings)}")
+        elif opt == "--margin":
+            series, bounds = val.split("=", 1)
+            low, high = (float(b) for b in bounds.split(":"))
+            match = [x for x in r["series"] if x["name"] == series]
+            margin = match[0].get("margin") if match else None
+            if not match or not match[0].get("judged") or margin is None or not low <= margin <= high:
+                fail(f"{report_dir}: {series} margin {margin}, expected in [{low}, {high}]")
         elif opt == "--note":
             if val not in notes:
                 fail(f"{report_dir}: no note containing {val!r}; notes: {notes}")

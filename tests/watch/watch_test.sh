@@ -119,11 +119,11 @@ if [ -n "$STATIC_TARGET" ]; then
 fi
 expect cpp-threads --verdict leak --finding process.threads.worker-#
 expect cpp-fds --verdict leak --finding process.fds./dev/null
-expect cpp-bounded --verdict bounded --no-findings
+expect cpp-bounded --verdict bounded --no-findings --margin process.anon_bytes=-1e9:1
 expect cpp-bounded-compacted --verdict bounded --no-findings
 expect py-sockets --verdict leak --finding process.fds.socket
 expect py-bounded --verdict bounded --no-findings
-expect perl-memory --verdict leak --finding process.anon_bytes
+expect perl-memory --verdict leak --finding process.anon_bytes --margin process.anon_bytes=1:1e9
 expect perl-bounded --verdict bounded --no-findings
 expect sh-bounded-load --verdict bounded --note 'exited with status 7' --param load.exit_status=7
 expect exits-early --verdict incomplete --note 'target exited with status 3' --note 'too short' \
