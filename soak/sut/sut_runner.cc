@@ -16,20 +16,6 @@
 
 namespace plateau::sut {
 
-void Inventory::container(std::string_view component, std::string_view container, std::uint64_t entries,
-                          std::uint64_t bytes, std::optional<std::uint64_t> bound) {
-  entries_.push_back(Entry{std::string(component), std::string(container), entries, bytes, bound});
-}
-
-void Audit::holds(std::string_view component, std::string_view container, std::string_view kind,
-                  std::string_view key) {
-  held_.push_back(Held{std::string(component), std::string(container), std::string(kind), std::string(key)});
-}
-
-void Lifecycle::ended(std::string_view kind, std::string_view key, double grace_s) {
-  pending_[{std::string(kind), std::string(key)}] = Deadline{now_s_, now_s_ + grace_s};
-}
-
 namespace {
 
 struct Recorded {
