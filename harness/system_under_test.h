@@ -62,7 +62,8 @@ class Audit {
   };
   void holds(std::string_view component, std::string_view container, std::string_view kind,
              std::string_view key) {
-    held_.push_back(Held{std::string(component), std::string(container), std::string(kind), std::string(key)});
+    held_.push_back(
+        Held{std::string(component), std::string(container), std::string(kind), std::string(key)});
   }
   const std::vector<Held>& held() const noexcept { return held_; }
   void clear() noexcept { held_.clear(); }

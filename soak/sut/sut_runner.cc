@@ -89,7 +89,10 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
     if (fresh) series.push_back(Recorded{name, component, unit, kind, std::nullopt, {}});
     Recorded& r = series[it->second];
     r.samples.push_back({t, value});
-    if (bound) r.bound = bound;
+    // The largest bound seen, as `plateau run` keeps it (soak/runner/sample_recorder.cc):
+    // a total over the keys held falls with them, and judged against the last
+    // bound every earlier sample would read as "over".
+    if (bound) r.bound = r.bound ? std::max(*r.bound, *bound) : *bound;
   };
   std::uint64_t events = 0;
   while (!queue.empty()) {
