@@ -125,7 +125,8 @@ void EngineSystem::audit(sut::Audit& out) const {
       if (!c.max_age || !stored_at || now_ - *stored_at <= *c.max_age) return;
       const std::string name = cache_entry_key(c, key, *stored_at);
       out_.holds(c.component, c.container, kCacheEntryKind, name);
-      overdue_.push_back(Ended{std::string(kCacheEntryKind), name, seconds_of(*stored_at + *c.max_age)});
+      const double due_s = seconds_of(*stored_at + *c.max_age);
+      overdue_.push_back(Ended{std::string(kCacheEntryKind), name, due_s, due_s});
     }
 
    private:
@@ -139,17 +140,23 @@ void EngineSystem::audit(sut::Audit& out) const {
 
 void EngineSystem::terminated(engine::EntityKind kind, std::string_view key, engine::TimePoint at,
                               engine::Duration grace) {
-  ended_.push_back(Ended{std::string(engine::to_string(kind)), std::string(key), seconds_of(at + grace)});
+  ended_.push_back(
+      Ended{std::string(engine::to_string(kind)), std::string(key), seconds_of(at), seconds_of(at + grace)});
 }
 
 void EngineSystem::drive(StreamId stream, double now_s) { harness_.drive(stream, instant_of(now_s)); }
 
 void EngineSystem::flush(sut::Lifecycle& lifecycle) {
-  // Lifecycle::ended takes a grace from its now; the deadline stays the
-  // engine's (ended at + grace), however late the hand-over.
+  // Lifecycle::ended stamps its now: handed over late, an entity keeps its
+  // own end time and the engine's deadline (ended at + grace).
+  const double now_s = lifecycle.now();
   for (const std::vector<Ended>* list : {&ended_, &overdue_cache_entries_}) {
-    for (const Ended& e : *list) lifecycle.ended(e.kind, e.key, e.due_s - lifecycle.now());
+    for (const Ended& e : *list) {
+      lifecycle.set_now(e.ended_s);
+      lifecycle.ended(e.kind, e.key, e.due_s - e.ended_s);
+    }
   }
+  lifecycle.set_now(now_s);
   ended_.clear();
   overdue_cache_entries_.clear();
 }

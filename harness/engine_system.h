@@ -13,7 +13,7 @@
 // go to the Lifecycle (kind = engine::to_string(EntityKind), grace = the
 // engine's engine::grace_period, as in `plateau run`); those ended outside
 // a load event (a maintain, a monitor cycle, a follow-up) are handed to the
-// next load event's Lifecycle with their original deadline. Inventory and
+// next load event's Lifecycle with their own end time and deadline. Inventory and
 // audit are Engine::inventory / Engine::audit mapped one to one; invariant
 // counters become containers bounded at 0 entries, and a cache entry past its
 // container's max age is ended with its deadline in the past, so the next
@@ -59,7 +59,8 @@ class EngineSystem final : public sut::SystemUnderTest, private TerminalSink {
  private:
   struct Ended {
     std::string kind, key;
-    double due_s = 0;  // sut seconds by which every container must have dropped it
+    double ended_s = 0;  // sut seconds: when it ended
+    double due_s = 0;    // sut seconds by which every container must have dropped it
   };
 
   void terminated(engine::EntityKind kind, std::string_view key, engine::TimePoint at,

@@ -12,7 +12,8 @@
 // --duration rescales warm-up and window as `plateau run --duration` does,
 // and --warm-up / --window / --sample-interval / --seed replace the
 // scenario's before the engine is sized (its history caps follow the
-// warm-up; a window not longer than the longest cleanup is refused). What
+// warm-up; a window not longer than the longest cleanup is refused);
+// --failpoint names are on from the engine's start, as in `plateau run`. What
 // this path does not do that `plateau run` does: docs/embedding.md.
 // Exit 0 bounded, 1 leak or residue, 2 bad input.
 #include <cmath>
@@ -52,6 +53,10 @@ plateau::sut::SoakPlan prepare(plateau::soak::Scenario& scenario, const std::fil
   plateau::soak::RunRequest request;
   request.scenario_path = scenario_path;
   request.seed = given.seed;
+  // On from the engine's construction, as under `plateau run`: switched on
+  // only by the runner, after the EngineSystem is built, a failpoint would
+  // miss the start-up paths (the candle backfill, the first cleanup).
+  request.failpoints = given.failpoints;
   if (given.duration_s >= 0) request.duration = from_seconds(given.duration_s);
   scenario = plateau::soak::apply_overrides(scenario, request);
   if (given.warm_up_s >= 0) scenario.warm_up = from_seconds(given.warm_up_s);
