@@ -32,15 +32,13 @@ class InventoryToSut final : public engine::InventorySink {
   sut::Inventory& out_;
 };
 
-// A cache entry, named for the audit by its container and insertion time:
-// the same key put again later is another entry, not the overdue one.
-std::string cache_entry_key(const engine::AuditContainer& c, std::string_view key,
-                            engine::TimePoint stored_at) {
-  return std::string(c.component) + "." + std::string(c.container) + "/" + std::string(key) + "@" +
-         std::to_string(stored_at.time_since_epoch().count());
+// An entry past its max age, named for the audit by its container and
+// insertion time: the same key put again later is another entry.
+std::string aged_entry_key(const engine::AuditContainer& c, std::string_view key,
+                           engine::TimePoint stored_at) {
+  return std::string(key) + "@" + std::string(c.component) + "." + std::string(c.container) + " stored at " +
+         std::to_string(engine::to_seconds(stored_at - kVirtualEpoch)) + "s";
 }
-
-constexpr std::string_view kCacheEntryKind = "cache_entry";
 
 }  // namespace
 
@@ -116,17 +114,21 @@ void EngineSystem::audit(sut::Audit& out) const {
         : out_(out), now_(now), overdue_(overdue) {}
     void held(const engine::AuditContainer& c, std::string_view key,
               std::optional<engine::TimePoint> stored_at) override {
-      if (c.kind != engine::EntityKind::kCacheEntry) {
-        out_.holds(c.component, c.container, engine::to_string(c.kind), key);
+      // An entry stored longer ago than its container's max age (a cache's
+      // max TTL plus its sweep) should be gone whatever ended: named by its
+      // insertion too, it is ended with its deadline in the past, and the
+      // next audit that still sees it counts it as residue (as the probes'
+      // audit does under `plateau run`).
+      if (c.max_age && stored_at && now_ - *stored_at > *c.max_age) {
+        const std::string name = aged_entry_key(c, key, *stored_at);
+        out_.holds(c.component, c.container, engine::to_string(c.kind), name);
+        const double due_s = seconds_of(*stored_at + *c.max_age);
+        overdue_.push_back(Ended{std::string(engine::to_string(c.kind)), name, due_s, due_s});
         return;
       }
-      // A cache entry ends by age, never by a load event: past its max age
-      // (the cache's max TTL plus its sweep) it should be gone.
-      if (!c.max_age || !stored_at || now_ - *stored_at <= *c.max_age) return;
-      const std::string name = cache_entry_key(c, key, *stored_at);
-      out_.holds(c.component, c.container, kCacheEntryKind, name);
-      const double due_s = seconds_of(*stored_at + *c.max_age);
-      overdue_.push_back(Ended{std::string(kCacheEntryKind), name, due_s, due_s});
+      // A cache entry ends by age only; any other entity by a load event.
+      if (c.kind != engine::EntityKind::kCacheEntry)
+        out_.holds(c.component, c.container, engine::to_string(c.kind), key);
     }
 
    private:

@@ -15,9 +15,9 @@
 // a load event (a maintain, a monitor cycle, a follow-up) are handed to the
 // next load event's Lifecycle with their own end time and deadline. Inventory and
 // audit are Engine::inventory / Engine::audit mapped one to one; invariant
-// counters become containers bounded at 0 entries, and a cache entry past its
-// container's max age is ended with its deadline in the past, so the next
-// audit that still sees it reports it as residue. Restarts, probe passes,
+// counters become containers bounded at 0 entries, and an entry held past
+// its container's max age is ended with its deadline in the past, so the
+// next audit that still sees it reports it as residue. Restarts, probe passes,
 // the allocator and process layers and heap profiles are not part of it
 // (docs/embedding.md says exactly what `plateau run` adds).
 //
@@ -71,7 +71,7 @@ class EngineSystem final : public sut::SystemUnderTest, private TerminalSink {
 
   Harness harness_;
   std::vector<Ended> ended_;
-  // Cache entries audit() found past their max age: ended at the next load
+  // Entries audit() found past their container's max age: ended at the next load
   // event (audit() is const for the runner; this is the one thing it notes).
   mutable std::vector<Ended> overdue_cache_entries_;
 };
