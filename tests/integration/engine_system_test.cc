@@ -154,6 +154,28 @@ BOOST_AUTO_TEST_CASE(an_untrimmed_first_insert_on_from_the_start_breaks_the_decl
   BOOST_TEST((std::find(bound.begin(), bound.end(), "market") != bound.end()));
 }
 
+BOOST_AUTO_TEST_CASE(an_entry_held_past_its_max_age_is_residue_named_by_its_insertion) {
+  // cache.uncapped_ttl: the processed-transaction cache honours a TTL over
+  // its max; no load event ends those entries, their age does.
+  const Soaked s = soak("smoke.json", {"cache.uncapped_ttl"}, "aged");
+  BOOST_TEST_INFO(s.log);
+  BOOST_TEST(s.result.exit_code == 1);
+  bool aged = false;
+  for (const auto& f : s.report.at("findings")) {
+    if (f.at("kind") != "residue" || f.at("component") != "wallet") continue;
+    for (const auto& e : f.at("residue_examples"))
+      aged = aged || e.at("key").get<std::string>().find(" stored at ") != std::string::npos;
+  }
+  BOOST_TEST(aged);
+}
+
+BOOST_AUTO_TEST_CASE(benign_growth_stays_bounded) {
+  // A must-not-fire fixture: ten times bigger, still bounded, caches.
+  const Soaked s = soak("smoke.json", {"wallet.tenfold_caches"}, "tenfold");
+  BOOST_TEST_INFO(s.log);
+  BOOST_TEST(s.result.exit_code == 0);
+}
+
 BOOST_AUTO_TEST_CASE(its_failpoints_are_the_engines_and_switch_the_engines_registry) {
   const fs::path dir = scratch("failpoints");
   Sized sized = sized_for("smoke.json", {}, dir);
