@@ -1,7 +1,8 @@
 # The installable package: `cmake --install build/default --prefix P` puts
 # the libraries in P/lib, the public headers in P/include (same include
 # paths as in the tree: "probes/...", "soak/verdict/...", "reports/...",
-# "soak/sut/...", "engine/core/...") and plateauConfig.cmake /
+# "soak/sut/...", "engine/core/...",
+# "harness/system_under_test.h") and plateauConfig.cmake /
 # plateauTargets.cmake in P/lib/cmake/plateau, so a separate project can
 #   find_package(plateau CONFIG REQUIRED)
 #   target_link_libraries(app PRIVATE plateau::sut)   # or ::probes ::verdict ::reports
@@ -27,6 +28,10 @@ foreach(dir engine/core probes soak/verdict soak/sut reports)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/${dir}
           FILES_MATCHING PATTERN "*.h" PATTERN "CMakeFiles" EXCLUDE)
 endforeach()
+# The system-under-test interface lives in harness/ (so the harness can
+# implement it for the engine) and soak/sut/system_under_test.h includes it;
+# it is header-only on the standard library, the one harness header installed.
+install(FILES ${PROJECT_SOURCE_DIR}/harness/system_under_test.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/harness)
 install(EXPORT plateauTargets NAMESPACE plateau:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/plateau)
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/plateauConfig.cmake.in
                               ${CMAKE_CURRENT_BINARY_DIR}/plateauConfig.cmake

@@ -56,6 +56,12 @@ class EventDriver {
   Rng& payload_rng(StreamId stream) { return streams_.at(stream).payload; }
   const std::string& name(StreamId stream) const { return streams_.at(stream).name; }
   std::size_t stream_count() const noexcept { return streams_.size(); }
+  // A stream's shape, for a driver that times the arrivals itself
+  // (harness::EngineSystem): the Poisson rate (0 for other kinds), the
+  // period (zero for other kinds) and a schedule's instants (else empty).
+  double rate_per_second(StreamId stream) const { return streams_.at(stream).rate_per_second; }
+  Duration interval(StreamId stream) const { return streams_.at(stream).interval; }
+  const std::vector<TimePoint>& instants(StreamId stream) const { return streams_.at(stream).instants; }
   std::uint64_t events_emitted() const noexcept { return emitted_; }
   TimePoint start() const noexcept { return start_; }
   TimePoint end() const noexcept { return end_; }

@@ -189,36 +189,71 @@ void Harness::register_streams() {
   EventDriver& d = *driver_;
   streams_ = std::make_unique<Streams>();
   Streams& s = *streams_;
+  // Each stream's role, published (streams()) for EngineSystem.
+  auto publish = [this](StreamId id, StreamRole role) {
+    stream_roles_.resize(id + 1);
+    stream_roles_[id] = role;
+    return id;
+  };
   std::vector<TimePoint> checkpoints;
   for (Duration offset : options_.checkpoints) checkpoints.push_back(start() + offset);
   // Registration order decides ties: checkpoints see the state before
   // anything else at their instant; the sampler sees it after maintenance.
-  s.checkpoints = d.add_schedule("checkpoints", checkpoints);
+  s.checkpoints = publish(d.add_schedule("checkpoints", checkpoints), StreamRole::kObservation);
   const Duration never = options_.duration + std::chrono::hours(1);
-  s.restart = d.add_periodic("restart", i.restart > Duration::zero() ? i.restart : never,
-                             i.restart > Duration::zero() ? i.restart : never);
-  s.maintain = d.add_periodic("maintain", i.maintain, i.maintain);
-  s.plans_cycle = d.add_periodic("plans_cycle", i.plans_monitor, i.plans_monitor);
-  s.paper_cycle = d.add_periodic("paper_cycle", i.paper_monitor, i.paper_monitor);
+  s.restart = publish(d.add_periodic("restart", i.restart > Duration::zero() ? i.restart : never,
+                                     i.restart > Duration::zero() ? i.restart : never),
+                      StreamRole::kRestart);
+  s.maintain = publish(d.add_periodic("maintain", i.maintain, i.maintain), StreamRole::kEngineWork);
+  s.plans_cycle =
+      publish(d.add_periodic("plans_cycle", i.plans_monitor, i.plans_monitor), StreamRole::kEngineWork);
+  s.paper_cycle =
+      publish(d.add_periodic("paper_cycle", i.paper_monitor, i.paper_monitor), StreamRole::kEngineWork);
   const bool storms = r.close_storm_interval > Duration::zero() && r.close_storm_positions > 0;
-  s.storms = d.add_periodic("close_storms", storms ? r.close_storm_interval : never,
-                            storms ? r.close_storm_interval : never);
-  s.audit = d.add_periodic("audit", i.audit, i.audit);
-  s.sample = d.add_periodic("sample", i.sample, Duration::zero());
-  s.ticks = d.add_poisson("price_ticks", r.price_ticks_per_s);
-  s.open_interest = d.add_poisson("open_interest", r.open_interest_per_s);
-  s.plans = d.add_poisson("plans", r.plans_per_s);
-  s.wallet = d.add_poisson("wallet_transactions", r.wallet_tx_per_s);
-  s.position_opens = d.add_poisson("position_opens", r.position_opens_per_s);
-  s.orders = d.add_poisson("orders", r.orders_per_s);
-  s.exits = d.add_poisson("exits", r.exits_per_s);
+  s.storms = publish(d.add_periodic("close_storms", storms ? r.close_storm_interval : never,
+                                    storms ? r.close_storm_interval : never),
+                     StreamRole::kEngineWork);
+  s.audit = publish(d.add_periodic("audit", i.audit, i.audit), StreamRole::kObservation);
+  s.sample = publish(d.add_periodic("sample", i.sample, Duration::zero()), StreamRole::kObservation);
+  s.ticks = publish(d.add_poisson("price_ticks", r.price_ticks_per_s), StreamRole::kLoad);
+  s.open_interest = publish(d.add_poisson("open_interest", r.open_interest_per_s), StreamRole::kLoad);
+  s.plans = publish(d.add_poisson("plans", r.plans_per_s), StreamRole::kLoad);
+  s.wallet = publish(d.add_poisson("wallet_transactions", r.wallet_tx_per_s), StreamRole::kLoad);
+  s.position_opens = publish(d.add_poisson("position_opens", r.position_opens_per_s), StreamRole::kLoad);
+  s.orders = publish(d.add_poisson("orders", r.orders_per_s), StreamRole::kLoad);
+  s.exits = publish(d.add_poisson("exits", r.exits_per_s), StreamRole::kLoad);
   std::vector<TimePoint> delistings;
   for (Duration offset : options_.delistings) delistings.push_back(start() + offset);
   std::sort(delistings.begin(), delistings.end());
-  s.delistings = d.add_schedule("delistings", delistings);
+  s.delistings = publish(d.add_schedule("delistings", delistings), StreamRole::kDelisting);
 }
 
 void Harness::set_now(TimePoint t) { clock_.set(t); }
+
+std::vector<StreamInfo> Harness::streams() const {
+  std::vector<StreamInfo> out;
+  for (StreamId id = 0; id < stream_roles_.size(); ++id) {
+    out.push_back(StreamInfo{id, driver_->name(id), stream_roles_[id], driver_->rate_per_second(id),
+                             driver_->interval(id), driver_->instants(id)});
+  }
+  return out;
+}
+
+void Harness::drive(StreamId stream, TimePoint at) {
+  if (stream >= stream_roles_.size() || stream_roles_[stream] == StreamRole::kObservation) {
+    throw std::invalid_argument("Harness::drive: stream " + std::to_string(stream) +
+                                " is not a load or engine-work stream");
+  }
+  delayed_.run_until(at, [this](TimePoint t) {
+    set_now(t);
+    ++summary_.events;
+  });
+  set_now(at);
+  engine_->on_event();
+  dispatch(Event{at, stream, 0});
+  summary_.reached = at;
+  ++summary_.events;
+}
 
 RunSummary Harness::run(HarnessObserver* observer, const std::atomic<bool>* stop) {
   const auto wall_start = std::chrono::steady_clock::now();
@@ -385,10 +420,12 @@ CloseStormResult Harness::close_storm(TimePoint now) {
 }
 
 void Harness::report_terminal(engine::EntityKind kind, std::string_view key, TimePoint now, Duration grace) {
+  if (terminal_sink_) return terminal_sink_->terminated(kind, key, now, grace);
   if (options_.probes_enabled) ledger_.terminated(kind, key, now, grace);
 }
 
 void Harness::report_active(engine::EntityKind kind, std::string_view key, TimePoint now) {
+  if (terminal_sink_) return;  // the sink takes terminal entities only
   if (options_.probes_enabled) ledger_.activated(kind, key, now);
 }
 

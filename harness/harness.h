@@ -35,6 +35,13 @@
 // The harness only records: samples go to the HarnessObserver as they are
 // taken; judging them is the verdict's job.
 //
+// A second driver: streams() publishes every registered stream with its role
+// and shape, drive() runs one event of a stream from outside run(), and a
+// TerminalSink takes the terminal entities instead of the ledger. That is how
+// EngineSystem (harness/engine_system.h) puts the engine behind the public
+// soak API with these same handlers; run() and its event sequence are
+// unchanged by it.
+//
 // Thread safety: run() on one thread; close storms start their own threads
 // inside an event. `stop` may be set from any thread (a signal handler): the
 // run stops before the next event. Observers are called on the run() thread.
@@ -105,6 +112,38 @@ struct RunSummary {
   engine::Duration max_wall_lag{};  // wall mode: worst lag behind real time
 };
 
+// What a registered stream is for, so that a second driver
+// (harness::EngineSystem: the engine behind the public soak API) can take
+// the load and the periodic engine work and leave observation to its own
+// runner.
+enum class StreamRole : std::uint8_t {
+  kLoad,         // Poisson arrivals of generated load (ticks, plans, orders, ...)
+  kEngineWork,   // periodic calls into the engine (maintain, monitor cycles, close storms)
+  kDelisting,    // one-shot instants at which a listed symbol stops trading
+  kRestart,      // periodic engine restarts
+  kObservation,  // probe samples, audit passes, checkpoints: the runner's own
+};
+
+// One stream as register_streams() put it on the driver.
+struct StreamInfo {
+  StreamId id = 0;
+  std::string name;
+  StreamRole role = StreamRole::kLoad;
+  double per_second = 0;                    // Poisson streams, else 0
+  engine::Duration interval{};              // periodic streams, else zero
+  std::vector<engine::TimePoint> instants;  // schedules, else empty
+};
+
+// Where the harness reports entities that reached a terminal state when not
+// to the probes' EntityLedger (Harness::set_terminal_sink).
+class TerminalSink {
+ public:
+  virtual ~TerminalSink() = default;
+  // `key` of `kind` ended at `at`; every container must drop it within `grace`.
+  virtual void terminated(engine::EntityKind kind, std::string_view key, engine::TimePoint at,
+                          engine::Duration grace) = 0;
+};
+
 class Harness {
  public:
   // Throws std::invalid_argument naming the field for bad options or an
@@ -122,7 +161,19 @@ class Harness {
   // One close storm over the open paper and copy positions at `now`.
   CloseStormResult close_storm(engine::TimePoint now);
 
+  // The streams register_streams() put on the driver, in registration order.
+  std::vector<StreamInfo> streams() const;
+  // One event of `stream` at `at`, driven from outside run() (EngineSystem
+  // times its own arrivals): the follow-ups due by `at` run first, then the
+  // stream's handler, as in run(). `at` must not go back in time. Throws
+  // std::invalid_argument for an observation stream (the caller samples).
+  void drive(StreamId stream, engine::TimePoint at);
+  // Terminal entities go to `sink` instead of the ledger (nullptr: back to
+  // the ledger); activations are then not recorded. Not owned.
+  void set_terminal_sink(TerminalSink* sink) noexcept { terminal_sink_ = sink; }
+
   engine::Engine& engine() noexcept { return *engine_; }
+  const engine::Engine& engine() const noexcept { return *engine_; }
   engine::Failpoints& failpoints() noexcept { return failpoints_; }
   probes::EntityLedger& ledger() noexcept { return ledger_; }
   probes::ProbeRegistry& probes() noexcept { return registry_; }
@@ -232,6 +283,8 @@ class Harness {
   static constexpr int kWallets = 10;
 
   HarnessObserver* current_observer_ = nullptr;  // set during run()
+  std::vector<StreamRole> stream_roles_;         // by StreamId
+  TerminalSink* terminal_sink_ = nullptr;        // null: the ledger
   RunSummary summary_;
   std::uint64_t digest_ = 0xcbf29ce484222325ULL;
 };

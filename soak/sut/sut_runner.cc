@@ -16,20 +16,6 @@
 
 namespace plateau::sut {
 
-void Inventory::container(std::string_view component, std::string_view container, std::uint64_t entries,
-                          std::uint64_t bytes, std::optional<std::uint64_t> bound) {
-  entries_.push_back(Entry{std::string(component), std::string(container), entries, bytes, bound});
-}
-
-void Audit::holds(std::string_view component, std::string_view container, std::string_view kind,
-                  std::string_view key) {
-  held_.push_back(Held{std::string(component), std::string(container), std::string(kind), std::string(key)});
-}
-
-void Lifecycle::ended(std::string_view kind, std::string_view key, double grace_s) {
-  pending_[{std::string(kind), std::string(key)}] = Deadline{now_s_, now_s_ + grace_s};
-}
-
 namespace {
 
 struct Recorded {
@@ -103,7 +89,10 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
     if (fresh) series.push_back(Recorded{name, component, unit, kind, std::nullopt, {}});
     Recorded& r = series[it->second];
     r.samples.push_back({t, value});
-    if (bound) r.bound = bound;
+    // The largest bound seen, as `plateau run` keeps it (soak/runner/sample_recorder.cc):
+    // a total over the keys held falls with them, and judged against the last
+    // bound every earlier sample would read as "over".
+    if (bound) r.bound = r.bound ? std::max(*r.bound, *bound) : *bound;
   };
   std::uint64_t events = 0;
   while (!queue.empty()) {

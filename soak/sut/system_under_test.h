@@ -4,6 +4,11 @@
 // on a virtual clock, samples it, judges it with the soak verdict and writes
 // the usual report (docs/embedding.md walks through it).
 //
+// The interface types (Inventory, Audit, Lifecycle, LoadStream, Maintenance,
+// Failpoint, SystemUnderTest) are in harness/system_under_test.h, included
+// here, so the harness can implement them for the trading engine; this
+// header adds the runner (SoakPlan, run_sut_soak, soak_main).
+//
 // A SystemUnderTest is a pull interface, like the engine's: plateau calls
 // load_streams() / maintenance() / failpoints() once, then the callbacks on
 // its own thread at virtual instants, and inventory() / audit() at every
@@ -27,88 +32,10 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/system_under_test.h"
 #include "reports/model.h"
 
 namespace plateau::sut {
-
-// Containers and their sizes, reported at every sample.
-class Inventory {
- public:
-  struct Entry {
-    std::string component, container;
-    std::uint64_t entries = 0, bytes = 0;
-    std::optional<std::uint64_t> bound;  // the bound it promises on entries, if any
-  };
-  void container(std::string_view component, std::string_view container, std::uint64_t entries,
-                 std::uint64_t bytes = 0, std::optional<std::uint64_t> bound = std::nullopt);
-  const std::vector<Entry>& entries() const noexcept { return entries_; }
-  void clear() noexcept { entries_.clear(); }
-
- private:
-  std::vector<Entry> entries_;
-};
-
-// The keys a container still holds, by entity kind (any string: "session",
-// "order", ...). An entity the load said had ended (Lifecycle::ended) and
-// still held past its grace period is residue: a finding with its key.
-class Audit {
- public:
-  struct Held {
-    std::string component, container, kind, key;
-  };
-  void holds(std::string_view component, std::string_view container, std::string_view kind,
-             std::string_view key);
-  const std::vector<Held>& held() const noexcept { return held_; }
-  void clear() noexcept { held_.clear(); }
-
- private:
-  std::vector<Held> held_;
-};
-
-// Handed to load events: the entities that reached a terminal state.
-class Lifecycle {
- public:
-  // `kind`/`key` ended at now; every container must drop it within grace_s.
-  void ended(std::string_view kind, std::string_view key, double grace_s);
-  struct Deadline {
-    double ended_s = 0, due_s = 0;
-  };
-  std::map<std::pair<std::string, std::string>, Deadline>& pending() noexcept { return pending_; }
-  void set_now(double now_s) noexcept { now_s_ = now_s; }
-
- private:
-  double now_s_ = 0;
-  std::map<std::pair<std::string, std::string>, Deadline> pending_;
-};
-
-struct LoadStream {
-  std::string name;
-  double per_second = 1;  // Poisson arrivals at this mean rate (seeded)
-  std::function<void(double now_s, Lifecycle& lifecycle)> event;
-};
-
-struct Maintenance {
-  std::string name;
-  double interval_s = 60;
-  std::function<void(double now_s)> run;
-};
-
-struct Failpoint {
-  std::string name;         // e.g. "cache.skip_eviction"
-  std::string description;  // one line
-  std::function<void(bool on)> set;
-};
-
-class SystemUnderTest {
- public:
-  virtual ~SystemUnderTest() = default;
-  virtual std::string name() const = 0;
-  virtual std::vector<LoadStream> load_streams() = 0;
-  virtual std::vector<Maintenance> maintenance() { return {}; }
-  virtual std::vector<Failpoint> failpoints() { return {}; }
-  virtual void inventory(Inventory& out) const = 0;
-  virtual void audit(Audit& out) const { (void)out; }
-};
 
 struct SoakPlan {
   double duration_s = 6 * 3600.0;  // virtual
