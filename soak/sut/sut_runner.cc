@@ -12,6 +12,7 @@
 #include "reports/svg_chart.h"
 #include "reports/writers.h"
 #include "soak/sut/system_under_test.h"
+#include "soak/verdict/report_view.h"
 #include "soak/verdict/verdict.h"
 
 namespace plateau::sut {
@@ -196,23 +197,11 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
     std::vector<reports::Point> all;
     for (const soak::Point& p : series[i].samples) all.push_back({p.t_s, p.value});
     out.samples = reports::downsample_min_max(all, 1500);
-    for (const soak::WindowMinimum& w : a.window_minima) out.window_minima.push_back({w.min_t_s, w.value});
-    if (a.trend) out.trend = reports::TrendLine{a.trend->intercept, a.trend->slope_per_s};
-    out.judged = true;
-    out.verdict = a.bounded() ? reports::Verdict::bounded : reports::Verdict::leak;
+    soak::describe_judged(a, out);
     report.series.push_back(std::move(out));
   }
   for (const soak::Finding& f : verdict.findings) {
-    reports::Finding out;
-    out.series = f.series;
-    out.component = f.component;
-    out.kind = f.kind == soak::FindingKind::trend     ? reports::FindingKind::trend
-               : f.kind == soak::FindingKind::bound   ? reports::FindingKind::bound
-               : f.kind == soak::FindingKind::residue ? reports::FindingKind::residue
-                                                      : reports::FindingKind::invariant;
-    out.message = f.message;
-    out.figures = f.figures;
-    out.time_to_detect_s = f.time_to_detect_s;
+    reports::Finding out = soak::to_report(f);
     if (auto ex = residue_examples.find(f.series); ex != residue_examples.end())
       out.residue_examples = ex->second;
     report.findings.push_back(std::move(out));
