@@ -28,4 +28,17 @@ VerdictSettings verdict_settings_for(const Scenario& scenario) {
   return s;
 }
 
+sut::SoakPlan sut_plan_for(const Scenario& scenario) {
+  sut::SoakPlan plan;
+  plan.duration_s = seconds(scenario.duration);
+  plan.warm_up_s = seconds(scenario.warm_up);
+  plan.window_s = seconds(scenario.verdict.window);
+  plan.sample_interval_s = seconds(scenario.sample_interval);
+  plan.seed = scenario.seed;
+  plan.alpha = scenario.verdict.alpha;
+  plan.relative_tolerance = scenario.verdict.relative;
+  plan.absolute_by_unit = scenario.verdict.absolute_by_unit;
+  return plan;
+}
+
 }  // namespace plateau::soak

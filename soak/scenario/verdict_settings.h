@@ -9,10 +9,17 @@
 #pragma once
 
 #include "soak/scenario/scenario.h"
+#include "soak/sut/system_under_test.h"
 #include "soak/verdict/verdict.h"
 
 namespace plateau::soak {
 
 VerdictSettings verdict_settings_for(const Scenario& scenario);
+
+// The same scenario as the public soak API's plan (soak/sut): duration,
+// warm-up, window, sample interval, seed, alpha and the tolerances the plan
+// can carry (relative, absolute per unit). For soaking a system through
+// sut::run_sut_soak with a scenario's shape (engine_soak and its tests).
+sut::SoakPlan sut_plan_for(const Scenario& scenario);
 
 }  // namespace plateau::soak

@@ -25,6 +25,7 @@
 #include "engine/core/failpoints.h"
 #include "harness/engine_system.h"
 #include "soak/runner/harness_mapping.h"
+#include "soak/scenario/verdict_settings.h"
 #include "soak/sut/system_under_test.h"
 
 #ifndef PLATEAU_DEFAULT_SCENARIO
@@ -71,16 +72,8 @@ plateau::sut::SoakPlan prepare(plateau::soak::Scenario& scenario, const std::fil
   options = setup.options;
   config = setup.engine;
 
-  plateau::sut::SoakPlan plan;
-  plan.duration_s = plateau::soak::seconds(scenario.duration);
-  plan.warm_up_s = plateau::soak::seconds(scenario.warm_up);
-  plan.window_s = plateau::soak::seconds(scenario.verdict.window);
-  plan.sample_interval_s = plateau::soak::seconds(scenario.sample_interval);
-  plan.seed = scenario.seed;
+  plateau::sut::SoakPlan plan = plateau::soak::sut_plan_for(scenario);
   plan.out_dir = given.out_dir;
-  plan.alpha = scenario.verdict.alpha;
-  plan.relative_tolerance = scenario.verdict.relative;
-  plan.absolute_by_unit = scenario.verdict.absolute_by_unit;
   return plan;
 }
 

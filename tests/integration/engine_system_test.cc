@@ -21,6 +21,7 @@
 #include "engine/maintain_schedule.h"
 #include "harness/engine_system.h"
 #include "soak/runner/harness_mapping.h"
+#include "soak/scenario/verdict_settings.h"
 #include "soak/sut/system_under_test.h"
 
 namespace fs = std::filesystem;
@@ -67,15 +68,7 @@ Soaked soak(const std::string& scenario_file, const std::vector<std::string>& fa
   Sized sized = sized_for(scenario_file, failpoints, dir);
   EngineSystem system(sized.setup.options, sized.setup.engine);
   const plateau::soak::Scenario& s = sized.scenario;
-  plateau::sut::SoakPlan plan;
-  plan.duration_s = plateau::soak::seconds(s.duration);
-  plan.warm_up_s = plateau::soak::seconds(s.warm_up);
-  plan.window_s = plateau::soak::seconds(s.verdict.window);
-  plan.sample_interval_s = plateau::soak::seconds(s.sample_interval);
-  plan.seed = s.seed;
-  plan.alpha = s.verdict.alpha;
-  plan.relative_tolerance = s.verdict.relative;
-  plan.absolute_by_unit = s.verdict.absolute_by_unit;
+  plateau::sut::SoakPlan plan = plateau::soak::sut_plan_for(s);
   plan.failpoints = failpoints;
   plan.out_dir = dir / "out";
   std::ostringstream log;
