@@ -1,7 +1,6 @@
 #include "probes/process_probe.h"
 
 #include "probes/allocator_probe.h"
-#include "probes/instrumentation_arena.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -199,16 +198,8 @@ void ProcessProbe::sample(engine::TimePoint /*now*/, SampleWriter& out) {
   // Between the allocator's purges RSS also holds pages the allocator keeps
   // freed, returned on the wall clock (jemalloc): the judged figure is RSS
   // as of the last pass that purged them; every pass's reading is context.
-  // Net of plateau's own arena (instrumentation_arena.h: the recorder, the
-  // ledger), whose pages the kernel counts with the program's: its resident
-  // bytes as of this pass (the allocator probe refreshed them just before),
-  // an upper bound of what it holds in RSS, so the program's share is never
-  // overstated. On builds without that arena nothing is subtracted.
   const bool live = allocator_rss_is_live();
-  if (live || !last_live_rss_bytes_) {
-    const std::uint64_t own = instrumentation_figures().value_or(InstrumentationFigures{}).resident_bytes;
-    last_live_rss_bytes_ = f.rss_bytes > own ? f.rss_bytes - own : 0;
-  }
+  if (live || !last_live_rss_bytes_) last_live_rss_bytes_ = f.rss_bytes;
   out.put(rss_, static_cast<double>(*last_live_rss_bytes_));
   if (!live || rss_raw_interned_) {
     if (!rss_raw_interned_) {

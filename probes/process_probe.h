@@ -1,9 +1,7 @@
 // ProcessProbe: process-wide figures from /proc/self.
 //
-// Publishes process.rss_bytes (resident set, from /proc/self/statm, less
-// the resident bytes of plateau's own arena where the build has one:
-// instrumentation_arena.h), as of the last pass after which
-// allocator_rss_is_live() (every pass on
+// Publishes process.rss_bytes (resident set, from /proc/self/statm),
+// as of the last pass after which allocator_rss_is_live() (every pass on
 // tcmalloc and system builds; on jemalloc the passes right after a purge,
 // at most a virtual minute apart; it then also publishes every pass's
 // reading as process.rss_raw_bytes, context),

@@ -7,13 +7,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include <jemalloc/jemalloc.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,16 +62,8 @@ std::vector<std::unique_ptr<char[]>> touched_blocks() {
   return blocks;
 }
 
-// The kernel's whole reading (/proc/self/statm, resident pages).
-std::uint64_t kernel_rss_bytes() {
-  std::ifstream statm("/proc/self/statm");
-  std::uint64_t size = 0, resident = 0;
-  statm >> size >> resident;
-  return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-}
-
 struct Figures {
-  double resident = 0, resident_in_use = 0, dirty = 0, rss = 0, rss_raw = 0, own_resident = 0;
+  double resident = 0, resident_in_use = 0, dirty = 0, rss = 0, rss_raw = 0;
 };
 
 using plateau::engine::TimePoint;
@@ -89,7 +79,6 @@ Figures sample(probes::ProbeRegistry& registry, TimePoint now) {
   Figures f{get("alloc.jemalloc.resident_bytes"), get("alloc.jemalloc.resident_in_use_bytes"),
             get("alloc.jemalloc.dirty_bytes"), get("process.rss_bytes"), 0.0};
   f.rss_raw = registry.last_value("process.rss_raw_bytes").value_or(f.rss);
-  f.own_resident = get("alloc.instrumentation_resident_bytes");
   return f;
 }
 
@@ -138,29 +127,7 @@ BOOST_AUTO_TEST_CASE(judged_rss_is_the_reading_after_the_last_purge) {
   now += std::chrono::seconds(60);
   const Figures next = sample(p.registry, now);  // a minute on: purged and read again
   BOOST_TEST(next.rss - purged.rss >= 7 * kMiB);
-  BOOST_TEST(next.rss == next.rss_raw - next.own_resident);  // the kernel's reading, less plateau's arena
-}
-
-// plateau's own memory (its arena: the recorder, the ledger) is in the
-// kernel's reading but not in the judged RSS: a clean program's RSS does not
-// grow with what plateau records about it.
-BOOST_AUTO_TEST_CASE(plateaus_own_memory_is_not_the_programs_rss) {
-  Probes p;
-  TimePoint now{};
-  const Figures before = sample(p.registry, now);
-  const auto kernel_before = static_cast<double>(kernel_rss_bytes());
-  std::vector<std::unique_ptr<char[]>> own;
-  {
-    const probes::InstrumentationScope scope;
-    own = touched_blocks();  // 8 MiB of plateau's, kept
-  }
-  now += std::chrono::seconds(60);
-  const Figures after = sample(p.registry, now);  // purged and read again
-  const double kernel_growth = static_cast<double>(kernel_rss_bytes()) - kernel_before;
-  BOOST_TEST_MESSAGE("plateau +8 MiB: the kernel's RSS " << kernel_growth / kMiB << " MiB, judged "
-                                                       << (after.rss - before.rss) / kMiB << " MiB");
-  BOOST_TEST(kernel_growth >= 7 * kMiB);
-  BOOST_TEST(std::abs(after.rss - before.rss) < 1 * kMiB);
+  BOOST_TEST(next.rss == next.rss_raw);
 }
 
 BOOST_AUTO_TEST_CASE(the_programs_arena_is_purged_once_a_minute_not_every_pass) {
