@@ -107,4 +107,9 @@ bool has_canary_rule(std::string_view failpoint_component) noexcept {
   return rule_for(failpoint_component) != nullptr;
 }
 
+std::span<const std::string_view> entry_frames() noexcept {
+  static constexpr std::string_view kFrames[] = {"plateau::engine::Engine::"};
+  return kFrames;
+}
+
 }  // namespace plateau::engine

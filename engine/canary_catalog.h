@@ -45,4 +45,9 @@ std::span<const CanaryFacts> canary_catalog();
 // engine/canary_catalog.cc).
 bool has_canary_rule(std::string_view failpoint_component) noexcept;
 
+// Substrings of the demangled frames every call from outside the engine
+// passes through (its facade): past them a heap stack says how the load
+// reached the engine, not where a bug is.
+std::span<const std::string_view> entry_frames() noexcept;
+
 }  // namespace plateau::engine

@@ -48,4 +48,10 @@ const CanaryExpectation& canary_expectation(std::string_view failpoint) {
 
 bool has_component_rule(std::string_view component) { return engine::has_canary_rule(component); }
 
+bool is_entry_frame(std::string_view frame) {
+  const auto frames = engine::entry_frames();
+  return std::any_of(frames.begin(), frames.end(),
+                     [&](std::string_view entry) { return frame.find(entry) != std::string_view::npos; });
+}
+
 }  // namespace plateau::soak

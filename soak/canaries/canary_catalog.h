@@ -47,4 +47,8 @@ const CanaryExpectation& canary_expectation(std::string_view failpoint);
 // engine/canary_catalog.cc).
 bool has_component_rule(std::string_view component);
 
+// Whether a demangled frame is one every call into the system under test
+// passes through (its facade, as the engine publishes it).
+bool is_entry_frame(std::string_view frame);
+
 }  // namespace plateau::soak

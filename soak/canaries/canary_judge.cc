@@ -15,12 +15,13 @@ bool contains(const std::vector<std::string>& values, const std::string& value) 
 }
 
 // Frames every allocation made during a run passes through: past them the
-// stack says how the load reached the engine, not where the bug is.
+// stack says how the load reached the system under test, not where the bug
+// is. plateau's own driver, the process's start, and the entry frames the
+// system publishes (canary_catalog.h).
 bool is_driver_frame(const std::string& frame) {
   return frame.find("plateau::harness::") != std::string::npos ||
-         frame.find("plateau::soak::") != std::string::npos ||
-         frame.find("plateau::engine::Engine::") != std::string::npos || frame.starts_with("main") ||
-         frame.find("__libc_start") != std::string::npos;
+         frame.find("plateau::soak::") != std::string::npos || is_entry_frame(frame) ||
+         frame.starts_with("main") || frame.find("__libc_start") != std::string::npos;
 }
 
 }  // namespace

@@ -153,6 +153,18 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(matrix_report)
 
+// The entry frames the engine publishes (its facade) end the search as the
+// harness's do: a component frame past them is how the call came in.
+BOOST_AUTO_TEST_CASE(a_component_frame_past_the_systems_published_entry_frame_does_not_count) {
+  const auto& e = soak::canary_expectation("router.keep_terminal_orders");
+  const reports::HeapSite past = site("std::vector<int>::push_back",
+                                      {"operator new+0x1 (libc)", "plateau::engine::Engine::on_event()+0x5 (plateau)",
+                                       "plateau::engine::OrderRouter::on_update+0x1 (plateau)"});
+  BOOST_TEST(soak::is_entry_frame("plateau::engine::Engine::on_event()+0x5 (plateau)"));
+  BOOST_TEST(!soak::is_entry_frame("plateau::engine::OrderRouter::on_update+0x1 (plateau)"));
+  BOOST_TEST(!soak::site_in_code(past, e.code_markers));
+}
+
 BOOST_AUTO_TEST_CASE(passes_only_when_every_canary_is_detected_and_every_clean_run_bounded) {
   soak::JudgedRun canary;
   canary.failpoint = "plans.leak_m1_cache";
