@@ -206,12 +206,25 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
       out.residue_examples = ex->second;
     report.findings.push_back(std::move(out));
   }
-  report.verdict = verdict.bounded() ? reports::Verdict::bounded : reports::Verdict::leak;
+  // A finding wins; without one, too few windows to judge a trend is not
+  // "bounded" (the verdict's Inconclusive, worded as `plateau run` words it).
+  report.verdict = !verdict.bounded()      ? reports::Verdict::leak
+                   : !verdict.conclusive() ? reports::Verdict::inconclusive
+                                           : reports::Verdict::bounded;
+  if (report.verdict == reports::Verdict::inconclusive) {
+    const soak::Inconclusive& why = *verdict.inconclusive;
+    report.minimum_conclusive_duration_s = std::ceil(why.minimum_duration_s);
+    report.inconclusive_reason = why.reason + "; a soak of at least " +
+                                 std::to_string(static_cast<long long>(*report.minimum_conclusive_duration_s)) +
+                                 " virtual seconds (--duration) would be conclusive";
+  }
   reports::write_all(report, plan.out_dir);
 
   SoakResult result;
   result.verdict = report.verdict;
-  result.exit_code = verdict.bounded() ? 0 : 1;
+  result.exit_code = report.verdict == reports::Verdict::leak           ? 1
+                     : report.verdict == reports::Verdict::inconclusive ? 5
+                                                                        : 0;
   result.report_json = plan.out_dir / reports::kJsonFileName;
   result.findings = report.findings.size();
   result.events = events;
@@ -219,6 +232,7 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
       << " findings), " << events << " events in " << wall_s << " s wall\n";
   for (const reports::Finding& f : report.findings)
     log << "  " << reports::to_string(f.kind) << " " << f.series << ": " << f.message << "\n";
+  if (!report.inconclusive_reason.empty()) log << "  inconclusive: " << report.inconclusive_reason << "\n";
   log << "plateau: report written to " << result.report_json.string() << "\n";
   return result;
 }

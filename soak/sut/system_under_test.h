@@ -51,7 +51,7 @@ struct SoakPlan {
 };
 
 struct SoakResult {
-  int exit_code = 0;  // 0 bounded, 1 leak or residue
+  int exit_code = 0;  // 0 bounded, 1 leak or residue, 5 inconclusive (too few windows to judge a trend)
   reports::Verdict verdict = reports::Verdict::bounded;
   std::filesystem::path report_json;
   std::size_t findings = 0;
@@ -69,7 +69,8 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
 // bad flag. `--list-failpoints` is left to the caller.
 SoakPlan plan_from_args(int argc, const char* const* argv, SoakPlan defaults = {});
 
-// run_sut_soak from argv, with exit codes 0 / 1 / 2 (bad input).
+// run_sut_soak from argv, with exit codes 0 / 1 / 2 (bad input) / 5
+// (inconclusive: the soak was too short to judge a trend).
 int soak_main(SystemUnderTest& sut, int argc, const char* const* argv, SoakPlan defaults = {});
 
 }  // namespace plateau::sut
