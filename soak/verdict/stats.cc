@@ -90,11 +90,21 @@ std::vector<WindowMinimum> window_minima(std::span<const Point> samples, double 
   return minima;
 }
 
+namespace {
+
+// Where segment `segment`'s windows begin: its restart (or the run's start)
+// plus the warm-up.
+double segment_from_s(const WindowGrid& grid, std::size_t segment) noexcept {
+  return (segment == 0 ? 0 : grid.restarts_s[segment - 1]) + grid.warm_up_end_s;
+}
+
+}  // namespace
+
 WindowSlot window_slot(const WindowGrid& grid, double t_s) noexcept {
   WindowSlot slot;
   const auto after = std::upper_bound(grid.restarts_s.begin(), grid.restarts_s.end(), t_s);
   slot.segment = static_cast<std::uint32_t>(after - grid.restarts_s.begin());
-  const double from = (slot.segment == 0 ? 0 : grid.restarts_s[slot.segment - 1]) + grid.warm_up_end_s;
+  const double from = segment_from_s(grid, slot.segment);
   const double w = grid.window_s;
   if (!(w > 0) || t_s < from) return slot;
   // The first window whose end lies after t_s, computed as window_minima
@@ -111,7 +121,7 @@ std::vector<double> window_starts(const WindowGrid& grid, double until_s) {
   std::vector<double> starts;
   if (!(grid.window_s > 0)) return starts;
   for (std::size_t segment = 0; segment <= grid.restarts_s.size(); ++segment) {
-    const double from_s = (segment == 0 ? 0 : grid.restarts_s[segment - 1]) + grid.warm_up_end_s;
+    const double from_s = segment_from_s(grid, segment);
     const double end_s = segment < grid.restarts_s.size() ? std::min(grid.restarts_s[segment], until_s) : until_s;
     for (std::size_t k = segment == 0 ? 1 : 0;; ++k) {
       const double t_s = from_s + static_cast<double>(k) * grid.window_s;
@@ -129,7 +139,7 @@ std::vector<WindowMinimum> window_minima(std::span<const Point> samples, const W
   std::vector<WindowMinimum> minima;
   std::span<const Point> rest = samples;
   for (std::size_t segment = 0; segment <= grid.restarts_s.size(); ++segment) {
-    const double from_s = (segment == 0 ? 0 : grid.restarts_s[segment - 1]) + grid.warm_up_end_s;
+    const double from_s = segment_from_s(grid, segment);
     const bool last = segment == grid.restarts_s.size();
     // The segment's samples: up to its restart, or to the end of the run.
     const std::span<const Point> upto =
@@ -145,17 +155,7 @@ std::vector<WindowMinimum> window_minima(std::span<const Point> samples, const W
   return minima;
 }
 
-std::vector<double> pair_slopes(std::span<const Point> points) {
-  std::vector<double> slopes;
-  if (points.size() >= 2) slopes.reserve(points.size() * (points.size() - 1) / 2);
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    for (std::size_t j = i + 1; j < points.size(); ++j) {
-      const double dt = points[j].t_s - points[i].t_s;
-      if (dt != 0) slopes.push_back((points[j].value - points[i].value) / dt);
-    }
-  }
-  return slopes;
-}
+std::vector<double> pair_slopes(std::span<const Point> points) { return pair_slopes_blocked(points, {}); }
 
 TrendLine theil_sen(std::span<const Point> points) {
   std::vector<double> slopes = pair_slopes(points);
@@ -250,6 +250,7 @@ MannKendall mann_kendall_blocked(std::span<const double> values, std::span<const
 
 std::vector<double> pair_slopes_blocked(std::span<const Point> points, std::span<const std::uint32_t> blocks) {
   std::vector<double> slopes;
+  if (blocks.empty() && points.size() >= 2) slopes.reserve(points.size() * (points.size() - 1) / 2);
   for (std::size_t i = 0; i < points.size(); ++i) {
     for (std::size_t j = i + 1; j < points.size() && block_of(blocks, j) == block_of(blocks, i); ++j) {
       const double dt = points[j].t_s - points[i].t_s;
@@ -267,23 +268,21 @@ std::size_t largest_rise(std::span<const double> values) noexcept {
   return best;
 }
 
+namespace {
+// Two blocks split after a change point: label 0 up to break_after, 1 after.
+std::vector<std::uint32_t> split_after(std::size_t n, std::size_t break_after) {
+  std::vector<std::uint32_t> blocks(n, 0);
+  for (std::size_t i = break_after + 1; i < n; ++i) blocks[i] = 1;
+  return blocks;
+}
+}  // namespace
+
 MannKendall mann_kendall_stratified(std::span<const double> values, std::size_t break_after) {
-  const std::size_t split = std::min(break_after + 1, values.size());
-  const std::span<const double> before = values.first(split), after = values.subspan(split);
-  return mann_kendall_from(kendall_s(before) + kendall_s(after),
-                           mann_kendall_variance_numerator(before) + mann_kendall_variance_numerator(after),
-                           values.size());
+  return mann_kendall_blocked(values, split_after(values.size(), break_after));
 }
 
 std::vector<double> pair_slopes_within(std::span<const Point> points, std::size_t break_after) {
-  std::vector<double> slopes;
-  for (std::size_t j = 1; j < points.size(); ++j) {
-    for (std::size_t i = (j > break_after ? break_after + 1 : 0); i < j; ++i) {
-      const double dt = points[j].t_s - points[i].t_s;
-      if (dt != 0) slopes.push_back((points[j].value - points[i].value) / dt);
-    }
-  }
-  return slopes;
+  return pair_slopes_blocked(points, split_after(points.size(), break_after));
 }
 
 double theil_sen_slope_within(std::span<const Point> points, std::size_t break_after) {

@@ -142,7 +142,8 @@ std::size_t largest_rise(std::span<const double> values) noexcept;
 // Mann–Kendall stratified at a change point: the two blocks values[0..b] and
 // values[b+1..] are tested separately and pooled (S and variance add; the
 // seasonal Kendall test with two seasons). Pairs across the change point do
-// not count, so a level change there adds nothing to S.
+// not count, so a level change there adds nothing to S. mann_kendall_blocked
+// with two blocks.
 MannKendall mann_kendall_stratified(std::span<const double> values, std::size_t break_after);
 
 // Theil–Sen slope over the pairs that do not straddle the change point:
@@ -168,7 +169,8 @@ double normal_upper_quantile(double alpha) noexcept;
 // order; theil_sen's slope is their median.
 std::vector<double> pair_slopes(std::span<const Point> points);
 
-// The same over the pairs that do not straddle the change point.
+// The same over the pairs that do not straddle the change point
+// (pair_slopes_blocked with two blocks).
 std::vector<double> pair_slopes_within(std::span<const Point> points, std::size_t break_after);
 
 // Sen's (1968) one-sided lower confidence bound of the Theil–Sen slope: of N

@@ -37,8 +37,6 @@ bool passes(const TrendRule& rule, double p_value, std::optional<double> lower_s
          (rule.observed_tolerance <= 0 || *lower_slope_per_s * span_s > rule.observed_tolerance);
 }
 
-
-
 // Whether the largest rise stands alone as a one-off level change would.
 bool stands_alone(double rise, bool any_other, double second_rise) {
   return rise > 0 && (!any_other || rise > kStepDominance * std::max(second_rise, 0.0));
@@ -315,8 +313,7 @@ std::optional<std::size_t> first_firing_prefix(std::span<const Point> points, co
     // Significance first: the bound moves heap elements, so it is only
     // asked for when the cheap test already passes (passes() repeats it).
     if (!(mk.p_value_upward < rule.alpha)) continue;
-    const double span_s = longest_span_s;
-    if (!passes(rule, mk.p_value_upward, running_lower(all, mk.variance, z), level, span_s)) continue;
+    if (!passes(rule, mk.p_value_upward, running_lower(all, mk.variance, z), level, longest_span_s)) continue;
     if (!stands_alone(rises > 0 ? best_rise : 0, rises >= 2, second_rise)) return k;
     const std::size_t split_start = segment_start[step_segment];
     const std::size_t split_end = step_segment == current ? k : segment_start[step_segment + 1];
@@ -330,7 +327,8 @@ std::optional<std::size_t> first_firing_prefix(std::span<const Point> points, co
                               numerator_of(before_n, ties_before) + numerator_of(after_n, ties_after.term()),
                           k);
     if (!(within_mk.p_value_upward < rule.alpha)) continue;
-    if (passes(rule, within_mk.p_value_upward, running_lower(within, within_mk.variance, z), level, span_s)) {
+    if (passes(rule, within_mk.p_value_upward, running_lower(within, within_mk.variance, z), level,
+               longest_span_s)) {
       return k;
     }
   }
