@@ -14,8 +14,9 @@
 //     dirty pages on the wall clock, so on a virtual clock what is still
 //     dirty at a sample depends on the machine's speed; the figure net of
 //     them does not (docs/probes.md). At most once per virtual minute
-//     (PLATEAU_JEMALLOC_PURGE_INTERVAL_S; 0 = every pass) the program's
-//     arenas are purged before the pass, for RSS (allocator_rss_is_live()).
+//     (PLATEAU_JEMALLOC_PURGE_INTERVAL_S; 0 = every pass) every arena,
+//     plateau's own included, is purged before the pass, for RSS
+//     (allocator_rss_is_live()).
 //   tcmalloc (MallocExtension numeric properties): alloc.tcmalloc.pageheap_free_bytes,
 //     .pageheap_unmapped_bytes (allocated = generic.current_allocated_bytes,
 //     heap = generic.heap_size)
@@ -51,8 +52,15 @@ class AllocatorProbe : public Probe {
 // The backend of the allocator this build links.
 std::unique_ptr<AllocatorProbe> make_allocator_probe();
 
-// True when the allocator's last sampling pass returned the pages the
-// program's arenas held freed, so RSS read now counts pages in use; false on
+// For allocators that report no resident-in-use figure (tcmalloc, glibc, the
+// sanitizers' allocator): only alloc.allocated_bytes is the program's demand
+// and judged; the rest is address space kept for reuse, context.
+inline SeriesRole demand_only_role(std::string_view series_name) noexcept {
+  return series_name == "alloc.allocated_bytes" ? SeriesRole::kJudged : SeriesRole::kContext;
+}
+
+// True when the allocator's last sampling pass returned the pages its
+// arenas held freed, so RSS read now counts pages in use; false on
 // the passes in between (jemalloc purges at most once per virtual minute: a
 // purge is an madvise per dirty extent, a TLB shootdown each, and the page
 // faults that follow). Always true on tcmalloc and system builds (their free pages do

@@ -47,11 +47,7 @@ class SanitizerProbe final : public AllocatorProbe {
   void sample(engine::TimePoint /*now*/, SampleWriter& out) override {
     if (!interned_) {
       auto intern = [&](const char* name) {
-        // Only allocated bytes are the program's demand; the rest is
-        // address space the allocator keeps for reuse: context.
-        return out.intern(name, "bytes", "allocator", SeriesFamily::kAllocator,
-                          std::string_view(name) == "alloc.allocated_bytes" ? SeriesRole::kJudged
-                                                                            : SeriesRole::kContext);
+        return out.intern(name, "bytes", "allocator", SeriesFamily::kAllocator, demand_only_role(name));
       };
       ids_ = {intern("alloc.allocated_bytes"), intern("alloc.heap_bytes"),
               intern("alloc.sanitizer.free_bytes"), intern("alloc.sanitizer.unmapped_bytes")};
@@ -84,9 +80,7 @@ class SystemProbe final : public AllocatorProbe {
   void sample(engine::TimePoint /*now*/, SampleWriter& out) override {
     if (!interned_) {
       auto intern = [&](const char* name) {
-        return out.intern(name, "bytes", "allocator", SeriesFamily::kAllocator,
-                          std::string_view(name) == "alloc.allocated_bytes" ? SeriesRole::kJudged
-                                                                            : SeriesRole::kContext);
+        return out.intern(name, "bytes", "allocator", SeriesFamily::kAllocator, demand_only_role(name));
       };
       ids_ = {intern("alloc.allocated_bytes"), intern("alloc.heap_bytes"), intern("alloc.glibc.free_bytes"),
               intern("alloc.glibc.mmap_bytes"), intern("alloc.glibc.releasable_bytes")};

@@ -30,11 +30,7 @@ class TcmallocProbe final : public AllocatorProbe {
   void sample(engine::TimePoint /*now*/, SampleWriter& out) override {
     if (!interned_) {
       auto intern = [&](const char* name) {
-        // Only allocated bytes are the program's demand; heap size and the
-        // page heap's free and unmapped bytes are kept for reuse: context.
-        return out.intern(name, "bytes", "allocator", SeriesFamily::kAllocator,
-                          std::string_view(name) == "alloc.allocated_bytes" ? SeriesRole::kJudged
-                                                                            : SeriesRole::kContext);
+        return out.intern(name, "bytes", "allocator", SeriesFamily::kAllocator, demand_only_role(name));
       };
       ids_ = {intern("alloc.allocated_bytes"), intern("alloc.heap_bytes"),
               intern("alloc.tcmalloc.pageheap_free_bytes"), intern("alloc.tcmalloc.pageheap_unmapped_bytes")};

@@ -22,7 +22,7 @@
 //
 // The records are plateau's memory, not the program's: they are allocated in
 // plateau's arena whichever thread reports (InstrumentationAllocator), so the
-// judged allocator series do not carry them (about 1 MiB on a gate run,
+// judged allocator series do not carry them (about 4.5 MB on a gate run,
 // filling over its first hours and wandering with the terminal rate).
 //
 // Thread safety: all methods may be called from any thread (one mutex); the

@@ -28,10 +28,12 @@ SeriesId SeriesTable::intern(std::string_view name, std::string_view unit, std::
   if (auto it = by_name_.find(name); it != by_name_.end()) {
     const SeriesInfo& existing = series_[it->second];
     if (existing.unit != unit || existing.family != family || existing.role != role) {
+      const auto role_text = [](SeriesRole r) { return r == SeriesRole::kJudged ? "judged" : "context"; };
       throw std::logic_error("series '" + std::string(name) + "' re-registered with unit '" +
-                             std::string(unit) + "' and family '" + std::string(to_string(family)) +
-                             "' but it has unit '" + existing.unit + "' and family '" +
-                             std::string(to_string(existing.family)) + "': two probes publish the same name");
+                             std::string(unit) + "', family '" + std::string(to_string(family)) + "' and role " +
+                             role_text(role) + " but it has unit '" + existing.unit + "', family '" +
+                             std::string(to_string(existing.family)) + "' and role " + role_text(existing.role) +
+                             ": two probes publish the same name");
     }
     return it->second;
   }
