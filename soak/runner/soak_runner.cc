@@ -145,7 +145,7 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
   }
   if (scenario.verdict.sites.enabled && request.probes_enabled) {
     for (double t_s : window_starts(grid, seconds(scenario.duration))) {
-      heap_dumps.insert(std::chrono::round<engine::Duration>(std::chrono::duration<double>(t_s)));
+      heap_dumps.insert(engine::from_seconds(t_s));
     }
   }
   for (engine::Duration c : heap_dumps) {

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/clock.h"
 #include "engine/core/failpoints.h"
 #include "harness/engine_system.h"
 #include "soak/runner/harness_mapping.h"
@@ -34,11 +35,7 @@
 
 namespace {
 
-using plateau::soak::Duration;
-
-Duration from_seconds(double s) {
-  return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
-}
+using plateau::engine::from_seconds;  // the scenario's Duration is the engine's
 
 // Applies the soak flags to the scenario, then sizes the engine for it.
 // Returns the plan defaults the final scenario gives.
