@@ -119,7 +119,7 @@ void EngineSystem::audit(sut::Audit& out) const {
       // insertion too, it is ended with its deadline in the past, and the
       // next audit that still sees it counts it as residue (as the probes'
       // audit does under `plateau run`).
-      if (c.max_age && stored_at && now_ - *stored_at > *c.max_age) {
+      if (c.past_max_age(stored_at, now_)) {
         const std::string name = aged_entry_key(c, key, *stored_at);
         out_.holds(c.component, c.container, engine::to_string(c.kind), name);
         const double due_s = seconds_of(*stored_at + *c.max_age);

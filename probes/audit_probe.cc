@@ -42,7 +42,7 @@ class AuditProbe::Sink final : public engine::AuditSink {
                                now_ - record->terminated_at};
       }
     }
-    if (!found && container.max_age && stored_at && now_ - *stored_at > *container.max_age) {
+    if (!found && container.past_max_age(stored_at, now_)) {
       found =
           ResidueExample{{}, container.kind, ResidueReason::kOlderThanMaxAge, *stored_at, now_ - *stored_at};
     }

@@ -74,6 +74,12 @@ struct AuditContainer {
   // plus its sweep interval): an entry stored longer ago is residue even
   // without a terminal event.
   std::optional<Duration> max_age;
+
+  // Whether an entry stored at `stored_at` has outlived max_age at `now`
+  // (false where either is unknown): the one rule every audit applies.
+  bool past_max_age(std::optional<TimePoint> stored_at, TimePoint now) const noexcept {
+    return max_age && stored_at && now - *stored_at > *max_age;
+  }
 };
 
 class AuditSink {
