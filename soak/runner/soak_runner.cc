@@ -24,6 +24,7 @@
 #include "soak/runner/run_context.h"
 #include "soak/runner/sample_recorder.h"
 #include "soak/runner/site_assembly.h"
+#include "soak/verdict/report_view.h"
 
 namespace plateau::soak {
 
@@ -253,9 +254,7 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
                                " at t=" + std::to_string(static_cast<long long>(reached_s)) + "s of " +
                                std::to_string(static_cast<long long>(seconds(scenario.duration))) + "s";
   } else {
-    report.verdict = !verdict.bounded()      ? reports::Verdict::leak
-                     : !verdict.conclusive() ? reports::Verdict::inconclusive
-                                             : reports::Verdict::bounded;
+    report.verdict = to_report(verdict);
     if (report.verdict == reports::Verdict::inconclusive) {
       // With --duration the warm-up scales with the run, so the shortest
       // conclusive override keeps the same warm-up share.

@@ -206,11 +206,9 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
       out.residue_examples = ex->second;
     report.findings.push_back(std::move(out));
   }
-  // A finding wins; without one, too few windows to judge a trend is not
-  // "bounded" (the verdict's Inconclusive, worded as `plateau run` words it).
-  report.verdict = !verdict.bounded()      ? reports::Verdict::leak
-                   : !verdict.conclusive() ? reports::Verdict::inconclusive
-                                           : reports::Verdict::bounded;
+  // Too few windows to judge a trend is not "bounded" (worded as `plateau
+  // run` words it).
+  report.verdict = soak::to_report(verdict);
   if (report.verdict == reports::Verdict::inconclusive) {
     const soak::Inconclusive& why = *verdict.inconclusive;
     report.minimum_conclusive_duration_s = std::ceil(why.minimum_duration_s);

@@ -33,4 +33,9 @@ reports::Finding to_report(const Finding& finding) {
   return out;
 }
 
+reports::Verdict to_report(const VerdictResult& result) noexcept {
+  if (!result.bounded()) return reports::Verdict::leak;
+  return result.conclusive() ? reports::Verdict::bounded : reports::Verdict::inconclusive;
+}
+
 }  // namespace plateau::soak

@@ -21,4 +21,8 @@ void describe_judged(const SeriesAnalysis& analysis, reports::Series& out);
 // The finding's series, component, kind, message, figures and time to detect.
 reports::Finding to_report(const Finding& finding);
 
+// The run's verdict: leak on any finding (a finding wins), else
+// inconclusive when some trend could not be judged, else bounded.
+reports::Verdict to_report(const VerdictResult& result) noexcept;
+
 }  // namespace plateau::soak
