@@ -8,7 +8,7 @@
 // draw), for about 6% of the nightly's wall time. PLATEAU_LG_PROF_SAMPLE or
 // MALLOC_CONF override it. A scenario picks its own rate for the run
 // (verdict.sites.sample_bytes, applied with prof.reset when sampling starts:
-// gate 4 KiB, nightly 1 KiB); this default is what the rest start with.
+// gate 2 KiB, nightly 1 KiB); this default is what the rest start with.
 extern "C" {
 extern const char* malloc_conf;
 const char* malloc_conf = "prof:true,prof_active:false,lg_prof_sample:14";
