@@ -130,8 +130,10 @@ class JemallocProbe final : public AllocatorProbe {
       // use). Context: address space kept for reuse (heap/mapped, retained,
       // metadata grow in steps as arenas expand), and resident with the
       // dirty pages returned on the wall clock, with the pages themselves.
+      // The judged figures are the program's demand and pages in use,
+      // never 0 while it runs (SeriesInfo::never_zero).
       auto intern = [&](const char* name, SeriesRole role) {
-        return out.intern(name, "bytes", "allocator", SeriesFamily::kAllocator, role);
+        return out.intern(name, "bytes", "allocator", SeriesFamily::kAllocator, role, role == SeriesRole::kJudged);
       };
       constexpr SeriesRole judged = SeriesRole::kJudged, context = SeriesRole::kContext;
       ids_ = {intern("alloc.allocated_bytes", judged),          intern("alloc.heap_bytes", context),

@@ -59,6 +59,13 @@ inline SeriesRole demand_only_role(std::string_view series_name) noexcept {
   return series_name == "alloc.allocated_bytes" ? SeriesRole::kJudged : SeriesRole::kContext;
 }
 
+// Interns one series of such an allocator, in its role; the demand a
+// running program has made is never 0 (SeriesInfo::never_zero).
+inline SeriesId intern_demand_only(SampleWriter& out, std::string_view series_name) {
+  const SeriesRole role = demand_only_role(series_name);
+  return out.intern(series_name, "bytes", "allocator", SeriesFamily::kAllocator, role, role == SeriesRole::kJudged);
+}
+
 // True when the allocator's last sampling pass returned the pages its
 // arenas held freed, so RSS read now counts pages in use; false on
 // the passes in between (jemalloc purges at most once per virtual minute: a

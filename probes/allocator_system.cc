@@ -46,9 +46,7 @@ class SanitizerProbe final : public AllocatorProbe {
 
   void sample(engine::TimePoint /*now*/, SampleWriter& out) override {
     if (!interned_) {
-      auto intern = [&](const char* name) {
-        return out.intern(name, "bytes", "allocator", SeriesFamily::kAllocator, demand_only_role(name));
-      };
+      auto intern = [&](const char* name) { return intern_demand_only(out, name); };
       ids_ = {intern("alloc.allocated_bytes"), intern("alloc.heap_bytes"),
               intern("alloc.sanitizer.free_bytes"), intern("alloc.sanitizer.unmapped_bytes")};
       interned_ = true;
@@ -79,9 +77,7 @@ class SystemProbe final : public AllocatorProbe {
 
   void sample(engine::TimePoint /*now*/, SampleWriter& out) override {
     if (!interned_) {
-      auto intern = [&](const char* name) {
-        return out.intern(name, "bytes", "allocator", SeriesFamily::kAllocator, demand_only_role(name));
-      };
+      auto intern = [&](const char* name) { return intern_demand_only(out, name); };
       ids_ = {intern("alloc.allocated_bytes"), intern("alloc.heap_bytes"), intern("alloc.glibc.free_bytes"),
               intern("alloc.glibc.mmap_bytes"), intern("alloc.glibc.releasable_bytes")};
       interned_ = true;

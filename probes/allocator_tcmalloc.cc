@@ -29,9 +29,7 @@ class TcmallocProbe final : public AllocatorProbe {
 
   void sample(engine::TimePoint /*now*/, SampleWriter& out) override {
     if (!interned_) {
-      auto intern = [&](const char* name) {
-        return out.intern(name, "bytes", "allocator", SeriesFamily::kAllocator, demand_only_role(name));
-      };
+      auto intern = [&](const char* name) { return intern_demand_only(out, name); };
       ids_ = {intern("alloc.allocated_bytes"), intern("alloc.heap_bytes"),
               intern("alloc.tcmalloc.pageheap_free_bytes"), intern("alloc.tcmalloc.pageheap_unmapped_bytes")};
       interned_ = true;

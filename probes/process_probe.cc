@@ -187,11 +187,12 @@ ProcessFigures ProcessProbe::read() {
 
 void ProcessProbe::sample(engine::TimePoint /*now*/, SampleWriter& out) {
   if (!interned_) {
-    rss_ = out.intern("process.rss_bytes", "bytes", "process", SeriesFamily::kProcess);
+    // A running process has resident pages and a thread (never_zero).
+    rss_ = out.intern("process.rss_bytes", "bytes", "process", SeriesFamily::kProcess, SeriesRole::kJudged, true);
     // A high-water mark never falls: shown, not judged.
     hwm_ = out.intern("process.hwm_bytes", "bytes", "process", SeriesFamily::kProcess, SeriesRole::kContext);
     fds_ = out.intern("process.open_fds", "fds", "process", SeriesFamily::kProcess);
-    threads_ = out.intern("process.threads", "threads", "process", SeriesFamily::kProcess);
+    threads_ = out.intern("process.threads", "threads", "process", SeriesFamily::kProcess, SeriesRole::kJudged, true);
     interned_ = true;
   }
   const ProcessFigures f = read();

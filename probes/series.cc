@@ -24,7 +24,7 @@ std::string_view to_string(SeriesFamily family) noexcept {
 }
 
 SeriesId SeriesTable::intern(std::string_view name, std::string_view unit, std::string_view component,
-                             SeriesFamily family, SeriesRole role) {
+                             SeriesFamily family, SeriesRole role, bool never_zero) {
   if (auto it = by_name_.find(name); it != by_name_.end()) {
     const SeriesInfo& existing = series_[it->second];
     if (existing.unit != unit || existing.family != family || existing.role != role) {
@@ -38,7 +38,8 @@ SeriesId SeriesTable::intern(std::string_view name, std::string_view unit, std::
     return it->second;
   }
   const auto id = static_cast<SeriesId>(series_.size());
-  series_.push_back(SeriesInfo{std::string(name), std::string(unit), std::string(component), family, role});
+  series_.push_back(
+      SeriesInfo{std::string(name), std::string(unit), std::string(component), family, role, never_zero});
   by_name_.emplace(series_.back().name, id);
   return id;
 }

@@ -56,6 +56,12 @@ struct SeriesInfo {
   std::string component;  // engine component, or "allocator" / "process"
   SeriesFamily family = SeriesFamily::kInventory;
   SeriesRole role = SeriesRole::kJudged;
+  // Said by the probe: a figure a live process never has at 0 (its resident
+  // set, the bytes its allocator has handed out, its threads). A measured
+  // phase that reads 0 throughout measured nothing -- a probe that failed
+  // quietly, a subtraction clamped at 0 -- and the verdict calls the run
+  // inconclusive rather than bounded (soak/verdict SeriesInput::never_zero).
+  bool never_zero = false;
 };
 
 // One value of one series at the registry's sampling instant.
@@ -69,7 +75,7 @@ class SeriesTable {
  public:
   // Returns the id of `name`, creating the series on first use.
   SeriesId intern(std::string_view name, std::string_view unit, std::string_view component,
-                  SeriesFamily family, SeriesRole role = SeriesRole::kJudged);
+                  SeriesFamily family, SeriesRole role = SeriesRole::kJudged, bool never_zero = false);
   std::optional<SeriesId> find(std::string_view name) const;
   const SeriesInfo& info(SeriesId id) const { return series_.at(id); }
   std::size_t size() const noexcept { return series_.size(); }

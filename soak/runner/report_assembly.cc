@@ -55,6 +55,7 @@ std::vector<SeriesInput> verdict_inputs(const SampleRecorder& recorder) {
     in.unit = s.info.unit;
     in.samples = s.samples;
     in.bound = s.bound;
+    in.never_zero = s.info.never_zero;
     inputs.push_back(std::move(in));
   }
   return inputs;

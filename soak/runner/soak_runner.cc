@@ -255,7 +255,10 @@ RunOutcome run_soak(const RunRequest& request, std::ostream& log, const StopSign
                                std::to_string(static_cast<long long>(seconds(scenario.duration))) + "s";
   } else {
     report.verdict = to_report(verdict);
-    if (report.verdict == reports::Verdict::inconclusive) {
+    if (report.verdict == reports::Verdict::inconclusive && verdict.inconclusive->series.empty()) {
+      // Only series that measured nothing: a longer run would not help.
+      report.inconclusive_reason = verdict.inconclusive->reason;
+    } else if (report.verdict == reports::Verdict::inconclusive) {
       // With --duration the warm-up scales with the run, so the shortest
       // conclusive override keeps the same warm-up share.
       const Inconclusive& why = *verdict.inconclusive;

@@ -209,7 +209,9 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
   // Too few windows to judge a trend is not "bounded" (worded as `plateau
   // run` words it).
   report.verdict = soak::to_report(verdict);
-  if (report.verdict == reports::Verdict::inconclusive) {
+  if (report.verdict == reports::Verdict::inconclusive && verdict.inconclusive->series.empty()) {
+    report.inconclusive_reason = verdict.inconclusive->reason;  // measured nothing: longer would not help
+  } else if (report.verdict == reports::Verdict::inconclusive) {
     const soak::Inconclusive& why = *verdict.inconclusive;
     report.minimum_conclusive_duration_s = std::ceil(why.minimum_duration_s);
     report.inconclusive_reason = why.reason + "; a soak of at least " +

@@ -442,6 +442,18 @@ bool conclusive(const SeriesAnalysis& a, const VerdictSettings& settings, std::s
   return conclusive_layout(settings.alpha, 1 - settings.growth_confidence, settings.min_windows, sizes);
 }
 
+// A never_zero series with samples after warm-up, every one of them 0 or
+// less (or not a number).
+bool measured_nothing(const SeriesInput& s, const VerdictSettings& settings) {
+  bool any = false;
+  for (const Point& p : s.samples) {
+    if (p.t_s < settings.warm_up_end_s) continue;
+    if (p.value > 0) return false;
+    any = true;
+  }
+  return any;
+}
+
 }  // namespace
 
 VerdictResult judge(const std::vector<SeriesInput>& series, const VerdictSettings& settings) {
@@ -459,7 +471,9 @@ VerdictResult judge(const std::vector<SeriesInput>& series, const VerdictSetting
       missing.series.push_back(s.name);
       missing.windows_seen = std::min(missing.windows_seen, a.window_minima.size());
     }
+    if (s.never_zero && measured_nothing(s, settings)) missing.unmeasured.push_back(s.name);
   }
+  if (missing.series.empty()) missing.windows_seen = 0;
   if (!missing.series.empty()) {
     missing.windows_needed = needed;
     missing.window_s = settings.window_s;
@@ -485,8 +499,14 @@ VerdictResult judge(const std::vector<SeriesInput>& series, const VerdictSetting
                        std::to_string(needed) + why + ", so restart no more often than every " +
                        virtual_time(missing.minimum_duration_s);
     }
-    result.inconclusive = std::move(missing);
   }
+  if (!missing.unmeasured.empty()) {
+    missing.reason += (missing.reason.empty() ? "" : "; ") + std::to_string(missing.unmeasured.size()) +
+                      " series (" + missing.unmeasured.front() + (missing.unmeasured.size() > 1 ? ", ..." : "") +
+                      ") read 0 at every sample after the warm-up, a figure a running process never has at 0: "
+                      "its probe measured nothing, so \"bounded\" would claim what was not checked";
+  }
+  if (!missing.series.empty() || !missing.unmeasured.empty()) result.inconclusive = std::move(missing);
   return result;
 }
 

@@ -61,6 +61,11 @@ struct SeriesInput {
   std::string unit;             // e.g. "entries", "bytes"; selects an absolute tolerance
   std::vector<Point> samples;   // sorted by t_s
   std::optional<double> bound;  // declared bound, inclusive: value <= bound is fine
+  // Set from the probe that publishes the series (probes::SeriesInfo::never_zero):
+  // a figure a live process never has at 0. Read as 0 (or less) at every
+  // sample after warm-up, it measured nothing, and judge() makes the run
+  // inconclusive (Inconclusive::unmeasured) instead of calling it bounded.
+  bool never_zero = false;
 };
 
 // An absolute tolerance for every series whose name starts with prefix AND
@@ -182,6 +187,10 @@ struct Inconclusive {
   // shortest stretch between restarts that would be conclusive on its own.
   double minimum_duration_s = 0;
   std::size_t segments = 1;  // restart segments of the run (1: no restart)
+  // Series marked never_zero that read 0 throughout the measured phase: a
+  // probe that measured nothing (a longer run would not help; the
+  // duration figures above describe `series` only, empty when it is).
+  std::vector<std::string> unmeasured;
   std::string reason;  // one line: what was missing and why it is needed
 };
 

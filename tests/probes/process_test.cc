@@ -207,6 +207,21 @@ BOOST_AUTO_TEST_CASE(probes_publish_which_series_are_judged) {
     BOOST_TEST((role("alloc.jemalloc.resident_in_use_bytes") == probes::SeriesRole::kJudged));
     BOOST_TEST((role("alloc.jemalloc.resident_bytes") == probes::SeriesRole::kContext));
   }
+  // The figures a running process never has at 0 say so, so a probe that
+  // reads 0 throughout makes the run inconclusive, not bounded: every
+  // judged allocator figure, RSS and threads; not fds (a daemon may close
+  // all of its own) nor context series.
+  auto never_zero = [&](std::string_view name) { return table.info(*table.find(name)).never_zero; };
+  BOOST_TEST(never_zero("process.rss_bytes"));
+  BOOST_TEST(never_zero("process.threads"));
+  BOOST_TEST(!never_zero("process.open_fds"));
+  BOOST_TEST(!never_zero("process.hwm_bytes"));
+  for (std::size_t id = 0; id < table.size(); ++id) {
+    const probes::SeriesInfo& info = table.info(static_cast<probes::SeriesId>(id));
+    if (info.name.starts_with("alloc.")) {
+      BOOST_TEST(info.never_zero == (info.role == probes::SeriesRole::kJudged), info.name);
+    }
+  }
   // A name re-published with another role is two probes disagreeing.
   probes::SeriesTable own;
   own.intern("x.bytes", "bytes", "c", probes::SeriesFamily::kProcess);

@@ -1,6 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -343,6 +344,46 @@ BOOST_AUTO_TEST_CASE(too_few_windows_make_the_run_inconclusive_and_say_how_long)
   const auto over = judge({inventory(saw_tooth(s), 100)}, settings);
   BOOST_TEST(!over.bounded());
   BOOST_TEST(!over.conclusive());
+}
+
+// A judged figure that a running process never has at 0 (its RSS, its
+// allocated bytes) and that read 0 throughout the measured phase was not
+// measured: a probe that failed quietly, or a subtraction clamped at 0. Its
+// flat line is no evidence of "bounded".
+BOOST_AUTO_TEST_CASE(a_never_zero_series_that_read_zero_throughout_makes_the_run_inconclusive) {
+  SawTooth s;
+  s.duration_s = 24 * kHour;
+  const auto settings = nightly_settings();
+  const std::vector<Point> shape = saw_tooth(s);
+  auto process_series = [&](std::function<double(const Point&)> value, bool never_zero) {
+    std::vector<Point> points;
+    for (const Point& p : shape) points.push_back({p.t_s, value(p)});
+    SeriesInput in{"process.rss_bytes", "process", SeriesKind::process, "bytes", points, {}};
+    in.never_zero = never_zero;
+    return in;
+  };
+  const auto zero = [](const Point&) { return 0.0; };
+  const auto measured = [](const Point& p) { return 1e8 + p.value; };
+
+  const auto unmeasured = judge({inventory(shape), process_series(zero, true)}, settings);
+  BOOST_TEST(unmeasured.bounded());
+  BOOST_REQUIRE(unmeasured.inconclusive.has_value());
+  BOOST_TEST(unmeasured.inconclusive->unmeasured == std::vector<std::string>{"process.rss_bytes"});
+  BOOST_TEST(unmeasured.inconclusive->series.empty());  // enough windows: a longer run would not help
+  BOOST_TEST(unmeasured.inconclusive->reason.find("process.rss_bytes") != std::string::npos,
+             unmeasured.inconclusive->reason);
+  BOOST_TEST(unmeasured.inconclusive->reason.find("measured nothing") != std::string::npos,
+             unmeasured.inconclusive->reason);
+
+  // Measured, or not a figure that cannot be 0, or 0 only in the warm-up: conclusive.
+  BOOST_TEST(judge({inventory(shape), process_series(measured, true)}, settings).conclusive());
+  BOOST_TEST(judge({inventory(shape), process_series(zero, false)}, settings).conclusive());
+  const auto zero_in_warm_up = [&](const Point& p) { return p.t_s < settings.warm_up_end_s ? 0.0 : 1e8; };
+  BOOST_TEST(judge({process_series(zero_in_warm_up, true)}, settings).conclusive());
+  // A finding still stands.
+  const auto leak = judge({inventory(shape, 100), process_series(zero, true)}, settings);
+  BOOST_TEST(!leak.bounded());
+  BOOST_TEST(!leak.conclusive());
 }
 
 BOOST_AUTO_TEST_CASE(absolute_tolerance_resolution) {
