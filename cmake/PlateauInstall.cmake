@@ -10,9 +10,10 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-set(plateau_exported plateau_engine_core plateau_probes plateau_soak_verdict plateau_reports plateau_sut
+set(plateau_exported plateau_engine_core plateau_proc plateau_probes plateau_soak_verdict plateau_reports plateau_sut
     plateau_allocator plateau_warnings)
 set_target_properties(plateau_engine_core PROPERTIES EXPORT_NAME engine_core)
+set_target_properties(plateau_proc PROPERTIES EXPORT_NAME proc)
 set_target_properties(plateau_probes PROPERTIES EXPORT_NAME probes)
 set_target_properties(plateau_soak_verdict PROPERTIES EXPORT_NAME verdict)
 set_target_properties(plateau_reports PROPERTIES EXPORT_NAME reports)

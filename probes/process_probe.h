@@ -38,19 +38,13 @@
 #include <string_view>
 
 #include "probes/probe.h"
+#include "probes/proc_read.h"
 #include "probes/process_groups.h"
 
 namespace plateau::probes {
 
-struct ProcessFigures {
-  std::uint64_t rss_bytes = 0;
-  std::uint64_t hwm_bytes = 0;
-  std::uint64_t open_fds = 0;
-  std::uint64_t threads = 0;
-};
-
-// One reading, opening the files afresh (for tests and one-off reports).
-ProcessFigures read_process_figures();
+// ProcessFigures and read_process_figures() (this process, opened afresh,
+// for tests and one-off reports): probes/proc_read.h.
 
 class ProcessProbe final : public Probe {
  public:
