@@ -40,7 +40,7 @@ ctest --preset default -j "$jobs"
 
 if ((quick)); then exit 0; fi
 
-stage "package: install, build examples/session_service against it, soak it clean and leaking"
+stage "package: install, build examples/session_service against it, soak it clean, leaking, leaking undeclared"
 # docs/embedding.md's steps, as written: a separate project finds the
 # installed package (find_package), never the source tree.
 prefix=$(mktemp -d /tmp/plateau-prefix.XXXXXX)
@@ -50,6 +50,11 @@ cmake --build "$prefix/example-build"
 "$prefix/example-build/session_soak" --out "$prefix/clean"
 rc=0; "$prefix/example-build/session_soak" --out "$prefix/leak" --failpoint sessions.keep_on_logout || rc=$?
 if ((rc != 1)); then echo "session_soak with its leak on: exit $rc, expected 1"; exit 1; fi
+# A leak in a container the service never declared: seen in the process's RSS.
+rc=0; "$prefix/example-build/session_soak" --out "$prefix/undeclared" --failpoint sessions.keep_request_log || rc=$?
+if ((rc != 1)) || ! grep -q '"series": *"process.rss_bytes"' "$prefix/undeclared/report.json"; then
+  echo "session_soak with its undeclared access log: exit $rc, expected 1 with a process.rss_bytes finding"; exit 1
+fi
 ci/try_embedding_doc.sh "$prefix"
 rm -rf "$prefix"
 

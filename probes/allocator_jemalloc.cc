@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
@@ -240,5 +241,12 @@ std::unique_ptr<AllocatorProbe> make_allocator_probe() { return std::make_unique
 
 bool allocator_rss_is_live() noexcept { return g_last_pass_purged.load(std::memory_order_acquire); }
 std::string_view compiled_allocator() noexcept { return "jemalloc"; }
+
+void return_freed_pages() noexcept {
+  // arena.<MALLCTL_ARENAS_ALL>.purge: every arena at once.
+  char name[48];
+  std::snprintf(name, sizeof name, "arena.%u.purge", static_cast<unsigned>(MALLCTL_ARENAS_ALL));
+  mallctl(name, nullptr, nullptr, nullptr, 0);
+}
 
 }  // namespace plateau::probes

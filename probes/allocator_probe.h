@@ -74,6 +74,14 @@ inline SeriesId intern_demand_only(SampleWriter& out, std::string_view series_na
 // not decay on the wall clock). Safe from any thread.
 bool allocator_rss_is_live() noexcept;
 
+// Returns the pages the allocator holds freed to the OS now, for RSS read
+// next to count pages in use: jemalloc purges every arena (its decay
+// returns them on the wall clock, which a virtual clock outruns); tcmalloc
+// and glibc return nothing on a timer, so there it does nothing. For
+// runners that read RSS without an AllocatorProbe (engine_soak's
+// sut::SoakPlan::settle_allocator). Safe from any thread.
+void return_freed_pages() noexcept;
+
 // "jemalloc", "tcmalloc" or "system": the allocator compiled in.
 std::string_view compiled_allocator() noexcept;
 

@@ -52,5 +52,6 @@ std::unique_ptr<AllocatorProbe> make_allocator_probe() { return std::make_unique
 std::string_view compiled_allocator() noexcept { return "tcmalloc"; }
 // Free pages here do not decay on the wall clock: RSS is always read live.
 bool allocator_rss_is_live() noexcept { return true; }
+void return_freed_pages() noexcept {}
 
 }  // namespace plateau::probes

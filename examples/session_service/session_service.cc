@@ -13,6 +13,7 @@ void SessionService::logout(const std::string& session, double /*now_s*/) {
 void SessionService::request(double now_s) {
   cache_.push_back("response@" + std::to_string(now_s));
   if (cache_.size() > cache_capacity) cache_.pop_front();
+  if (keep_request_log) access_log_.push_back("GET /account?at=" + std::to_string(now_s) + std::string(160, ' '));
 }
 
 void SessionService::maintain(double now_s) {

@@ -1,8 +1,9 @@
 // session_soak: SessionService registered as a plateau system under test.
-//   session_soak [--duration S] [--failpoint sessions.keep_on_logout] [--out DIR] ...
+//   session_soak [--duration S] [--failpoint sessions.keep_on_logout|sessions.keep_request_log] [--out DIR] ...
 // Exit 0 bounded, 1 leak or residue, 2 bad input.
 #include <deque>
 #include <random>
+#include <utility>
 
 #include "session_service.h"
 #include "soak/sut/system_under_test.h"
@@ -16,11 +17,16 @@ class SessionSoak final : public plateau::sut::SystemUnderTest {
   std::vector<plateau::sut::LoadStream> load_streams() override {
     return {
         {"logins", 0.5,
-         [this](double now, plateau::sut::Lifecycle&) { open_.push_back(service_.login(now)); }},
-        {"logouts", 0.5,
+         [this](double now, plateau::sut::Lifecycle&) { open_.push_back({service_.login(now), now}); }},
+        // A session lasts at least kSessionS; the oldest one past it logs out.
+        // Logouts outpace logins, so open sessions hover around
+        // 0.5/s x kSessionS: a load whose level is stationary, as a soak's
+        // must be (equal login and logout rates would make the count a random
+        // walk, which really does grow).
+        {"logouts", 1.0,
          [this](double now, plateau::sut::Lifecycle& lifecycle) {
-           if (open_.empty()) return;
-           const std::string id = open_.front();
+           if (open_.empty() || now - open_.front().second < kSessionS) return;
+           const std::string id = open_.front().first;
            open_.pop_front();
            service_.logout(id, now);
            lifecycle.ended("session", id, 60);  // gone from every container within a minute
@@ -33,7 +39,9 @@ class SessionSoak final : public plateau::sut::SystemUnderTest {
   }
   std::vector<plateau::sut::Failpoint> failpoints() override {
     return {{"sessions.keep_on_logout", "logout forgets to erase the session",
-             [this](bool on) { service_.keep_on_logout = on; }}};
+             [this](bool on) { service_.keep_on_logout = on; }},
+            {"sessions.keep_request_log", "every request appends to an access log nothing trims or reports",
+             [this](bool on) { service_.keep_request_log = on; }}};
   }
   void inventory(plateau::sut::Inventory& out) const override {
     out.container("sessions", "by_id", service_.sessions().size(), service_.sessions().size() * 64);
@@ -45,8 +53,9 @@ class SessionSoak final : public plateau::sut::SystemUnderTest {
   }
 
  private:
+  static constexpr double kSessionS = 600;
   SessionService service_;
-  std::deque<std::string> open_;
+  std::deque<std::pair<std::string, double>> open_;  // id, login time
 };
 
 }  // namespace

@@ -7,6 +7,8 @@
 
 #include "engine/core/failpoints.h"
 #include "engine/maintain_schedule.h"
+#include "probes/allocator_probe.h"
+#include "soak/scenario/verdict_settings.h"
 
 namespace plateau::soak {
 
@@ -205,6 +207,12 @@ HarnessSetup harness_setup_for(const Scenario& s, const std::filesystem::path& s
   // adjusts what derives from it (its audit allowances).
   engine::fit_to_maintain_tick(e, o.intervals.maintain);
   return setup;
+}
+
+sut::SoakPlan engine_sut_plan_for(const Scenario& scenario) {
+  sut::SoakPlan plan = sut_plan_for(scenario);
+  plan.settle_allocator = [] { probes::return_freed_pages(); };
+  return plan;
 }
 
 }  // namespace plateau::soak

@@ -23,6 +23,7 @@
 #include "harness/harness_options.h"
 #include "soak/runner/run_request.h"
 #include "soak/scenario/scenario.h"
+#include "soak/sut/system_under_test.h"
 
 namespace plateau::soak {
 
@@ -41,5 +42,12 @@ HarnessSetup harness_setup_for(const Scenario& scenario, const std::filesystem::
 // that will be refused. Throws BadInput naming the option(s), the field, the
 // value and the rule, or ScenarioError when no override was given.
 Scenario apply_overrides(Scenario scenario, const RunRequest& request);
+
+// The engine soaked through the public soak API (engine_soak and its
+// tests): the scenario's plan (sut_plan_for), with this build's allocator
+// returning its freed pages before each reading of the process figures
+// (probes::return_freed_pages), as `plateau run`'s allocator probe does
+// before RSS is read.
+sut::SoakPlan engine_sut_plan_for(const Scenario& scenario);
 
 }  // namespace plateau::soak

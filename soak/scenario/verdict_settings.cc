@@ -38,6 +38,15 @@ sut::SoakPlan sut_plan_for(const Scenario& scenario) {
   plan.alpha = scenario.verdict.alpha;
   plan.relative_tolerance = scenario.verdict.relative;
   plan.absolute_by_unit = scenario.verdict.absolute_by_unit;
+  // The SUT runner's process series take the scenario's process. byte
+  // tolerance, as `plateau run` judges them.
+  if (auto process = scenario.verdict.absolute_by_prefix.find("process.");
+      process != scenario.verdict.absolute_by_prefix.end()) {
+    plan.process_absolute_bytes = process->second;
+  }
+  for (const char* unit : {"threads", "fds"}) {
+    if (!plan.absolute_by_unit.contains(unit)) plan.absolute_by_unit[unit] = sut::SoakPlan{}.absolute_by_unit.at(unit);
+  }
   return plan;
 }
 

@@ -69,7 +69,7 @@ plateau::sut::SoakPlan prepare(plateau::soak::Scenario& scenario, const std::fil
   options = setup.options;
   config = setup.engine;
 
-  plateau::sut::SoakPlan plan = plateau::soak::sut_plan_for(scenario);
+  plateau::sut::SoakPlan plan = plateau::soak::engine_sut_plan_for(scenario);
   plan.out_dir = given.out_dir;
   return plan;
 }

@@ -9,6 +9,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "probes/proc_read.h"
 #include "reports/svg_chart.h"
 #include "reports/writers.h"
 #include "soak/sut/system_under_test.h"
@@ -24,6 +25,7 @@ struct Recorded {
   soak::SeriesKind kind = soak::SeriesKind::inventory;
   std::optional<double> bound;
   std::vector<soak::Point> samples;
+  bool never_zero = false;  // a process figure a running process never has at 0
 };
 
 struct Event {
@@ -42,6 +44,10 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
   }
   if (!(plan.sample_interval_s > 0))
     throw std::invalid_argument("soak plan: sample_interval_s must be positive");
+  if (!std::isfinite(plan.process_absolute_bytes) || plan.process_absolute_bytes < 0) {
+    throw std::invalid_argument("soak plan: process_absolute_bytes " + std::to_string(plan.process_absolute_bytes) +
+                                " must be a finite number of bytes >= 0");
+  }
   std::vector<LoadStream> loads = sut.load_streams();
   std::vector<Maintenance> maint = sut.maintenance();
   std::vector<Failpoint> fps = sut.failpoints();
@@ -62,6 +68,7 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
   settings.alpha = plan.alpha;
   settings.relative_tolerance = plan.relative_tolerance;
   settings.absolute_by_unit = plan.absolute_by_unit;
+  settings.absolute_by_prefix = {{"process.", plan.process_absolute_bytes, "bytes"}};
   soak::validate(settings);
 
   log << "plateau: soaking " << sut.name() << " for " << plan.duration_s << " virtual s (seed " << plan.seed
@@ -84,16 +91,25 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
   std::vector<Recorded> series;
   std::map<std::string, std::size_t> index;
   std::map<std::string, std::vector<reports::ResidueExample>> residue_examples;
+  // Every series keeps all its samples; sized and touched when it first
+  // appears, so appending never grows the process's RSS, which is judged.
+  const auto samples_per_series = static_cast<std::size_t>(plan.duration_s / plan.sample_interval_s) + 2;
   auto put = [&](const std::string& name, const std::string& component, const std::string& unit,
-                 soak::SeriesKind kind, double t, double value, std::optional<double> bound) {
+                 soak::SeriesKind kind, double t, double value, std::optional<double> bound) -> Recorded& {
     auto [it, fresh] = index.emplace(name, series.size());
-    if (fresh) series.push_back(Recorded{name, component, unit, kind, std::nullopt, {}});
+    if (fresh) {
+      series.push_back(Recorded{name, component, unit, kind, std::nullopt, {}});
+      std::vector<soak::Point>& storage = series.back().samples;
+      storage.resize(samples_per_series);  // writes every page now
+      storage.clear();                     // keeps the capacity
+    }
     Recorded& r = series[it->second];
     r.samples.push_back({t, value});
     // The largest bound seen, as `plateau run` keeps it (soak/runner/sample_recorder.cc):
     // a total over the keys held falls with them, and judged against the last
     // bound every earlier sample would read as "over".
     if (bound) r.bound = r.bound ? std::max(*r.bound, *bound) : *bound;
+    return r;
   };
   std::uint64_t events = 0;
   while (!queue.empty()) {
@@ -149,6 +165,17 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
         const std::string component = name.substr(18, dot - 18);
         put(name, component, "keys", soak::SeriesKind::residue, e.t_s, count, std::nullopt);
       }
+      // The process itself: what no container declares still shows here.
+      if (plan.settle_allocator) plan.settle_allocator();
+      const probes::ProcessFigures process = probes::read_process_figures();
+      put("process.rss_bytes", "process", "bytes", soak::SeriesKind::process, e.t_s,
+          static_cast<double>(process.rss_bytes), std::nullopt)
+          .never_zero = true;
+      put("process.threads", "process", "threads", soak::SeriesKind::process, e.t_s,
+          static_cast<double>(process.threads), std::nullopt)
+          .never_zero = true;
+      put("process.open_fds", "process", "fds", soak::SeriesKind::process, e.t_s,
+          static_cast<double>(process.open_fds), std::nullopt);
       // Past due and no longer held: released in time, forget it (bounded memory).
       for (auto it = lifecycle.pending().begin(); it != lifecycle.pending().end();) {
         it = (it->second.due_s <= e.t_s && still_held.count(it->first) == 0) ? lifecycle.pending().erase(it)
@@ -165,6 +192,7 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
   std::vector<soak::SeriesInput> inputs;
   for (const Recorded& r : series) {
     inputs.push_back(soak::SeriesInput{r.name, r.component, r.kind, r.unit, r.samples, r.bound});
+    inputs.back().never_zero = r.never_zero;
   }
   const soak::VerdictResult verdict = soak::judge(inputs, settings);
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
@@ -267,10 +295,19 @@ SoakPlan plan_from_args(int argc, const char* const* argv, SoakPlan plan) {
       plan.out_dir = value;
     else if (flag == "--failpoint")
       plan.failpoints.push_back(value);
-    else
+    else if (flag == "--process-tolerance") {
+      try {
+        std::size_t used = 0;
+        const double v = std::stod(value, &used);
+        if (used != value.size() || !std::isfinite(v) || v < 0) throw std::invalid_argument("");
+        plan.process_absolute_bytes = v;
+      } catch (const std::exception&) {
+        throw std::invalid_argument(flag + " " + value + ": must be a non-negative number of bytes");
+      }
+    } else
       throw std::invalid_argument(flag +
                                   ": unknown option; known: --duration, --warm-up, --window, "
-                                  "--sample-interval, --seed, --out, --failpoint");
+                                  "--sample-interval, --seed, --out, --failpoint, --process-tolerance");
   }
   return plan;
 }

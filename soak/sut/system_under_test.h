@@ -16,10 +16,16 @@
 // the service must take time from the `now_s` it is given, never the system
 // clock, for a day of load to run in seconds.
 //
+// Besides what the service declares, the runner judges the process it runs
+// in (SoakPlan::process_absolute_bytes): its own sample storage is sized and
+// touched when a series first appears, so the measurer does not grow the RSS
+// it judges.
+//
 // Thread safety: run_sut_soak calls everything from the calling thread; the
 // sinks are not thread-safe. Invariants: series names are
-// inventory.<component>.<container>.entries|bytes and
-// invariant.residue.<component>.<container>; one name keeps one unit.
+// inventory.<component>.<container>.entries|bytes,
+// invariant.residue.<component>.<container> and process.rss_bytes|threads|open_fds;
+// one name keeps one unit.
 #pragma once
 
 #include <cstdint>
@@ -47,7 +53,20 @@ struct SoakPlan {
   std::filesystem::path out_dir = "plateau-out/sut";
   double alpha = 0.01;
   double relative_tolerance = 0.05;
-  std::map<std::string, double> absolute_by_unit = {{"entries", 16}, {"bytes", 1 << 20}};
+  std::map<std::string, double> absolute_by_unit = {
+      {"entries", 16}, {"bytes", 1 << 20}, {"threads", 1}, {"fds", 1}};
+  // The process the soak runs in is judged too: process.rss_bytes,
+  // process.threads and process.open_fds (read from /proc/self), so memory
+  // the service holds outside every declared container still shows, named
+  // by the process rather than a component. RSS may grow this many bytes
+  // over the soak (or relative_tolerance of its level, whichever is larger);
+  // threads and fds take absolute_by_unit.
+  double process_absolute_bytes = 8 << 20;
+  // Called before each reading of the process figures. An allocator that
+  // returns freed pages on a wall-clock timer (jemalloc's decay) leaves RSS
+  // on a virtual clock counting pages it holds freed: return them here
+  // (jemalloc: mallctl "arena.4096.purge"). Empty: RSS as the kernel reports it.
+  std::function<void()> settle_allocator;
 };
 
 struct SoakResult {
@@ -65,8 +84,8 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
 
 // A service's own soak main: reads --duration S, --warm-up S, --window S,
 // --sample-interval S (virtual seconds), --seed N, --out DIR, --failpoint
-// NAME (repeatable) over `defaults`; throws std::invalid_argument naming a
-// bad flag. `--list-failpoints` is left to the caller.
+// NAME (repeatable), --process-tolerance BYTES over `defaults`; throws
+// std::invalid_argument naming a bad flag. `--list-failpoints` is left to the caller.
 SoakPlan plan_from_args(int argc, const char* const* argv, SoakPlan defaults = {});
 
 // run_sut_soak from argv, with exit codes 0 / 1 / 2 (bad input) / 5

@@ -68,7 +68,7 @@ Soaked soak(const std::string& scenario_file, const std::vector<std::string>& fa
   Sized sized = sized_for(scenario_file, failpoints, dir);
   EngineSystem system(sized.setup.options, sized.setup.engine);
   const plateau::soak::Scenario& s = sized.scenario;
-  plateau::sut::SoakPlan plan = plateau::soak::sut_plan_for(s);
+  plateau::sut::SoakPlan plan = plateau::soak::engine_sut_plan_for(s);
   plan.failpoints = failpoints;
   plan.out_dir = dir / "out";
   std::ostringstream log;

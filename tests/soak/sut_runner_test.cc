@@ -1,0 +1,194 @@
+// The soak API's runner judges the process it runs in: a leak in memory, a
+// thread or a descriptor that no container of the service declares still
+// fails the soak, named by the process figure it moved; the runner's own
+// sample storage does not count as growth.
+#define BOOST_TEST_MODULE soak_sut_runner
+#include <boost/test/unit_test.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "soak/sut/system_under_test.h"
+
+namespace fs = std::filesystem;
+using namespace plateau;
+
+namespace {
+
+// A toy service: a declared, bounded cache, and three leaks nobody declares.
+class Toy final : public sut::SystemUnderTest {
+ public:
+  explicit Toy(int declared_containers = 1) : declared_(declared_containers) {}
+  ~Toy() override {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& t : threads_) t.join();
+    for (int fd : fds_) ::close(fd);
+  }
+
+  std::string name() const override { return "toy"; }
+  std::vector<sut::LoadStream> load_streams() override {
+    return {{"requests", 2, [this](double, sut::Lifecycle&) {
+               cache_.push_back(std::string(64, 'c'));
+               if (cache_.size() > 128) cache_.erase(cache_.begin());
+               if (keep_blobs_) blobs_.push_back(std::string(512, 'b'));  // undeclared
+             }}};
+  }
+  std::vector<sut::Maintenance> maintenance() override {
+    return {{"tidy", 600, [this](double) {
+               if (leak_threads_) threads_.emplace_back([this] {
+                 std::unique_lock lock(mutex_);
+                 wake_.wait(lock, [this] { return stopping_; });
+               });
+               if (leak_fds_) fds_.push_back(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+             }}};
+  }
+  std::vector<sut::Failpoint> failpoints() override {
+    return {{"toy.keep_blobs", "every request keeps 512 bytes in a list nobody reports",
+             [this](bool on) { keep_blobs_ = on; }},
+            {"toy.leak_threads", "every tidy starts a thread that waits for the end",
+             [this](bool on) { leak_threads_ = on; }},
+            {"toy.leak_fds", "every tidy opens /dev/null and keeps it", [this](bool on) { leak_fds_ = on; }}};
+  }
+  void inventory(sut::Inventory& out) const override {
+    for (int i = 0; i < declared_; ++i) {
+      out.container("toy", "cache" + std::to_string(i), cache_.size(), cache_.size() * 96, 128);
+    }
+  }
+  void audit(sut::Audit&) const override {}
+
+ private:
+  int declared_;
+  std::vector<std::string> cache_, blobs_;
+  bool keep_blobs_ = false, leak_threads_ = false, leak_fds_ = false;
+  std::vector<std::thread> threads_;
+  std::vector<int> fds_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+};
+
+fs::path scratch(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("plateau-sut-runner-" + std::to_string(::getpid())) / name;
+  fs::remove_all(dir);
+  return dir;
+}
+
+struct Soaked {
+  sut::SoakResult result;
+  nlohmann::json report;
+  std::string log;
+};
+
+Soaked soak(Toy& toy, sut::SoakPlan plan, const std::string& name) {
+  plan.out_dir = scratch(name);
+  std::ostringstream log;
+  Soaked out;
+  out.result = sut::run_sut_soak(toy, plan, log);
+  out.log = log.str();
+  std::ifstream in(out.result.report_json);
+  out.report = nlohmann::json::parse(in);
+  return out;
+}
+
+std::vector<std::string> finding_series(const nlohmann::json& report) {
+  std::vector<std::string> out;
+  for (const auto& f : report.at("findings")) out.push_back(f.at("series"));
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_clean_service_is_bounded_with_its_process_judged) {
+  Toy toy;
+  const Soaked s = soak(toy, sut::SoakPlan{}, "clean");
+  BOOST_TEST_INFO(s.log);
+  BOOST_TEST(s.result.exit_code == 0);
+  int judged = 0;
+  for (const auto& series : s.report.at("series")) {
+    const std::string name = series.at("name");
+    if (name == "process.rss_bytes" || name == "process.threads" || name == "process.open_fds") {
+      BOOST_TEST_INFO(name);
+      BOOST_TEST(series.at("judged").get<bool>());
+      ++judged;
+    }
+  }
+  BOOST_TEST(judged == 3);
+}
+
+BOOST_AUTO_TEST_CASE(memory_no_container_declares_fails_the_soak_on_the_process_rss) {
+  Toy toy;
+  sut::SoakPlan plan;
+  plan.failpoints = {"toy.keep_blobs"};  // ~2/s x 6 h x ~540 B: about 23 MB
+  const Soaked s = soak(toy, plan, "blobs");
+  BOOST_TEST_INFO(s.log);
+  BOOST_TEST(s.result.exit_code == 1);
+  BOOST_TEST(finding_series(s.report) == std::vector<std::string>{"process.rss_bytes"});
+  BOOST_TEST(s.report.at("findings").at(0).at("component") == "process");
+  // A tolerance above the growth lets it pass: the one place it is set.
+  plan.process_absolute_bytes = 256.0 * (1 << 20);
+  Toy again;
+  BOOST_TEST(soak(again, plan, "blobs-tolerated").result.exit_code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(threads_and_descriptors_no_container_declares_fail_the_soak_in_their_own_units) {
+  Toy threads;
+  sut::SoakPlan plan;
+  plan.failpoints = {"toy.leak_threads"};
+  const Soaked t = soak(threads, plan, "threads");
+  BOOST_TEST_INFO(t.log);
+  BOOST_TEST(t.result.exit_code == 1);
+  BOOST_TEST(finding_series(t.report) == std::vector<std::string>{"process.threads"});
+
+  Toy fds;
+  plan.failpoints = {"toy.leak_fds"};
+  const Soaked f = soak(fds, plan, "fds");
+  BOOST_TEST_INFO(f.log);
+  BOOST_TEST(f.result.exit_code == 1);
+  BOOST_TEST(finding_series(f.report) == std::vector<std::string>{"process.open_fds"});
+}
+
+// 40 declared series sampled every 2 virtual seconds for a day keep about
+// 28 MB of samples: were that storage to grow as samples arrive, the RSS
+// the runner judges would rise past its 8 MiB tolerance with it.
+BOOST_AUTO_TEST_CASE(the_runners_own_sample_storage_is_not_growth_of_the_process) {
+  Toy toy(20);
+  sut::SoakPlan plan;
+  plan.duration_s = 24 * 3600.0;
+  plan.warm_up_s = 3600;
+  plan.window_s = 2 * 3600.0;
+  plan.sample_interval_s = 2;
+  const Soaked s = soak(toy, plan, "storage");
+  BOOST_TEST_INFO(s.log);
+  BOOST_TEST(s.result.exit_code == 0);
+  for (const auto& series : s.report.at("series")) {
+    if (series.at("name") == "process.rss_bytes") BOOST_TEST(series.at("margin").get<double>() < 0.5);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_process_tolerance_is_refused_naming_it) {
+  const char* argv[] = {"soak", "--process-tolerance", "lots"};
+  try {
+    sut::plan_from_args(3, argv);
+    BOOST_FAIL("--process-tolerance lots was accepted");
+  } catch (const std::invalid_argument& e) {
+    const std::string what = e.what();
+    BOOST_TEST(what.find("--process-tolerance") != std::string::npos, what);
+    BOOST_TEST(what.find("lots") != std::string::npos, what);
+  }
+  const char* ok[] = {"soak", "--process-tolerance", "1048576"};
+  BOOST_TEST(sut::plan_from_args(3, ok).process_absolute_bytes == 1048576.0);
+}
