@@ -12,13 +12,14 @@ namespace plateau::soak::watch {
 ProcSampler::ProcSampler(int pid, std::size_t max_keys, bool tree)
     : proc_dir_("/proc/" + std::to_string(pid)), roots_{pid}, tree_(tree), max_keys_(max_keys) {}
 
-std::size_t ProcSampler::index_of(const std::string& name, const std::string& unit, bool judged) {
+std::size_t ProcSampler::index_of(const std::string& name, const std::string& unit, bool judged, bool never_zero) {
   auto it = by_name_.find(name);
   if (it != by_name_.end()) return it->second;
   WatchSeries s;
   s.name = name;
   s.unit = unit;
   s.judged = judged;
+  s.never_zero = never_zero;
   s.values.assign(times_.size(), 0.0);  // back-fill: absent so far
   series_.push_back(std::move(s));
   by_name_.emplace(name, series_.size() - 1);
@@ -121,19 +122,19 @@ void ProcSampler::sample(double t_s) {
   }
 
   std::vector<double> row(series_.size(), 0.0);
-  auto put = [&](const char* name, const char* unit, bool judged, double value) {
-    const std::size_t i = index_of(name, unit, judged);
+  auto put = [&](const char* name, const char* unit, bool judged, double value, bool never_zero = false) {
+    const std::size_t i = index_of(name, unit, judged, never_zero);
     if (row.size() <= i) row.resize(i + 1, 0.0);
     row[i] = value;
   };
   // Summed RSS double-counts shared pages: judged only when PSS is missing.
-  put("process.rss_bytes", "bytes", !tree_ || !rollup, static_cast<double>(total.rss_bytes));
+  put("process.rss_bytes", "bytes", !tree_ || !rollup, static_cast<double>(total.rss_bytes), true);
   if (rollup) {
-    put("process.pss_bytes", "bytes", true, static_cast<double>(rollup->pss_bytes));
-    put("process.anon_bytes", "bytes", true, static_cast<double>(rollup->anon_bytes));
+    put("process.pss_bytes", "bytes", true, static_cast<double>(rollup->pss_bytes), true);
+    put("process.anon_bytes", "bytes", true, static_cast<double>(rollup->anon_bytes), true);
   }
   put("process.hwm_bytes", "bytes", false, static_cast<double>(total.hwm_bytes));
-  put("process.threads", "threads", true, static_cast<double>(total.threads));
+  put("process.threads", "threads", true, static_cast<double>(total.threads), true);
   put("process.open_fds", "fds", true, static_cast<double>(total.open_fds));
   if (tree_) {
     std::uint64_t count = 0;

@@ -46,6 +46,10 @@ struct WatchSeries {
   std::string name;
   std::string unit;  // bytes | threads | fds | processes
   bool judged = true;
+  // A figure a live process never has at 0 (resident and anonymous bytes,
+  // threads): read as 0 throughout the measured phase, the reading failed,
+  // and the verdict is inconclusive (SeriesInput::never_zero).
+  bool never_zero = false;
   std::vector<double> values;  // one per recent pass, aligned with ProcSampler::times()
   struct Kept {
     double t_s, value;
@@ -97,7 +101,7 @@ class ProcSampler {
   std::size_t storage_bytes() const noexcept;
 
  private:
-  std::size_t index_of(const std::string& name, const std::string& unit, bool judged);
+  std::size_t index_of(const std::string& name, const std::string& unit, bool judged, bool never_zero = false);
   void put_keyed(const std::string& prefix, const std::string& unit,
                  const std::map<std::string, std::uint64_t>& counts, std::size_t& keys_used,
                  std::vector<double>& row);

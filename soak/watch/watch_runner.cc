@@ -425,6 +425,7 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
     in.component = "process";
     in.kind = SeriesKind::process;
     in.unit = s.unit;
+    in.never_zero = s.never_zero;
     for (const auto& [t, v] : sampler.points(si)) {
       if (t < judged_until_s) in.samples.push_back(Point{t, v});
     }
@@ -543,6 +544,12 @@ WatchOutcome run_watch(const WatchOptions& options, std::ostream& log, const Sto
                                std::to_string(sampler.passes_judged()) +
                                " passes after the warm-up; a stopped program cannot grow, so its flat "
                                "series are no evidence of bounded";
+    outcome.exit_code = kExitInconclusive;
+  } else if (verdict.bounded() && verdict.inconclusive && !verdict.inconclusive->unmeasured.empty()) {
+    // A reading that was 0 throughout measured nothing (docs/verdict.md).
+    report.verdict = reports::Verdict::incomplete;
+    report.incomplete = true;
+    report.incomplete_reason = "inconclusive: " + verdict.inconclusive->reason;
     outcome.exit_code = kExitInconclusive;
   } else {
     report.verdict = verdict.bounded() ? reports::Verdict::bounded : reports::Verdict::leak;

@@ -121,6 +121,13 @@ BOOST_AUTO_TEST_CASE(sampler_sums_the_process_tree_and_counts_zombies) {
       BOOST_TEST(series.judged == !has_series(tree, "process.pss_bytes"));
   for (const auto& series : alone.series())
     if (series.name == "process.rss_bytes") BOOST_TEST(series.judged);
+  // The figures a live process never has at 0 say so (a reading of 0
+  // throughout makes the watch inconclusive); fds and process counts do not.
+  for (const auto& series : tree.series()) {
+    const bool live_figure = series.name == "process.rss_bytes" || series.name == "process.pss_bytes" ||
+                             series.name == "process.anon_bytes" || series.name == "process.threads";
+    BOOST_TEST(series.never_zero == live_figure, series.name);
+  }
   ::kill(child, SIGKILL);
   soak::watch::TreeMember m;
   for (int i = 0; i < 200 && soak::watch::read_member(child, m) && !m.zombie(); ++i) ::usleep(10000);
