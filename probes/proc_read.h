@@ -12,9 +12,17 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 #include <string_view>
 
 namespace plateau::probes {
+
+// A process read by its /proc directory vanished between two reads, or is a
+// zombie with no memory left (process_probe.h, process_groups.h).
+class ProcessGone : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 struct ProcessFigures {
   std::uint64_t rss_bytes = 0;

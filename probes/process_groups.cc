@@ -1,6 +1,6 @@
 #include "probes/process_groups.h"
 
-#include "probes/process_probe.h"  // ProcessGone
+#include "probes/proc_read.h"  // ProcessGone
 
 #include <dirent.h>
 #include <unistd.h>
@@ -123,36 +123,18 @@ std::map<std::string, std::uint64_t> fd_groups(const std::string& proc_dir) {
   return out;
 }
 
-void GroupCounter::begin_pass() {
-  for (auto& [name, group] : groups_) group.count = 0;
-}
-
-GroupCounter::Group& GroupCounter::group_for(const std::string& name) {
-  if (auto it = groups_.find(name); it != groups_.end()) return it->second;
-  const std::string other(kOther);
-  const std::size_t named = order_.size() - (groups_.contains(other) ? 1 : 0);
-  if (named >= max_groups_ || name == other) {
-    auto [it, inserted] = groups_.try_emplace(other);
-    if (inserted) order_.push_back(other);
-    return it->second;
-  }
-  order_.push_back(name);
-  return groups_[name];
-}
-
-void GroupCounter::count(const std::string& group) { ++group_for(group).count; }
-
-void GroupCounter::publish(SampleWriter& out) {
-  for (const std::string& name : order_) {
-    Group& g = groups_.at(name);
-    if (!g.interned) {
-      g.id = out.intern(prefix_ + name, unit_, "process", SeriesFamily::kProcess);
-      g.interned = true;
+const std::string& GroupCap::kept(const std::string& group) {
+  static const std::string other(kOther);
+  if (kept_.contains(group)) return *kept_.find(group);
+  if (group == other || kept_.size() >= max_groups_) {
+    if (!other_used_) {
+      order_.push_back(other);
+      other_used_ = true;
     }
-    out.put(g.id, static_cast<double>(g.count));
+    return other;
   }
+  order_.push_back(group);
+  return *kept_.insert(group).first;
 }
-
-std::vector<std::string> GroupCounter::groups() const { return order_; }
 
 }  // namespace plateau::probes

@@ -19,14 +19,16 @@
 // the trend of a group that drains is seen going down.
 //
 // This is the one naming rule and the one /proc reader for groups: the
-// engine's ProcessProbe and `plateau watch` (any process, by its /proc
-// directory) both name series "process.threads.<group>" and
-// "process.fds.<group>" with it (docs/probes.md, docs/watch.md).
+// engine's ProcessProbe (through GroupCounter, probes/group_counter.h),
+// `plateau watch` (any process, by its /proc directory) and the soak API's
+// runner all name series "process.threads.<group>" and
+// "process.fds.<group>" with it (docs/probes.md, docs/watch.md). In
+// plateau_proc: no engine, no allocator.
 //
 // Thread safety: the naming functions are pure; the run folders are a
 // process-wide setting guarded by a mutex (set by the soak runner and watch
-// before sampling); a GroupCounter belongs to one probe, sampled from one
-// thread at a time.
+// before sampling); a GroupCap belongs to one reader, used from one thread
+// at a time.
 #pragma once
 
 #include <cstddef>
@@ -34,10 +36,9 @@
 #include <map>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
-#include "probes/probe.h"
 
 namespace plateau::probes {
 
@@ -78,37 +79,25 @@ std::string thread_group_of(std::string_view comm);
 std::map<std::string, std::uint64_t> thread_groups(const std::string& proc_dir);
 std::map<std::string, std::uint64_t> fd_groups(const std::string& proc_dir);
 
-class GroupCounter {
+// The cap on a resource's groups, one policy for every reader: at most
+// `max_groups` names kept in the order first seen; every later one, and
+// "other" itself, is counted as "other".
+class GroupCap {
  public:
   static constexpr std::size_t kDefaultMaxGroups = 16;
   static constexpr std::string_view kOther = "other";
 
-  // Series are named `<prefix><group>` (e.g. "process.threads." + "exit-retry")
-  // in `unit`, component "process".
-  GroupCounter(std::string prefix, std::string unit, std::size_t max_groups = kDefaultMaxGroups)
-      : prefix_(std::move(prefix)), unit_(std::move(unit)), max_groups_(max_groups) {}
-
-  void begin_pass();
-  void count(const std::string& group);
-  // Publishes every group seen so far, this pass's count or 0.
-  void publish(SampleWriter& out);
-
-  // The group names kept, "other" included once used (for tests).
-  std::vector<std::string> groups() const;
+  explicit GroupCap(std::size_t max_groups = kDefaultMaxGroups) : max_groups_(max_groups) {}
+  // The name `group` is counted under: itself, or "other".
+  const std::string& kept(const std::string& group);
+  // The names kept, first-seen order, "other" included once used.
+  const std::vector<std::string>& order() const noexcept { return order_; }
 
  private:
-  struct Group {
-    SeriesId id = 0;
-    bool interned = false;
-    std::uint64_t count = 0;
-  };
-  Group& group_for(const std::string& name);
-
-  const std::string prefix_;
-  const std::string unit_;
-  const std::size_t max_groups_;
-  std::vector<std::string> order_;  // first-seen order, "other" last if used
-  std::unordered_map<std::string, Group> groups_;
+  std::size_t max_groups_;
+  std::vector<std::string> order_;
+  std::unordered_set<std::string> kept_;
+  bool other_used_ = false;
 };
 
 }  // namespace plateau::probes

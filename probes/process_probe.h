@@ -39,7 +39,7 @@
 
 #include "probes/probe.h"
 #include "probes/proc_read.h"
-#include "probes/process_groups.h"
+#include "probes/group_counter.h"
 
 namespace plateau::probes {
 
@@ -81,10 +81,7 @@ class ProcessProbe final : public Probe {
 // (or a zombie that has no memory any more) throws ProcessGone; any other
 // failure throws std::runtime_error naming the file and errno.
 
-class ProcessGone : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+// ProcessGone: probes/proc_read.h.
 
 // rss (statm), hwm (VmHWM of status), open fds, threads (stat) of proc_dir.
 // Unlike read_process_figures(), nothing of the caller's is subtracted.

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "probes/proc_read.h"
+#include "probes/process_groups.h"
 #include "reports/svg_chart.h"
 #include "reports/writers.h"
 #include "soak/sut/system_under_test.h"
@@ -111,6 +112,22 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
     if (bound) r.bound = r.bound ? std::max(*r.bound, *bound) : *bound;
     return r;
   };
+  // Threads by name and descriptors by target, as `plateau run` groups them
+  // (probes/process_groups.h), so a thread or fd finding names what leaked;
+  // a file under the soak's out folder is named from "[out]", the same in
+  // every run.
+  probes::set_run_folders({{plan.out_dir.string(), "[out]"}});
+  probes::GroupCap thread_groups, fd_groups;
+  auto put_groups = [&](std::string_view prefix, const std::string& unit, probes::GroupCap& cap,
+                        const std::map<std::string, std::uint64_t>& counts, double t) {
+    std::map<std::string, double> kept;
+    for (const auto& [group, n] : counts) kept[cap.kept(group)] += static_cast<double>(n);
+    for (const std::string& name : cap.order()) {
+      const auto it = kept.find(name);
+      put(std::string(prefix) + name, "process", unit, soak::SeriesKind::process, t,
+          it == kept.end() ? 0.0 : it->second, std::nullopt);
+    }
+  };
   std::uint64_t events = 0;
   while (!queue.empty()) {
     const Event e = queue.top();
@@ -176,6 +193,8 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
           .never_zero = true;
       put("process.open_fds", "process", "fds", soak::SeriesKind::process, e.t_s,
           static_cast<double>(process.open_fds), std::nullopt);
+      put_groups(probes::kThreadGroupPrefix, "threads", thread_groups, probes::thread_groups("/proc/self"), e.t_s);
+      put_groups(probes::kFdGroupPrefix, "fds", fd_groups, probes::fd_groups("/proc/self"), e.t_s);
       // Past due and no longer held: released in time, forget it (bounded memory).
       for (auto it = lifecycle.pending().begin(); it != lifecycle.pending().end();) {
         it = (it->second.due_s <= e.t_s && still_held.count(it->first) == 0) ? lifecycle.pending().erase(it)

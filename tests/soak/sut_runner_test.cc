@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -50,6 +51,7 @@ class Toy final : public sut::SystemUnderTest {
   std::vector<sut::Maintenance> maintenance() override {
     return {{"tidy", 600, [this](double) {
                if (leak_threads_) threads_.emplace_back([this] {
+                 ::pthread_setname_np(::pthread_self(), "toy-worker");
                  std::unique_lock lock(mutex_);
                  wake_.wait(lock, [this] { return stopping_; });
                });
@@ -151,14 +153,16 @@ BOOST_AUTO_TEST_CASE(threads_and_descriptors_no_container_declares_fail_the_soak
   const Soaked t = soak(threads, plan, "threads");
   BOOST_TEST_INFO(t.log);
   BOOST_TEST(t.result.exit_code == 1);
-  BOOST_TEST(finding_series(t.report) == std::vector<std::string>{"process.threads"});
+  // The total, and the group that says what leaked (threads by name).
+  BOOST_TEST(finding_series(t.report) == (std::vector<std::string>{"process.threads", "process.threads.toy-worker"}));
 
   Toy fds;
   plan.failpoints = {"toy.leak_fds"};
   const Soaked f = soak(fds, plan, "fds");
   BOOST_TEST_INFO(f.log);
   BOOST_TEST(f.result.exit_code == 1);
-  BOOST_TEST(finding_series(f.report) == std::vector<std::string>{"process.open_fds"});
+  // ... descriptors by target.
+  BOOST_TEST(finding_series(f.report) == (std::vector<std::string>{"process.open_fds", "process.fds./dev/null"}));
 }
 
 // 40 declared series sampled every 2 virtual seconds for a day keep about
