@@ -4,7 +4,7 @@
 //
 //   engine_soak [--scenario FILE] [--duration S] [--warm-up S] [--window S]
 //               [--sample-interval S] [--seed N] [--out DIR] [--failpoint NAME]...
-//   engine_soak --list-failpoints
+//   engine_soak --list-failpoints | --help
 //
 // The load, the engine's config and the verdict's tolerances come from a
 // scenario (default: soak/scenarios/gate.json of this tree), mapped as
@@ -15,7 +15,7 @@
 // warm-up; a window not longer than the longest cleanup is refused);
 // --failpoint names are on from the engine's start, as in `plateau run`. What
 // this path does not do that `plateau run` does: docs/embedding.md.
-// Exit 0 bounded, 1 leak or residue, 2 bad input.
+// Exit 0 bounded, 1 leak or residue, 2 bad input, 5 inconclusive.
 #include <cmath>
 #include <iostream>
 #include <stdexcept>
@@ -84,6 +84,17 @@ int main(int argc, char** argv) {
     if (flag == "--list-failpoints") {
       for (const plateau::engine::FailpointInfo& f : plateau::engine::all_failpoints())
         std::cout << f.name << "\t" << f.description << "\n";
+      return 0;
+    }
+    if (flag == "--help" || flag == "-h") {
+      std::cout << "usage: engine_soak [--scenario FILE] [--duration S] [--warm-up S] [--window S]\n"
+                   "                   [--sample-interval S] [--seed N] [--out DIR] [--failpoint NAME]...\n"
+                   "                   [--process-tolerance BYTES]\n"
+                   "       engine_soak --list-failpoints\n"
+                   "The trading engine soaked through the public soak API, sized from a scenario (default "
+                << PLATEAU_DEFAULT_SCENARIO
+                << ").\nExit codes: 0 bounded, 1 leak or residue, 2 bad input, 5 inconclusive. "
+                   "docs/embedding.md.\n";
       return 0;
     }
     if (flag == "--scenario") {

@@ -326,12 +326,41 @@ SoakPlan plan_from_args(int argc, const char* const* argv, SoakPlan plan) {
     } else
       throw std::invalid_argument(flag +
                                   ": unknown option; known: --duration, --warm-up, --window, "
-                                  "--sample-interval, --seed, --out, --failpoint, --process-tolerance");
+                                  "--sample-interval, --seed, --out, --failpoint, --process-tolerance "
+                                  "(and, alone, --help, --list-failpoints)");
   }
   return plan;
 }
 
 int soak_main(SystemUnderTest& sut, int argc, const char* const* argv, SoakPlan defaults) {
+  // --help and --list-failpoints stand alone; every other flag takes a value.
+  for (int i = 1; i < argc; i += 2) {
+    const std::string_view flag = argv[i];
+    if (flag == "--help" || flag == "-h") {
+      std::cout << "usage: " << argv[0]
+                << " [--duration S] [--warm-up S] [--window S] [--sample-interval S] [--seed N]\n"
+                   "       [--out DIR] [--failpoint NAME]... [--process-tolerance BYTES]\n"
+                   "       "
+                << argv[0]
+                << " --list-failpoints\n"
+                   "Soaks "
+                << sut.name()
+                << " on a virtual clock (seconds) and judges what it declares and its own process.\n"
+                   "Defaults: --duration "
+                << defaults.duration_s << " --warm-up " << defaults.warm_up_s << " --window " << defaults.window_s
+                << " --sample-interval " << defaults.sample_interval_s << " --seed " << defaults.seed << " --out "
+                << defaults.out_dir.string() << " --process-tolerance "
+                << static_cast<long long>(std::llround(defaults.process_absolute_bytes))
+                << "\n"
+                   "Exit codes: 0 bounded, 1 leak or residue, 2 bad input, 5 inconclusive (too short to judge, or a\n"
+                   "process figure read 0 throughout). docs/embedding.md in plateau's sources.\n";
+      return 0;
+    }
+    if (flag == "--list-failpoints") {
+      for (const Failpoint& f : sut.failpoints()) std::cout << f.name << "\t" << f.description << "\n";
+      return 0;
+    }
+  }
   try {
     return run_sut_soak(sut, plan_from_args(argc, argv, std::move(defaults)), std::cerr).exit_code;
   } catch (const std::invalid_argument& e) {

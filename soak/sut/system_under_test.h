@@ -85,11 +85,15 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
 // A service's own soak main: reads --duration S, --warm-up S, --window S,
 // --sample-interval S (virtual seconds), --seed N, --out DIR, --failpoint
 // NAME (repeatable), --process-tolerance BYTES over `defaults`; throws
-// std::invalid_argument naming a bad flag. `--list-failpoints` is left to the caller.
+// std::invalid_argument naming a bad flag. (soak_main answers --help and
+// --list-failpoints itself.)
 SoakPlan plan_from_args(int argc, const char* const* argv, SoakPlan defaults = {});
 
 // run_sut_soak from argv, with exit codes 0 / 1 / 2 (bad input) / 5
-// (inconclusive: the soak was too short to judge a trend).
+// (inconclusive: the soak was too short to judge a trend, or a process
+// figure read 0 throughout). `--help` prints the flags and defaults and
+// `--list-failpoints` the service's failpoints (name, tab, description),
+// both to stdout with exit 0.
 int soak_main(SystemUnderTest& sut, int argc, const char* const* argv, SoakPlan defaults = {});
 
 }  // namespace plateau::sut

@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -181,6 +182,25 @@ BOOST_AUTO_TEST_CASE(the_runners_own_sample_storage_is_not_growth_of_the_process
   for (const auto& series : s.report.at("series")) {
     if (series.at("name") == "process.rss_bytes") BOOST_TEST(series.at("margin").get<double>() < 0.5);
   }
+}
+
+BOOST_AUTO_TEST_CASE(soak_main_answers_help_and_lists_the_services_failpoints) {
+  auto run = [](std::vector<const char*> argv, std::string& out) {
+    Toy toy;
+    std::ostringstream captured;
+    std::streambuf* const saved = std::cout.rdbuf(captured.rdbuf());
+    const int code = sut::soak_main(toy, static_cast<int>(argv.size()), argv.data());
+    std::cout.rdbuf(saved);
+    out = captured.str();
+    return code;
+  };
+  std::string out;
+  BOOST_TEST(run({"toy_soak", "--help"}, out) == 0);
+  BOOST_TEST(out.find("--process-tolerance") != std::string::npos, out);
+  BOOST_TEST(out.find("--duration 21600") != std::string::npos, out);  // the plan's defaults
+  BOOST_TEST(run({"toy_soak", "--list-failpoints"}, out) == 0);
+  BOOST_TEST(out.find("toy.keep_blobs\tevery request keeps 512 bytes") != std::string::npos, out);
+  BOOST_TEST(out.find("toy.leak_fds") != std::string::npos, out);
 }
 
 BOOST_AUTO_TEST_CASE(a_bad_process_tolerance_is_refused_naming_it) {
