@@ -41,6 +41,59 @@ AllocatedBytes sanitizer_allocated_bytes() {
   return reinterpret_cast<AllocatedBytes>(::dlsym(RTLD_DEFAULT, "__sanitizer_get_current_allocated_bytes"));
 }
 
+// The process the soak runs in, sampled beside what the service declares:
+// what no container declares still shows here. RSS (or, under a sanitizer,
+// the sanitizer's live bytes), threads and descriptors, and the threads by
+// name and descriptors by target, as `plateau run` groups them
+// (probes/process_groups.h), so a thread or fd finding names what leaked.
+class ProcessSampling {
+ public:
+  using Put = std::function<Recorded&(const std::string& name, const std::string& component,
+                                       const std::string& unit, soak::SeriesKind kind, double value)>;
+
+  explicit ProcessSampling(const SoakPlan& plan) : settle_(plan.settle_allocator) {
+    // A file under the soak's out folder is named from "[out]", the same in every run.
+    probes::set_run_folders({{plan.out_dir.string(), "[out]"}});
+  }
+
+  bool sanitized() const noexcept { return sanitizer_bytes_ != nullptr; }
+
+  void sample(const Put& put) {
+    if (settle_) settle_();
+    const probes::ProcessFigures process = probes::read_process_figures();
+    Recorded& rss = put("process.rss_bytes", "process", "bytes", soak::SeriesKind::process,
+                        static_cast<double>(process.rss_bytes));
+    rss.never_zero = true;
+    rss.judged = !sanitized();
+    if (sanitized()) {
+      put("alloc.allocated_bytes", "allocator", "bytes", soak::SeriesKind::alloc,
+          static_cast<double>(sanitizer_bytes_()))
+          .never_zero = true;
+    }
+    put("process.threads", "process", "threads", soak::SeriesKind::process, static_cast<double>(process.threads))
+        .never_zero = true;
+    put("process.open_fds", "process", "fds", soak::SeriesKind::process, static_cast<double>(process.open_fds));
+    put_groups(put, probes::kThreadGroupPrefix, "threads", thread_groups_, probes::thread_groups("/proc/self"));
+    put_groups(put, probes::kFdGroupPrefix, "fds", fd_groups_, probes::fd_groups("/proc/self"));
+  }
+
+ private:
+  static void put_groups(const Put& put, std::string_view prefix, const std::string& unit, probes::GroupCap& cap,
+                         const std::map<std::string, std::uint64_t>& counts) {
+    std::map<std::string, double> kept;
+    for (const auto& [group, n] : counts) kept[cap.kept(group)] += static_cast<double>(n);
+    for (const std::string& name : cap.order()) {
+      const auto it = kept.find(name);
+      put(std::string(prefix) + name, "process", unit, soak::SeriesKind::process,
+          it == kept.end() ? 0.0 : it->second);
+    }
+  }
+
+  std::function<void()> settle_;
+  AllocatedBytes sanitizer_bytes_ = sanitizer_allocated_bytes();
+  probes::GroupCap thread_groups_, fd_groups_;
+};
+
 struct Event {
   double t_s;
   int type;  // 0 load, 1 maintenance, 2 sample
@@ -83,7 +136,6 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
   settings.absolute_by_unit = plan.absolute_by_unit;
   settings.absolute_by_prefix = {{"process.", plan.process_absolute_bytes, "bytes"},
                                  {"alloc.", plan.process_absolute_bytes, "bytes"}};
-  const AllocatedBytes sanitizer_bytes = sanitizer_allocated_bytes();
   soak::validate(settings);
 
   log << "plateau: soaking " << sut.name() << " for " << plan.duration_s << " virtual s (seed " << plan.seed
@@ -126,22 +178,7 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
     if (bound) r.bound = r.bound ? std::max(*r.bound, *bound) : *bound;
     return r;
   };
-  // Threads by name and descriptors by target, as `plateau run` groups them
-  // (probes/process_groups.h), so a thread or fd finding names what leaked;
-  // a file under the soak's out folder is named from "[out]", the same in
-  // every run.
-  probes::set_run_folders({{plan.out_dir.string(), "[out]"}});
-  probes::GroupCap thread_groups, fd_groups;
-  auto put_groups = [&](std::string_view prefix, const std::string& unit, probes::GroupCap& cap,
-                        const std::map<std::string, std::uint64_t>& counts, double t) {
-    std::map<std::string, double> kept;
-    for (const auto& [group, n] : counts) kept[cap.kept(group)] += static_cast<double>(n);
-    for (const std::string& name : cap.order()) {
-      const auto it = kept.find(name);
-      put(std::string(prefix) + name, "process", unit, soak::SeriesKind::process, t,
-          it == kept.end() ? 0.0 : it->second, std::nullopt);
-    }
-  };
+  ProcessSampling process(plan);
   std::uint64_t events = 0;
   while (!queue.empty()) {
     const Event e = queue.top();
@@ -196,25 +233,10 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
         const std::string component = name.substr(18, dot - 18);
         put(name, component, "keys", soak::SeriesKind::residue, e.t_s, count, std::nullopt);
       }
-      // The process itself: what no container declares still shows here.
-      if (plan.settle_allocator) plan.settle_allocator();
-      const probes::ProcessFigures process = probes::read_process_figures();
-      Recorded& rss = put("process.rss_bytes", "process", "bytes", soak::SeriesKind::process, e.t_s,
-                          static_cast<double>(process.rss_bytes), std::nullopt);
-      rss.never_zero = true;
-      rss.judged = sanitizer_bytes == nullptr;
-      if (sanitizer_bytes != nullptr) {
-        put("alloc.allocated_bytes", "allocator", "bytes", soak::SeriesKind::alloc, e.t_s,
-            static_cast<double>(sanitizer_bytes()), std::nullopt)
-            .never_zero = true;
-      }
-      put("process.threads", "process", "threads", soak::SeriesKind::process, e.t_s,
-          static_cast<double>(process.threads), std::nullopt)
-          .never_zero = true;
-      put("process.open_fds", "process", "fds", soak::SeriesKind::process, e.t_s,
-          static_cast<double>(process.open_fds), std::nullopt);
-      put_groups(probes::kThreadGroupPrefix, "threads", thread_groups, probes::thread_groups("/proc/self"), e.t_s);
-      put_groups(probes::kFdGroupPrefix, "fds", fd_groups, probes::fd_groups("/proc/self"), e.t_s);
+      process.sample([&](const std::string& name, const std::string& component, const std::string& unit,
+                         soak::SeriesKind kind, double value) -> Recorded& {
+        return put(name, component, unit, kind, e.t_s, value, std::nullopt);
+      });
       // Past due and no longer held: released in time, forget it (bounded memory).
       for (auto it = lifecycle.pending().begin(); it != lifecycle.pending().end();) {
         it = (it->second.due_s <= e.t_s && still_held.count(it->first) == 0) ? lifecycle.pending().erase(it)
@@ -256,7 +278,7 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
   report.scenario.sample_interval_s = plan.sample_interval_s;
   report.scenario.window_s = plan.window_s;
   report.heap_profile.reason = "not profiled by the SUT runner";
-  if (sanitizer_bytes != nullptr) {
+  if (process.sanitized()) {
     report.notes.push_back(
         "a sanitizer's allocator runs in this process: process.rss_bytes (its quarantine and shadow memory "
         "grow on their own) is recorded, not judged; alloc.allocated_bytes, the bytes the program holds by "
