@@ -21,7 +21,8 @@ namespace plateau::probes {
 namespace {
 
 // MIBs are resolved once, so a pass is mallctlbymib calls and no string
-// lookups (seven reads, plus one purge per arena of the program).
+// lookups (seven reads; the purge, at most once a virtual minute, is
+// return_freed_pages()).
 class Mib {
  public:
   explicit Mib(const char* name) : name_(name) {
@@ -31,14 +32,6 @@ class Mib {
     }
   }
   std::size_t read_size() const { return read<std::size_t>(); }
-  unsigned read_unsigned() const { return read<unsigned>(); }
-  // Runs an arena's control ("arena.0.purge" resolved once) for arena
-  // `index`; its error code (an arena not yet initialised: EFAULT).
-  int run_for_arena(unsigned index) const {
-    std::array<std::size_t, 8> mib = mib_;
-    mib[1] = index;
-    return mallctlbymib(mib.data(), length_, nullptr, nullptr, nullptr, 0);
-  }
   // Reads a per-arena statistic ("stats.arenas.0.pdirty" resolved once) of
   // arena `index` (or MALLCTL_ARENAS_ALL); 0 if jemalloc has no such arena.
   std::size_t read_size_for_arena_stats(unsigned index) const {
@@ -150,7 +143,12 @@ class JemallocProbe final : public AllocatorProbe {
     // counts live pages. A clock that went back (a new run) purges at once.
     const bool purge = !last_purge_ || now < *last_purge_ || now - *last_purge_ >= purge_interval_;
     if (purge) {
-      purge_all_arenas();
+      // Every arena, plateau's own included: RSS read after the purge counts
+      // the pages in use, whoever freed the rest. plateau's arena keeps its
+      // freed pages between purges (no decay: instrumentation_arena_jemalloc.cc),
+      // and the entity ledger churns in it at the load's pace; left unpurged,
+      // its freed pages ratcheted a clean gate's RSS up 2.2 MB over the run.
+      return_freed_pages();
       last_purge_ = now;
     }
     g_last_pass_purged.store(purge, std::memory_order_release);
@@ -204,23 +202,9 @@ class JemallocProbe final : public AllocatorProbe {
     return engine::from_seconds(seconds);
   }
 
-  // Every arena, plateau's own included: RSS read after the purge counts
-  // the pages in use, whoever freed the rest. plateau's arena keeps its
-  // freed pages between purges (no decay: instrumentation_arena_jemalloc.cc),
-  // and the entity ledger churns in it at the load's pace; left unpurged,
-  // its freed pages ratcheted a clean gate's RSS up 2.2 MB over the run.
-  void purge_all_arenas() {
-    const unsigned narenas = narenas_.read_unsigned();
-    for (unsigned i = 0; i < narenas; ++i) {
-      purge_.run_for_arena(i);  // an arena not yet initialised: EFAULT, nothing to purge
-    }
-  }
-
   engine::Duration purge_interval_ = purge_interval_from_env();
   std::optional<engine::TimePoint> last_purge_;
   FreedPagesReader freed_pages_;
-  Mib narenas_{"arenas.narenas"};
-  Mib purge_{"arena.0.purge"};
   Mib epoch_{"epoch"};
   Mib allocated_{"stats.allocated"};
   Mib active_{"stats.active"};
