@@ -13,7 +13,11 @@
 
 namespace plateau::probes {
 namespace proc {
+namespace {
 
+const std::uint64_t kPageBytes = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+
+}  // namespace
 
 [[noreturn]] void fail(const char* what, const char* path, int err) {
   throw std::runtime_error(std::string("process probe: cannot ") + what + " " + path + ": " +
@@ -51,11 +55,6 @@ std::uint64_t parse_u64(std::string_view text, const char* path, const char* fie
   for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) v = v * 10 + (text[i] - '0');
   return v;
 }
-
-namespace {
-const std::uint64_t kPageBytes = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-
-}  // namespace
 
 std::uint64_t rss_from_statm(std::string_view text) {
   // "size resident shared text lib data dt", in pages.
@@ -101,19 +100,6 @@ std::uint64_t threads_from_stat(std::string_view text) {
   return parse_u64(rest, "/proc/self/stat", "num_threads");
 }
 
-namespace {
-std::uint64_t count_open_fds() {
-  DIR* dir = ::opendir("/proc/self/fd");
-  if (dir == nullptr) fail("open", "/proc/self/fd", errno);
-  std::uint64_t n = 0;
-  while (const dirent* entry = ::readdir(dir)) {
-    if (entry->d_name[0] != '.') ++n;
-  }
-  ::closedir(dir);
-  return n - 1;  // the directory stream's own descriptor
-}
-}  // namespace
-
 std::uint64_t count_entries(int dir_fd) {
   if (::lseek(dir_fd, 0, SEEK_SET) != 0) fail("rewind", "/proc/self/fd", errno);
   alignas(8) char buf[8192];
@@ -149,7 +135,15 @@ ProcessFigures read_process_figures() {
   f.rss_bytes = proc::rss_from_statm(read_file("/proc/self/statm"));
   f.hwm_bytes = proc::hwm_from_status(read_file("/proc/self/status"));
   f.threads = proc::threads_from_stat(read_file("/proc/self/stat"));
-  f.open_fds = proc::count_open_fds();
+  const int fd_dir = ::open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd_dir < 0) proc::fail("open", "/proc/self/fd", errno);
+  try {
+    f.open_fds = proc::count_entries(fd_dir) - 1;  // the listing's own descriptor
+  } catch (...) {
+    ::close(fd_dir);
+    throw;
+  }
+  ::close(fd_dir);
   return f;
 }
 

@@ -125,7 +125,7 @@ std::map<std::string, std::uint64_t> fd_groups(const std::string& proc_dir) {
 
 const std::string& GroupCap::kept(const std::string& group) {
   static const std::string other(kOther);
-  if (kept_.contains(group)) return *kept_.find(group);
+  if (const auto it = kept_.find(group); it != kept_.end()) return *it;
   if (group == other || kept_.size() >= max_groups_) {
     if (!other_used_) {
       order_.push_back(other);

@@ -44,8 +44,10 @@ sut::SoakPlan sut_plan_for(const Scenario& scenario) {
       process != scenario.verdict.absolute_by_prefix.end()) {
     plan.process_absolute_bytes = process->second;
   }
+  // Units the scenario does not name keep the plan's defaults (threads, fds).
+  const sut::SoakPlan defaults;
   for (const char* unit : {"threads", "fds"}) {
-    if (!plan.absolute_by_unit.contains(unit)) plan.absolute_by_unit[unit] = sut::SoakPlan{}.absolute_by_unit.at(unit);
+    plan.absolute_by_unit.try_emplace(unit, defaults.absolute_by_unit.at(unit));
   }
   return plan;
 }
