@@ -2,8 +2,7 @@
 // harness::EngineSystem under sut::soak_main, exactly as an embedder's
 // service is — to show that the API carries a real system.
 //
-//   engine_soak [--scenario FILE] [--duration S] [--warm-up S] [--window S]
-//               [--sample-interval S] [--seed N] [--out DIR] [--failpoint NAME]...
+//   engine_soak [--scenario FILE] [the soak API's flags: --help lists them]
 //   engine_soak --list-failpoints | --help
 //
 // The load, the engine's config and the verdict's tolerances come from a
@@ -87,10 +86,8 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (flag == "--help" || flag == "-h") {
-      std::cout << "usage: engine_soak [--scenario FILE] [--duration S] [--warm-up S] [--window S]\n"
-                   "                   [--sample-interval S] [--seed N] [--out DIR] [--failpoint NAME]...\n"
-                   "                   [--process-tolerance BYTES]\n"
-                   "       engine_soak --list-failpoints\n"
+      std::cout << "usage: engine_soak [--scenario FILE] " << plateau::sut::plan_flags_usage()
+                << "\n       engine_soak --list-failpoints\n"
                    "The trading engine soaked through the public soak API, sized from a scenario (default "
                 << PLATEAU_DEFAULT_SCENARIO
                 << ").\nExit codes: 0 bounded, 1 leak or residue, 2 bad input, 5 inconclusive. "

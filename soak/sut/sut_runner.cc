@@ -8,6 +8,7 @@
 #include <queue>
 #include <random>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
 #include "probes/proc_read.h"
@@ -335,50 +336,113 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
   return result;
 }
 
+namespace {
+
+// A flag's value, read whole: "10s" or "1e3x" is refused rather than
+// truncated, naming the flag, the value and the rule.
+double non_negative(const std::string& flag, const std::string& value, const char* what) {
+  try {
+    std::size_t used = 0;
+    const double v = std::stod(value, &used);
+    if (used == value.size() && std::isfinite(v) && v >= 0) return v;
+  } catch (const std::exception&) {
+  }
+  throw std::invalid_argument(flag + " " + value + ": must be a non-negative number of " + what);
+}
+
+// An integer is read as one: through a double, a seed above 2^53 would be
+// rounded and 1.5 truncated.
+std::uint64_t whole_number(const std::string& flag, const std::string& value) {
+  try {
+    std::size_t used = 0;
+    const unsigned long long v = std::stoull(value, &used, 10);
+    if (used == value.size() && !value.empty() && value.front() != '-' && value.front() != '+') return v;
+  } catch (const std::exception&) {
+  }
+  throw std::invalid_argument(flag + " " + value + ": must be a whole number from 0 to 18446744073709551615");
+}
+
+std::string shown(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+// The one list of soak_main's flags: parsing, the unknown-flag message and
+// --help all read it.
+struct PlanFlag {
+  std::string_view name;
+  std::string_view value;  // what the value is, for --help
+  void (*apply)(SoakPlan& plan, const std::string& flag, const std::string& value);
+  std::string (*default_of)(const SoakPlan& plan);  // nullptr: no default to show
+};
+
+constexpr PlanFlag kPlanFlags[] = {
+    {"--duration", "S",
+     [](SoakPlan& p, const std::string& f, const std::string& v) {
+       p.duration_s = non_negative(f, v, "virtual seconds");
+     },
+     [](const SoakPlan& p) { return shown(p.duration_s); }},
+    {"--warm-up", "S",
+     [](SoakPlan& p, const std::string& f, const std::string& v) {
+       p.warm_up_s = non_negative(f, v, "virtual seconds");
+     },
+     [](const SoakPlan& p) { return shown(p.warm_up_s); }},
+    {"--window", "S",
+     [](SoakPlan& p, const std::string& f, const std::string& v) {
+       p.window_s = non_negative(f, v, "virtual seconds");
+     },
+     [](const SoakPlan& p) { return shown(p.window_s); }},
+    {"--sample-interval", "S",
+     [](SoakPlan& p, const std::string& f, const std::string& v) {
+       p.sample_interval_s = non_negative(f, v, "virtual seconds");
+     },
+     [](const SoakPlan& p) { return shown(p.sample_interval_s); }},
+    {"--seed", "N",
+     [](SoakPlan& p, const std::string& f, const std::string& v) { p.seed = whole_number(f, v); },
+     [](const SoakPlan& p) { return std::to_string(p.seed); }},
+    {"--out", "DIR", [](SoakPlan& p, const std::string&, const std::string& v) { p.out_dir = v; },
+     [](const SoakPlan& p) { return p.out_dir.string(); }},
+    {"--failpoint", "NAME",
+     [](SoakPlan& p, const std::string&, const std::string& v) { p.failpoints.push_back(v); }, nullptr},
+    {"--process-tolerance", "BYTES",
+     [](SoakPlan& p, const std::string& f, const std::string& v) {
+       p.process_absolute_bytes = non_negative(f, v, "bytes");
+     },
+     [](const SoakPlan& p) { return std::to_string(std::llround(p.process_absolute_bytes)); }},
+};
+
+// The flags that stand alone (soak_main answers them before any soak).
+constexpr std::string_view kAloneFlags[] = {"--help", "--list-failpoints"};
+
+std::string flag_names() {
+  std::string names;
+  for (const PlanFlag& f : kPlanFlags) names += (names.empty() ? "" : ", ") + std::string(f.name);
+  names += " (and, alone,";
+  for (std::string_view f : kAloneFlags) names += " " + std::string(f) + (f == kAloneFlags[0] ? "," : "");
+  return names + ")";
+}
+
+}  // namespace
+
+std::string plan_flags_usage() {
+  std::string usage;
+  for (const PlanFlag& f : kPlanFlags) {
+    usage += (usage.empty() ? "[" : " [") + std::string(f.name) + " " + std::string(f.value) + "]";
+    if (!f.default_of) usage += "...";  // repeatable
+  }
+  return usage;
+}
+
 SoakPlan plan_from_args(int argc, const char* const* argv, SoakPlan plan) {
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
+    const auto known = std::find_if(std::begin(kPlanFlags), std::end(kPlanFlags),
+                                    [&](const PlanFlag& f) { return f.name == flag; });
+    if (known == std::end(kPlanFlags))
+      throw std::invalid_argument(flag + ": unknown option; known: " + flag_names());
     if (i + 1 >= argc) throw std::invalid_argument(flag + ": needs a value");
-    const std::string value = argv[++i];
-    auto number = [&] {
-      try {
-        std::size_t used = 0;
-        const double v = std::stod(value, &used);
-        if (used != value.size() || !std::isfinite(v) || v < 0) throw std::invalid_argument("");
-        return v;
-      } catch (const std::exception&) {
-        throw std::invalid_argument(flag + " " + value +
-                                    ": must be a non-negative number of virtual seconds");
-      }
-    };
-    if (flag == "--duration")
-      plan.duration_s = number();
-    else if (flag == "--warm-up")
-      plan.warm_up_s = number();
-    else if (flag == "--window")
-      plan.window_s = number();
-    else if (flag == "--sample-interval")
-      plan.sample_interval_s = number();
-    else if (flag == "--seed")
-      plan.seed = static_cast<std::uint64_t>(number());
-    else if (flag == "--out")
-      plan.out_dir = value;
-    else if (flag == "--failpoint")
-      plan.failpoints.push_back(value);
-    else if (flag == "--process-tolerance") {
-      try {
-        std::size_t used = 0;
-        const double v = std::stod(value, &used);
-        if (used != value.size() || !std::isfinite(v) || v < 0) throw std::invalid_argument("");
-        plan.process_absolute_bytes = v;
-      } catch (const std::exception&) {
-        throw std::invalid_argument(flag + " " + value + ": must be a non-negative number of bytes");
-      }
-    } else
-      throw std::invalid_argument(flag +
-                                  ": unknown option; known: --duration, --warm-up, --window, "
-                                  "--sample-interval, --seed, --out, --failpoint, --process-tolerance "
-                                  "(and, alone, --help, --list-failpoints)");
+    known->apply(plan, flag, argv[++i]);
   }
   return plan;
 }
@@ -388,22 +452,16 @@ int soak_main(SystemUnderTest& sut, int argc, const char* const* argv, SoakPlan 
   for (int i = 1; i < argc; i += 2) {
     const std::string_view flag = argv[i];
     if (flag == "--help" || flag == "-h") {
-      std::cout << "usage: " << argv[0]
-                << " [--duration S] [--warm-up S] [--window S] [--sample-interval S] [--seed N]\n"
-                   "       [--out DIR] [--failpoint NAME]... [--process-tolerance BYTES]\n"
-                   "       "
-                << argv[0]
-                << " --list-failpoints\n"
-                   "Soaks "
-                << sut.name()
-                << " on a virtual clock (seconds) and judges what it declares and its own process.\n"
-                   "Defaults: --duration "
-                << defaults.duration_s << " --warm-up " << defaults.warm_up_s << " --window " << defaults.window_s
-                << " --sample-interval " << defaults.sample_interval_s << " --seed " << defaults.seed << " --out "
-                << defaults.out_dir.string() << " --process-tolerance "
-                << static_cast<long long>(std::llround(defaults.process_absolute_bytes))
-                << "\n"
-                   "Exit codes: 0 bounded, 1 leak or residue, 2 bad input, 5 inconclusive (too short to judge, or a\n"
+      std::cout
+          << "usage: " << argv[0] << " " << plan_flags_usage() << "\n       " << argv[0]
+          << " --list-failpoints\n"
+          << "Soaks " << sut.name()
+          << " on a virtual clock (seconds) and judges what it declares and its own process.\nDefaults:";
+      for (const PlanFlag& f : kPlanFlags)
+        if (f.default_of) std::cout << " " << f.name << " " << f.default_of(defaults);
+      std::cout << "\n"
+                   "Exit codes: 0 bounded, 1 leak or residue, 2 bad input, 5 inconclusive (too short to "
+                   "judge, or a\n"
                    "process figure read 0 throughout). docs/embedding.md in plateau's sources.\n";
       return 0;
     }

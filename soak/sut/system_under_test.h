@@ -82,11 +82,15 @@ struct SoakResult {
 // or an unknown failpoint (naming it and the known ones).
 SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream& log);
 
-// A service's own soak main: reads --duration S, --warm-up S, --window S,
-// --sample-interval S (virtual seconds), --seed N, --out DIR, --failpoint
-// NAME (repeatable), --process-tolerance BYTES over `defaults`; throws
-// std::invalid_argument naming a bad flag. (soak_main answers --help and
+// A service's own soak main: reads its flags (the duration, warm-up, window
+// and sample interval in virtual seconds, the seed, the out folder,
+// failpoints, the process tolerance; `--help` lists them with the
+// defaults) over `defaults`; throws std::invalid_argument naming a bad
+// flag, its value and the rule. (soak_main answers --help and
 // --list-failpoints itself.)
+// The flags plan_from_args reads, for a usage line: "[--duration S] ...".
+std::string plan_flags_usage();
+
 SoakPlan plan_from_args(int argc, const char* const* argv, SoakPlan defaults = {});
 
 // run_sut_soak from argv, with exit codes 0 / 1 / 2 (bad input) / 5

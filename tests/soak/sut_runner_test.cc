@@ -240,3 +240,50 @@ BOOST_AUTO_TEST_CASE(a_bad_process_tolerance_is_refused_naming_it) {
   const char* ok[] = {"soak", "--process-tolerance", "1048576"};
   BOOST_TEST(sut::plan_from_args(3, ok).process_absolute_bytes == 1048576.0);
 }
+
+// One list of flags: what --help shows as defaults parses back to those
+// defaults, every flag it names is one plan_from_args takes, and values are
+// read whole (a seed as an integer, not through a double).
+BOOST_AUTO_TEST_CASE(soak_mains_help_and_parser_read_the_same_flags) {
+  Toy toy;
+  std::ostringstream captured;
+  std::streambuf* const saved = std::cout.rdbuf(captured.rdbuf());
+  const char* help[] = {"toy_soak", "--help"};
+  const int code = sut::soak_main(toy, 2, help);
+  std::cout.rdbuf(saved);
+  BOOST_TEST(code == 0);
+  const std::string out = captured.str();
+  const std::size_t at = out.find("Defaults:");
+  BOOST_TEST_REQUIRE(at != std::string::npos, out);
+  std::istringstream defaults(out.substr(at + 9, out.find('\n', at) - at - 9));
+  std::vector<std::string> words{"toy_soak"};
+  for (std::string w; defaults >> w;) words.push_back(w);
+  BOOST_TEST(words.size() == 15u, out);  // seven flags with a default, each with its value
+  std::vector<const char*> argv;
+  for (const std::string& w : words) argv.push_back(w.c_str());
+  const sut::SoakPlan parsed = sut::plan_from_args(static_cast<int>(argv.size()), argv.data());
+  const sut::SoakPlan plan;
+  BOOST_TEST(parsed.duration_s == plan.duration_s);
+  BOOST_TEST(parsed.warm_up_s == plan.warm_up_s);
+  BOOST_TEST(parsed.window_s == plan.window_s);
+  BOOST_TEST(parsed.sample_interval_s == plan.sample_interval_s);
+  BOOST_TEST(parsed.seed == plan.seed);
+  BOOST_TEST(parsed.out_dir == plan.out_dir);
+  BOOST_TEST(parsed.process_absolute_bytes == plan.process_absolute_bytes);
+
+  const char* big[] = {"soak", "--seed", "18446744073709551615"};
+  BOOST_TEST(sut::plan_from_args(3, big).seed == 18446744073709551615ull);
+  for (const char* bad : {"1.5", "-1", "12x", "", "99999999999999999999"}) {
+    const char* argv_bad[] = {"soak", "--seed", bad};
+    BOOST_CHECK_THROW(sut::plan_from_args(3, argv_bad), std::invalid_argument);
+  }
+  const char* unknown[] = {"soak", "--durration", "5"};
+  try {
+    sut::plan_from_args(3, unknown);
+    BOOST_FAIL("--durration was accepted");
+  } catch (const std::invalid_argument& e) {
+    const std::string what = e.what();
+    for (const char* flag : {"--durration", "--duration", "--process-tolerance", "--failpoint", "--help"})
+      BOOST_TEST(what.find(flag) != std::string::npos, what);
+  }
+}
