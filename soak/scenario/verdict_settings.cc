@@ -38,12 +38,13 @@ sut::SoakPlan sut_plan_for(const Scenario& scenario) {
   plan.alpha = scenario.verdict.alpha;
   plan.relative_tolerance = scenario.verdict.relative;
   plan.absolute_by_unit = scenario.verdict.absolute_by_unit;
-  // The SUT runner's process series take the scenario's process. byte
-  // tolerance, as `plateau run` judges them.
-  if (auto process = scenario.verdict.absolute_by_prefix.find("process.");
-      process != scenario.verdict.absolute_by_prefix.end()) {
+  // The SUT runner's process and allocator series take the scenario's
+  // process. and alloc. byte tolerances, as `plateau run` judges them.
+  const auto& by_prefix = scenario.verdict.absolute_by_prefix;
+  if (auto process = by_prefix.find("process."); process != by_prefix.end()) {
     plan.process_absolute_bytes = process->second;
   }
+  if (auto alloc = by_prefix.find("alloc."); alloc != by_prefix.end()) plan.heap_absolute_bytes = alloc->second;
   // Units the scenario does not name keep the plan's defaults (threads, fds).
   const sut::SoakPlan defaults;
   for (const char* unit : {"threads", "fds"}) {

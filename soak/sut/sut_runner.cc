@@ -1,4 +1,3 @@
-#include <dlfcn.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "probes/heap_in_use.h"
 #include "probes/proc_read.h"
 #include "probes/process_groups.h"
 #include "reports/svg_chart.h"
@@ -32,21 +32,14 @@ struct Recorded {
   bool judged = true;       // false: recorded and shown, not judged
 };
 
-// A sanitizer's allocator (ASan, TSan, MSan, LSan) in this process, by the
-// live-bytes figure its runtime exports: it keeps freed blocks in a
-// quarantine and maps shadow memory, so RSS grows by itself (a clean
-// example service under ASan rose 56 MiB over 6 virtual hours). Its own
-// count of the bytes the program holds is judged in RSS's place.
-using AllocatedBytes = std::size_t (*)();
-AllocatedBytes sanitizer_allocated_bytes() {
-  return reinterpret_cast<AllocatedBytes>(::dlsym(RTLD_DEFAULT, "__sanitizer_get_current_allocated_bytes"));
-}
-
 // The process the soak runs in, sampled beside what the service declares:
-// what no container declares still shows here. RSS (or, under a sanitizer,
-// the sanitizer's live bytes), threads and descriptors, and the threads by
-// name and descriptors by target, as `plateau run` groups them
-// (probes/process_groups.h), so a thread or fd finding names what leaked.
+// what no container declares still shows here. RSS; the bytes the program
+// holds through malloc, by its allocator's own count (probes/heap_in_use.h:
+// a smaller leak shows there than in RSS, which moves in pages and with the
+// allocator's free lists), less the runner's own sample storage; threads and
+// descriptors, and the threads by name and descriptors by target, as
+// `plateau run` groups them (probes/process_groups.h), so a thread or fd
+// finding names what leaked.
 class ProcessSampling {
  public:
   using Put = std::function<Recorded&(const std::string& name, const std::string& component,
@@ -57,18 +50,29 @@ class ProcessSampling {
     probes::set_run_folders({{plan.out_dir.string(), "[out]"}});
   }
 
-  bool sanitized() const noexcept { return sanitizer_bytes_ != nullptr; }
+  // A sanitizer's allocator (ASan, TSan, MSan, LSan) serves malloc: it
+  // keeps freed blocks in a quarantine and maps shadow memory, so RSS grows
+  // by itself (a clean example service under ASan rose 56 MiB over 6
+  // virtual hours). Its own count of the bytes the program holds is judged,
+  // RSS only recorded.
+  bool sanitized() const noexcept { return heap_source() == "sanitizer"; }
+  // Where alloc.allocated_bytes comes from ("jemalloc", "glibc", ...), or
+  // empty when no allocator of this process can tell.
+  std::string_view heap_source() const noexcept { return heap_ ? heap_->source : std::string_view(); }
 
-  void sample(const Put& put) {
+  // `own_bytes`: what the runner itself holds for its samples, subtracted
+  // from the allocator's figure (the measurer is not the measurement).
+  void sample(const Put& put, const std::uint64_t& own_bytes) {
     if (settle_) settle_();
     const probes::ProcessFigures process = probes::read_process_figures();
     Recorded& rss = put("process.rss_bytes", "process", "bytes", soak::SeriesKind::process,
                         static_cast<double>(process.rss_bytes));
     rss.never_zero = true;
     rss.judged = !sanitized();
-    if (sanitized()) {
+    // A failed reading leaves a gap in the series.
+    if (const std::optional<std::uint64_t> held = heap_ ? heap_->read() : std::nullopt) {
       put("alloc.allocated_bytes", "allocator", "bytes", soak::SeriesKind::alloc,
-          static_cast<double>(sanitizer_bytes_()))
+          static_cast<double>(*held) - static_cast<double>(own_bytes))
           .never_zero = true;
     }
     put("process.threads", "process", "threads", soak::SeriesKind::process, static_cast<double>(process.threads))
@@ -91,7 +95,7 @@ class ProcessSampling {
   }
 
   std::function<void()> settle_;
-  AllocatedBytes sanitizer_bytes_ = sanitizer_allocated_bytes();
+  std::optional<probes::HeapInUseReader> heap_ = probes::heap_in_use_reader();
   probes::GroupCap thread_groups_, fd_groups_;
 };
 
@@ -111,9 +115,12 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
   }
   if (!(plan.sample_interval_s > 0))
     throw std::invalid_argument("soak plan: sample_interval_s must be positive");
-  if (!std::isfinite(plan.process_absolute_bytes) || plan.process_absolute_bytes < 0) {
-    throw std::invalid_argument("soak plan: process_absolute_bytes " + std::to_string(plan.process_absolute_bytes) +
-                                " must be a finite number of bytes >= 0");
+  for (const auto& [field, bytes] : {std::pair{"process_absolute_bytes", plan.process_absolute_bytes},
+                                      std::pair{"heap_absolute_bytes", plan.heap_absolute_bytes}}) {
+    if (!std::isfinite(bytes) || bytes < 0) {
+      throw std::invalid_argument(std::string("soak plan: ") + field + " " + std::to_string(bytes) +
+                                  " must be a finite number of bytes >= 0");
+    }
   }
   std::vector<LoadStream> loads = sut.load_streams();
   std::vector<Maintenance> maint = sut.maintenance();
@@ -136,7 +143,7 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
   settings.relative_tolerance = plan.relative_tolerance;
   settings.absolute_by_unit = plan.absolute_by_unit;
   settings.absolute_by_prefix = {{"process.", plan.process_absolute_bytes, "bytes"},
-                                 {"alloc.", plan.process_absolute_bytes, "bytes"}};
+                                 {"alloc.", plan.heap_absolute_bytes, "bytes"}};
   soak::validate(settings);
 
   log << "plateau: soaking " << sut.name() << " for " << plan.duration_s << " virtual s (seed " << plan.seed
@@ -162,6 +169,7 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
   // Every series keeps all its samples; sized and touched when it first
   // appears, so appending never grows the process's RSS, which is judged.
   const auto samples_per_series = static_cast<std::size_t>(plan.duration_s / plan.sample_interval_s) + 2;
+  std::uint64_t storage_bytes = 0;  // what that storage holds, not the service's
   auto put = [&](const std::string& name, const std::string& component, const std::string& unit,
                  soak::SeriesKind kind, double t, double value, std::optional<double> bound) -> Recorded& {
     auto [it, fresh] = index.emplace(name, series.size());
@@ -170,6 +178,7 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
       std::vector<soak::Point>& storage = series.back().samples;
       storage.resize(samples_per_series);  // writes every page now
       storage.clear();                     // keeps the capacity
+      storage_bytes += storage.capacity() * sizeof(soak::Point);
     }
     Recorded& r = series[it->second];
     r.samples.push_back({t, value});
@@ -237,7 +246,7 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
       process.sample([&](const std::string& name, const std::string& component, const std::string& unit,
                          soak::SeriesKind kind, double value) -> Recorded& {
         return put(name, component, unit, kind, e.t_s, value, std::nullopt);
-      });
+      }, storage_bytes);
       // Past due and no longer held: released in time, forget it (bounded memory).
       for (auto it = lifecycle.pending().begin(); it != lifecycle.pending().end();) {
         it = (it->second.due_s <= e.t_s && still_held.count(it->first) == 0) ? lifecycle.pending().erase(it)
@@ -284,6 +293,14 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
         "a sanitizer's allocator runs in this process: process.rss_bytes (its quarantine and shadow memory "
         "grow on their own) is recorded, not judged; alloc.allocated_bytes, the bytes the program holds by "
         "the sanitizer's own count, is judged in its place");
+  } else if (process.heap_source().empty()) {
+    report.notes.push_back(
+        "the allocator serving malloc in this process is none plateau can read (jemalloc, tcmalloc, glibc, "
+        "a sanitizer's): alloc.allocated_bytes is not judged, only process.rss_bytes");
+  } else {
+    report.notes.push_back("alloc.allocated_bytes: the bytes the program holds through malloc, by " +
+                           std::string(process.heap_source()) +
+                           "'s own count, less the runner's own sample storage");
   }
   for (std::size_t i = 0; i < series.size(); ++i) {
     reports::Series out;
@@ -410,6 +427,11 @@ constexpr PlanFlag kPlanFlags[] = {
        p.process_absolute_bytes = non_negative(f, v, "bytes");
      },
      [](const SoakPlan& p) { return std::to_string(std::llround(p.process_absolute_bytes)); }},
+    {"--heap-tolerance", "BYTES",
+     [](SoakPlan& p, const std::string& f, const std::string& v) {
+       p.heap_absolute_bytes = non_negative(f, v, "bytes");
+     },
+     [](const SoakPlan& p) { return std::to_string(std::llround(p.heap_absolute_bytes)); }},
 };
 
 // The flags that stand alone (soak_main answers them before any soak).

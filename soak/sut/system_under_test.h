@@ -17,14 +17,17 @@
 // clock, for a day of load to run in seconds.
 //
 // Besides what the service declares, the runner judges the process it runs
-// in (SoakPlan::process_absolute_bytes): its own sample storage is sized and
-// touched when a series first appears, so the measurer does not grow the RSS
-// it judges.
+// in: its RSS (SoakPlan::process_absolute_bytes), the bytes it holds through
+// malloc by its allocator's own count (SoakPlan::heap_absolute_bytes;
+// probes/heap_in_use.h), threads and descriptors. Its own sample storage is
+// sized and touched when a series first appears, so the measurer does not
+// grow the RSS it judges, and is subtracted from the allocator's count.
 //
 // Thread safety: run_sut_soak calls everything from the calling thread; the
 // sinks are not thread-safe. Invariants: series names are
 // inventory.<component>.<container>.entries|bytes,
-// invariant.residue.<component>.<container> and process.rss_bytes|threads|open_fds;
+// invariant.residue.<component>.<container>, process.rss_bytes|threads|open_fds
+// (with process.threads.<name>, process.fds.<target>) and alloc.allocated_bytes;
 // one name keeps one unit.
 #pragma once
 
@@ -62,6 +65,13 @@ struct SoakPlan {
   // over the soak (or relative_tolerance of its level, whichever is larger);
   // threads and fds take absolute_by_unit.
   double process_absolute_bytes = 8 << 20;
+  // alloc.allocated_bytes: the bytes the program holds through malloc, by
+  // the count of the allocator serving this process (jemalloc, tcmalloc,
+  // glibc, or a sanitizer's; none: not judged), less the runner's own
+  // sample storage. It moves neither in pages nor with free lists, so it
+  // takes a tighter tolerance than RSS: this many bytes over the soak, or
+  // relative_tolerance of its level if larger.
+  double heap_absolute_bytes = 2 << 20;
   // Called before each reading of the process figures. An allocator that
   // returns freed pages on a wall-clock timer (jemalloc's decay) leaves RSS
   // on a virtual clock counting pages it holds freed: return them here

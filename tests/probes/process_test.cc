@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "probes/allocator_probe.h"
+#include "probes/heap_in_use.h"
 #include "probes/process_probe.h"
 #include "probes/registry.h"
 
@@ -227,4 +228,38 @@ BOOST_AUTO_TEST_CASE(probes_publish_which_series_are_judged) {
   own.intern("x.bytes", "bytes", "c", probes::SeriesFamily::kProcess);
   BOOST_CHECK_THROW(own.intern("x.bytes", "bytes", "c", probes::SeriesFamily::kProcess, probes::SeriesRole::kContext),
                     std::logic_error);
+}
+
+// The soak API judges the bytes a program holds by its allocator's own
+// count, found at run time (probes/heap_in_use.h): the reader must be this
+// build's allocator, and its figure must follow what the program holds.
+BOOST_AUTO_TEST_CASE(the_allocators_count_of_held_bytes_is_found_and_follows_the_program) {
+  const std::optional<probes::HeapInUseReader> reader = probes::heap_in_use_reader();
+  BOOST_TEST_REQUIRE(reader.has_value());
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  BOOST_TEST(reader->source == "sanitizer");
+#elif defined(PLATEAU_ALLOCATOR_JEMALLOC)
+  BOOST_TEST(reader->source == "jemalloc");
+#elif defined(PLATEAU_ALLOCATOR_TCMALLOC)
+  BOOST_TEST(reader->source == "tcmalloc");
+#else
+  BOOST_TEST(reader->source == "glibc");
+#endif
+  constexpr std::size_t kHeld = 8 * kMiB;
+  const std::optional<std::uint64_t> before = reader->read();
+  BOOST_TEST_REQUIRE(before.has_value());
+  // Many small blocks, as a leak keeps them (not one mapping of its own).
+  std::vector<std::vector<char>> held;
+  for (std::size_t i = 0; i < kHeld / 256; ++i) held.emplace_back(256, 'x');
+  const std::optional<std::uint64_t> during = reader->read();
+  BOOST_TEST_REQUIRE(during.has_value());
+  const double grown = static_cast<double>(*during) - static_cast<double>(*before);
+  // The blocks, plus the vector of their handles (24 B each, up to twice that).
+  BOOST_TEST(grown >= 0.95 * kHeld, grown);
+  BOOST_TEST(grown <= 1.6 * kHeld, grown);
+  held.clear();
+  held.shrink_to_fit();
+  const std::optional<std::uint64_t> after = reader->read();
+  BOOST_TEST_REQUIRE(after.has_value());
+  BOOST_TEST(static_cast<double>(*after) < static_cast<double>(*before) + 0.1 * kHeld, *after);
 }
