@@ -57,16 +57,24 @@ HeapDiff diff_heap_profiles(const HeapProfile& base, const HeapProfile& current,
     site.objects_added = g.objects_added;
     site.bytes_now = g.site->bytes;
     site.stack.reserve(g.site->stack.size());
-    for (std::uintptr_t address : g.site->stack) {
-      for (const Frame& frame : symbolizer.resolve(address)) {
+    const std::vector<std::uintptr_t>& addresses = g.site->stack;
+    auto symbolise = [&](std::size_t i) {
+      for (const Frame& frame : symbolizer.resolve(addresses[i])) {
         site.stack.push_back(frame);
         if (!site.our_frame && frame.ours) site.our_frame = site.stack.size() - 1;
       }
-    }
+    };
+    // Up to the first project frame: enough to tell plateau's own growth
+    // from the program's. The rest (the callers up to main, most of the
+    // libdw work: each address walks its compile unit's scopes) only for a
+    // site that is shown.
+    std::size_t next = 0;
+    while (next < addresses.size() && !site.our_frame) symbolise(next++);
     if (excluded(site)) {
       diff.excluded_bytes_added += site.bytes_added;
       ++diff.excluded_sites;
     } else if (diff.top.size() < options.top_sites) {
+      while (next < addresses.size()) symbolise(next++);
       diff.top.push_back(std::move(site));
     }
   }

@@ -203,6 +203,32 @@ BOOST_AUTO_TEST_CASE(diff_leaves_out_the_measuring_tools_own_sites) {
   BOOST_TEST(kept.excluded_sites == 0u);
 }
 
+// Sites are told apart by their first project frame, so only that much of
+// each stack is symbolised to judge exclusions; a site that is shown keeps
+// its whole stack, callers included.
+BOOST_AUTO_TEST_CASE(diff_shows_the_whole_stack_of_a_shown_site) {
+  const auto new_address =
+      reinterpret_cast<std::uintptr_t>(static_cast<void* (*)(std::size_t)>(&::operator new)) + 1;
+  const auto ours = reinterpret_cast<std::uintptr_t>(&plateau_test_growing_site) + 1;
+  const auto caller = reinterpret_cast<std::uintptr_t>(&dump_with_our_site) + 1;
+  std::ostringstream dump;
+  dump << "heap_v2/1\n@ 0x" << std::hex << new_address << " 0x" << ours << " 0x" << caller << std::dec
+       << "\n  t*: 5: 5000 [0: 0]\nMAPPED_LIBRARIES:\n";
+  const auto c = probes::parse_heap_profile(dump.str());
+  const auto b = probes::parse_heap_profile("heap_v2/1\nMAPPED_LIBRARIES:\n");
+  probes::Symbolizer symbolizer;
+  probes::HeapDiffOptions options;
+  options.excluded_frame_prefixes = {"plateau::probes::"};  // sites are judged for exclusion
+  const probes::HeapDiff diff = probes::diff_heap_profiles(b, c, symbolizer, options);
+  BOOST_REQUIRE(diff.top.size() == 1u);
+  const probes::GrowingSite& site = diff.top[0];
+  BOOST_REQUIRE(site.our_frame.has_value());
+  BOOST_TEST(site.site_name() == "plateau_test_growing_site()");
+  BOOST_REQUIRE(site.stack.size() >= 3u);
+  BOOST_TEST(site.stack.back().function.find("dump_with_our_site") != std::string::npos,
+             site.stack.back().describe());
+}
+
 BOOST_AUTO_TEST_CASE(std_and_allocator_frames_are_not_ours) {
   BOOST_TEST(probes::is_allocator_or_std_frame(
       "std::vector<int, std::allocator<int> >::push_back(int const&)", "/bin/x"));
