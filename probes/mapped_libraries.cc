@@ -52,6 +52,13 @@ std::optional<std::uintptr_t> load_bias(const std::string& path, const Mapping& 
       eh.e_ident[EI_CLASS] != ELFCLASS64) {
     return std::nullopt;
   }
+  // Two segments may share a file page (the end of the code and the start of
+  // the data): the page's offset then lies in both. The segment a mapping
+  // belongs to is the one it starts (its page-aligned offset is the
+  // mapping's), else one whose memory the mapping fits in (a piece split off
+  // by mprotect), else the first that covers the offset.
+  const Elf64_Off page = 4096;
+  std::optional<std::uintptr_t> starts, fits, covers;
   for (unsigned i = 0; i < eh.e_phnum; ++i) {
     Elf64_Phdr ph{};
     in.seekg(static_cast<std::streamoff>(eh.e_phoff + static_cast<Elf64_Off>(i) * eh.e_phentsize));
@@ -60,13 +67,17 @@ std::optional<std::uintptr_t> load_bias(const std::string& path, const Mapping& 
     // The kernel maps a segment from its page-aligned offset, so a mapping's
     // offset may lie up to a page before p_offset; p_offset and p_vaddr are
     // congruent modulo the alignment, so the formula holds either way.
-    const Elf64_Off page = 4096;
     const Elf64_Off first = ph.p_offset & ~(page - 1);
-    if (mapping.file_offset >= first && mapping.file_offset < ph.p_offset + ph.p_filesz) {
-      const std::uintptr_t vaddr = mapping.file_offset - ph.p_offset + ph.p_vaddr;
-      return mapping.start - vaddr;
-    }
+    if (mapping.file_offset < first || mapping.file_offset >= ph.p_offset + ph.p_filesz) continue;
+    const std::uintptr_t bias = mapping.start - (mapping.file_offset - ph.p_offset + ph.p_vaddr);
+    const Elf64_Off extent = (ph.p_offset - first + ph.p_memsz + page - 1) & ~(page - 1);
+    if (!starts && mapping.file_offset == first) starts = bias;
+    if (!fits && (mapping.file_offset - first) + (mapping.end - mapping.start) <= extent) fits = bias;
+    if (!covers) covers = bias;
   }
+  if (starts) return starts;
+  if (fits) return fits;
+  if (covers) return covers;
   return std::nullopt;
 }
 
