@@ -4,8 +4,13 @@
 #define BOOST_TEST_MODULE probes_site_symbols
 #include <boost/test/unit_test.hpp>
 
+#include <elf.h>
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <set>
 #include <string>
@@ -129,6 +134,53 @@ BOOST_AUTO_TEST_CASE(shared_building_blocks_defer_to_their_caller) {
 // the map is this test's own, shifted as if the PIE executable had been loaded
 // elsewhere: the shifted address must give the same file:line, which it can
 // only do if the bias is computed from the map and the ELF program headers.
+// Two PT_LOAD segments sharing a file page, as a linker lays out the end of
+// the read-only data and the start of the writable data: the page at 0x2e7000
+// holds both. The writable segment's first mapping (its RELRO part, made
+// read-only after relocation) starts at that page and must take the writable
+// segment's bias, not the one of the segment before it.
+BOOST_AUTO_TEST_CASE(a_mapping_takes_the_bias_of_the_segment_it_starts) {
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() / ("plateau-two-segments-" + std::to_string(::getpid()) + ".elf");
+  Elf64_Ehdr eh{};
+  std::copy_n(ELFMAG, SELFMAG, eh.e_ident);
+  eh.e_ident[EI_CLASS] = ELFCLASS64;
+  eh.e_phoff = sizeof eh;
+  eh.e_phentsize = sizeof(Elf64_Phdr);
+  eh.e_phnum = 2;
+  Elf64_Phdr read_only{};
+  read_only.p_type = PT_LOAD;
+  read_only.p_offset = read_only.p_vaddr = 0x28a000;
+  read_only.p_filesz = read_only.p_memsz = 0x5d9f3;  // ends inside the page at 0x2e7000
+  Elf64_Phdr writable{};
+  writable.p_type = PT_LOAD;
+  writable.p_offset = 0x2e7c50;
+  writable.p_vaddr = 0x2e8c50;  // one page further in memory than in the file
+  writable.p_filesz = 0x178870;
+  writable.p_memsz = 0x179018;
+  {
+    std::ofstream out(file, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(&eh), sizeof eh);
+    out.write(reinterpret_cast<const char*>(&read_only), sizeof read_only);
+    out.write(reinterpret_cast<const char*>(&writable), sizeof writable);
+  }
+  const std::uintptr_t base = 0x555555554000;
+  const auto bias_of = [&](std::uintptr_t start, std::uintptr_t end, std::uintptr_t offset) {
+    probes::Mapping m;
+    m.start = start;
+    m.end = end;
+    m.file_offset = offset;
+    m.path = file.string();
+    return probes::load_bias(file.string(), m).value_or(0);  // 0: no bias found
+  };
+  // The mappings the kernel and the loader made of such a file (gdb's
+  // "info proc mappings" of the asan test binary that first showed it).
+  BOOST_TEST(bias_of(base + 0x28a000, base + 0x2e8000, 0x28a000) == base);  // read-only data
+  BOOST_TEST(bias_of(base + 0x2e8000, base + 0x2ea000, 0x2e7000) == base);  // RELRO: shares the page
+  BOOST_TEST(bias_of(base + 0x2ea000, base + 0x461000, 0x2e9000) == base);  // the rest of the data
+  std::filesystem::remove(file);
+}
+
 BOOST_AUTO_TEST_CASE(a_pie_binary_loaded_elsewhere_resolves_from_its_memory_map) {
   const std::uintptr_t address = plateau_test_known_call_site();
   std::vector<probes::Mapping> maps = probes::self_mappings();
