@@ -65,9 +65,8 @@ HeapDiff diff_heap_profiles(const HeapProfile& base, const HeapProfile& current,
       }
     };
     // Up to the first project frame: enough to tell plateau's own growth
-    // from the program's. The rest (the callers up to main, most of the
-    // libdw work: each address walks its compile unit's scopes) only for a
-    // site that is shown.
+    // from the program's. The rest (the callers up to main) only for a site
+    // that is shown.
     std::size_t next = 0;
     while (next < addresses.size() && !site.our_frame) symbolise(next++);
     if (excluded(site)) {
