@@ -1,13 +1,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <iostream>
 #include <queue>
 #include <random>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 
 #include "probes/heap_in_use.h"
@@ -379,70 +379,64 @@ std::uint64_t whole_number(const std::string& flag, const std::string& value) {
   throw std::invalid_argument(flag + " " + value + ": must be a whole number from 0 to 18446744073709551615");
 }
 
+// A number as it parses back, in its shortest form ("21600", "8388608").
 std::string shown(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
 }
 
 // The one list of soak_main's flags: parsing, the unknown-flag message and
-// --help all read it.
+// --help all read it. Most set a non-negative number of the plan (`number`,
+// in `unit`); the others say how they apply and show their default.
 struct PlanFlag {
   std::string_view name;
   std::string_view value;  // what the value is, for --help
-  void (*apply)(SoakPlan& plan, const std::string& flag, const std::string& value);
-  std::string (*default_of)(const SoakPlan& plan);  // nullptr: no default to show
+  double SoakPlan::*number = nullptr;
+  const char* unit = nullptr;
+  void (*apply)(SoakPlan& plan, const std::string& flag, const std::string& value) = nullptr;
+  std::string (*default_of)(const SoakPlan& plan) = nullptr;  // nullptr: no default to show
+  bool repeatable = false;
+
+  void set(SoakPlan& plan, const std::string& flag, const std::string& given) const {
+    if (number != nullptr) {
+      plan.*number = non_negative(flag, given, unit);
+    } else {
+      apply(plan, flag, given);
+    }
+  }
+  std::optional<std::string> shown_default(const SoakPlan& plan) const {
+    if (number != nullptr) return shown(plan.*number);
+    if (default_of != nullptr) return default_of(plan);
+    return std::nullopt;
+  }
 };
 
 constexpr PlanFlag kPlanFlags[] = {
-    {"--duration", "S",
-     [](SoakPlan& p, const std::string& f, const std::string& v) {
-       p.duration_s = non_negative(f, v, "virtual seconds");
-     },
-     [](const SoakPlan& p) { return shown(p.duration_s); }},
-    {"--warm-up", "S",
-     [](SoakPlan& p, const std::string& f, const std::string& v) {
-       p.warm_up_s = non_negative(f, v, "virtual seconds");
-     },
-     [](const SoakPlan& p) { return shown(p.warm_up_s); }},
-    {"--window", "S",
-     [](SoakPlan& p, const std::string& f, const std::string& v) {
-       p.window_s = non_negative(f, v, "virtual seconds");
-     },
-     [](const SoakPlan& p) { return shown(p.window_s); }},
-    {"--sample-interval", "S",
-     [](SoakPlan& p, const std::string& f, const std::string& v) {
-       p.sample_interval_s = non_negative(f, v, "virtual seconds");
-     },
-     [](const SoakPlan& p) { return shown(p.sample_interval_s); }},
-    {"--seed", "N",
+    {"--duration", "S", &SoakPlan::duration_s, "virtual seconds"},
+    {"--warm-up", "S", &SoakPlan::warm_up_s, "virtual seconds"},
+    {"--window", "S", &SoakPlan::window_s, "virtual seconds"},
+    {"--sample-interval", "S", &SoakPlan::sample_interval_s, "virtual seconds"},
+    {"--seed", "N", nullptr, nullptr,
      [](SoakPlan& p, const std::string& f, const std::string& v) { p.seed = whole_number(f, v); },
      [](const SoakPlan& p) { return std::to_string(p.seed); }},
-    {"--out", "DIR", [](SoakPlan& p, const std::string&, const std::string& v) { p.out_dir = v; },
+    {"--out", "DIR", nullptr, nullptr,
+     [](SoakPlan& p, const std::string&, const std::string& v) { p.out_dir = v; },
      [](const SoakPlan& p) { return p.out_dir.string(); }},
-    {"--failpoint", "NAME",
-     [](SoakPlan& p, const std::string&, const std::string& v) { p.failpoints.push_back(v); }, nullptr},
-    {"--process-tolerance", "BYTES",
-     [](SoakPlan& p, const std::string& f, const std::string& v) {
-       p.process_absolute_bytes = non_negative(f, v, "bytes");
-     },
-     [](const SoakPlan& p) { return std::to_string(std::llround(p.process_absolute_bytes)); }},
-    {"--heap-tolerance", "BYTES",
-     [](SoakPlan& p, const std::string& f, const std::string& v) {
-       p.heap_absolute_bytes = non_negative(f, v, "bytes");
-     },
-     [](const SoakPlan& p) { return std::to_string(std::llround(p.heap_absolute_bytes)); }},
+    {"--failpoint", "NAME", nullptr, nullptr,
+     [](SoakPlan& p, const std::string&, const std::string& v) { p.failpoints.push_back(v); }, nullptr, true},
+    {"--process-tolerance", "BYTES", &SoakPlan::process_absolute_bytes, "bytes"},
+    {"--heap-tolerance", "BYTES", &SoakPlan::heap_absolute_bytes, "bytes"},
 };
 
 // The flags that stand alone (soak_main answers them before any soak).
 constexpr std::string_view kAloneFlags[] = {"--help", "--list-failpoints"};
 
 std::string flag_names() {
-  std::string names;
+  std::string names, alone;
   for (const PlanFlag& f : kPlanFlags) names += (names.empty() ? "" : ", ") + std::string(f.name);
-  names += " (and, alone,";
-  for (std::string_view f : kAloneFlags) names += " " + std::string(f) + (f == kAloneFlags[0] ? "," : "");
-  return names + ")";
+  for (std::string_view f : kAloneFlags) alone += (alone.empty() ? "" : ", ") + std::string(f);
+  return names + " (and, alone, " + alone + ")";
 }
 
 }  // namespace
@@ -451,7 +445,7 @@ std::string plan_flags_usage() {
   std::string usage;
   for (const PlanFlag& f : kPlanFlags) {
     usage += (usage.empty() ? "[" : " [") + std::string(f.name) + " " + std::string(f.value) + "]";
-    if (!f.default_of) usage += "...";  // repeatable
+    if (f.repeatable) usage += "...";
   }
   return usage;
 }
@@ -464,7 +458,7 @@ SoakPlan plan_from_args(int argc, const char* const* argv, SoakPlan plan) {
     if (known == std::end(kPlanFlags))
       throw std::invalid_argument(flag + ": unknown option; known: " + flag_names());
     if (i + 1 >= argc) throw std::invalid_argument(flag + ": needs a value");
-    known->apply(plan, flag, argv[++i]);
+    known->set(plan, flag, argv[++i]);
   }
   return plan;
 }
@@ -479,8 +473,10 @@ int soak_main(SystemUnderTest& sut, int argc, const char* const* argv, SoakPlan 
           << " --list-failpoints\n"
           << "Soaks " << sut.name()
           << " on a virtual clock (seconds) and judges what it declares and its own process.\nDefaults:";
-      for (const PlanFlag& f : kPlanFlags)
-        if (f.default_of) std::cout << " " << f.name << " " << f.default_of(defaults);
+      for (const PlanFlag& f : kPlanFlags) {
+        if (const std::optional<std::string> value = f.shown_default(defaults))
+          std::cout << " " << f.name << " " << *value;
+      }
       std::cout << "\n"
                    "Exit codes: 0 bounded, 1 leak or residue, 2 bad input, 5 inconclusive (too short to "
                    "judge, or a\n"
