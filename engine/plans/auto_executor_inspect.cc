@@ -3,6 +3,7 @@
 #include "engine/core/mutex.h"
 #include "engine/plans/auto_executor.h"
 
+#include <algorithm>
 #include <string>
 
 namespace plateau::engine {
@@ -56,15 +57,21 @@ void AutoExecutor::inventory(InventorySink& sink) const {
   report("last_signal_times", last_signal_times_.size(), time_map_bytes(last_signal_times_));
 
   bytes = 0;
-  std::size_t samples = 0;
+  std::size_t longest = 0;
   for (const auto& [symbol, history] : confidence_history_) {
     bytes += hash_entry_bytes(symbol, sizeof(std::deque<Fixed>) + history.size() * sizeof(Fixed));
-    samples += history.size();
+    longest = std::max(longest, history.size());
   }
   report("confidence_history", confidence_history_.size(), bytes);
-  // Per-symbol trimming bounds each history, not their sum; the sample count
-  // is what grows when trimming stops.
-  report("confidence_history_samples", samples, samples * sizeof(Fixed));
+  // Trimming bounds each history, so the longest one carries that promise:
+  // it passes confidence_history_length the moment trimming stops. The sum of
+  // all samples is not reported as a container: it is (symbols with a plan) x
+  // (their histories' fill), a random number of near-full histories that
+  // wanders with the load by about a tenth of its level, while what it adds
+  // over `confidence_history` (symbols) and this (fill) is nothing a leak
+  // could hide in. The samples' bytes are counted in confidence_history's.
+  sink.container({kComponent, "confidence_history_longest", longest, longest * sizeof(Fixed),
+                  options_.confidence_history_length});
 
   auto count = [&sink](std::string_view name, std::uint64_t value, CounterKind kind = CounterKind::kHealth) {
     sink.counter({kComponent, name, value, kind});
