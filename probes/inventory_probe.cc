@@ -13,7 +13,7 @@ class InventoryProbe::Sink final : public engine::InventorySink {
 
   void container(const engine::ContainerReport& report) override {
     const Slot& slot = probe_.resolve(position_++, report.component, report.container, false,
-                                      engine::CounterKind::kHealth, out_);
+                                      engine::CounterKind::kHealth, out_, report.arrivals);
     std::optional<double> bound;
     if (report.bound_entries) bound = static_cast<double>(*report.bound_entries);
     out_.put(slot.first, static_cast<double>(report.entries), bound);
@@ -42,7 +42,8 @@ void InventoryProbe::sample(engine::TimePoint /*now*/, SampleWriter& out) {
 
 const InventoryProbe::Slot& InventoryProbe::resolve(std::size_t position, std::string_view component,
                                                     std::string_view item, bool is_counter,
-                                                    engine::CounterKind kind, SampleWriter& out) {
+                                                    engine::CounterKind kind, SampleWriter& out,
+                                                    std::string_view arrivals) {
   // Fast path: the same report at the same position as last pass.
   if (position < slots_.size()) {
     const Slot& cached = slots_[position];
@@ -69,10 +70,14 @@ const InventoryProbe::Slot& InventoryProbe::resolve(std::size_t position, std::s
       name.append("inventory.").append(component).append(".").append(item);
       const std::size_t stem = name.size();
       name.append(".entries");
-      slot.first = out.intern(name, "entries", component, SeriesFamily::kInventory);
+      std::string arrivals_series;
+      if (!arrivals.empty()) arrivals_series.append("health.").append(component).append(".").append(arrivals);
+      slot.first = out.intern(name, "entries", component, SeriesFamily::kInventory, SeriesRole::kJudged, false,
+                              arrivals_series);
       name.resize(stem);
       name.append(".bytes");
-      slot.second = out.intern(name, "bytes", component, SeriesFamily::kInventory);
+      slot.second = out.intern(name, "bytes", component, SeriesFamily::kInventory, SeriesRole::kJudged, false,
+                               arrivals_series);
     }
     it = known_.emplace(key_buffer_, std::move(slot)).first;
   }

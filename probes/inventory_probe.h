@@ -4,6 +4,8 @@
 // `[&](auto& sink) { engine.inventory(sink); }`) and publishes
 //   inventory.<component>.<container>.entries  (bound = bound_entries)
 //   inventory.<component>.<container>.bytes    (approximate heap bytes)
+//       both with SeriesInfo::arrivals = health.<component>.<arrivals>
+//       when the container names its arrivals counter
 //   invariant.<component>.<counter>             (CounterKind::kInvariant)
 //   health.<component>.<counter>                (CounterKind::kHealth)
 // Series ids are remembered by report position: a component that reports the
@@ -50,8 +52,11 @@ class InventoryProbe final : public Probe {
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
 
+  // `arrivals`: a container's ContainerReport::arrivals, read when its
+  // series are first interned.
   const Slot& resolve(std::size_t position, std::string_view component, std::string_view item,
-                      bool is_counter, engine::CounterKind kind, SampleWriter& out);
+                      bool is_counter, engine::CounterKind kind, SampleWriter& out,
+                      std::string_view arrivals = {});
 
   InventorySource source_;
   std::vector<Slot> slots_;

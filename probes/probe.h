@@ -29,8 +29,9 @@ class SampleWriter {
       : table_(table), samples_(samples) {}
 
   SeriesId intern(std::string_view name, std::string_view unit, std::string_view component,
-                  SeriesFamily family, SeriesRole role = SeriesRole::kJudged, bool never_zero = false) {
-    return table_.intern(name, unit, component, family, role, never_zero);
+                  SeriesFamily family, SeriesRole role = SeriesRole::kJudged, bool never_zero = false,
+                  std::string_view arrivals = {}) {
+    return table_.intern(name, unit, component, family, role, never_zero, arrivals);
   }
   void put(SeriesId series, double value, std::optional<double> bound = std::nullopt) {
     samples_.push_back(Sample{series, value, bound});

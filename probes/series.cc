@@ -24,7 +24,8 @@ std::string_view to_string(SeriesFamily family) noexcept {
 }
 
 SeriesId SeriesTable::intern(std::string_view name, std::string_view unit, std::string_view component,
-                             SeriesFamily family, SeriesRole role, bool never_zero) {
+                             SeriesFamily family, SeriesRole role, bool never_zero,
+                             std::string_view arrivals) {
   if (auto it = by_name_.find(name); it != by_name_.end()) {
     const SeriesInfo& existing = series_[it->second];
     if (existing.unit != unit || existing.family != family || existing.role != role) {
@@ -39,7 +40,8 @@ SeriesId SeriesTable::intern(std::string_view name, std::string_view unit, std::
   }
   const auto id = static_cast<SeriesId>(series_.size());
   series_.push_back(
-      SeriesInfo{std::string(name), std::string(unit), std::string(component), family, role, never_zero});
+      SeriesInfo{std::string(name), std::string(unit), std::string(component), family, role, never_zero,
+                 std::string(arrivals)});
   by_name_.emplace(series_.back().name, id);
   return id;
 }

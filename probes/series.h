@@ -62,6 +62,11 @@ struct SeriesInfo {
   // quietly, a subtraction clamped at 0 -- and the verdict calls the run
   // inconclusive rather than bounded (soak/verdict SeriesInput::never_zero).
   bool never_zero = false;
+  // Said by the probe: the series counting arrivals into this one
+  // (engine::ContainerReport::arrivals, as a health.* name), when its owner
+  // said its entries follow a load; empty otherwise. The verdict reads the
+  // load's rate from it (SeriesInput::arrivals).
+  std::string arrivals;
 };
 
 // One value of one series at the registry's sampling instant.
@@ -75,7 +80,8 @@ class SeriesTable {
  public:
   // Returns the id of `name`, creating the series on first use.
   SeriesId intern(std::string_view name, std::string_view unit, std::string_view component,
-                  SeriesFamily family, SeriesRole role = SeriesRole::kJudged, bool never_zero = false);
+                  SeriesFamily family, SeriesRole role = SeriesRole::kJudged, bool never_zero = false,
+                  std::string_view arrivals = {});
   std::optional<SeriesId> find(std::string_view name) const;
   const SeriesInfo& info(SeriesId id) const { return series_.at(id); }
   std::size_t size() const noexcept { return series_.size(); }

@@ -145,6 +145,11 @@ Series read_series(const Node& n) {
   s.judged = n.field("judged").boolean();
   s.verdict = n.field("verdict").enumeration(parse_verdict, kVerdictNames);
   if (n.has("margin")) s.margin = n.field("margin").optional_real();  // absent before margins were reported
+  if (n.has("load") && !n.field("load").is_null()) {  // absent before loads were read
+    Node load = n.field("load");
+    s.load = LoadReading{load.field("arrivals").string(), load.field("margin").optional_real(),
+                         load.field("growth_follows_load").boolean()};
+  }
   return s;
 }
 

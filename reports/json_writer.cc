@@ -81,6 +81,12 @@ json series_json(const Series& s, const std::string& path) {
     trend = {{"intercept", number(s.trend->intercept, path + ".trend.intercept")},
              {"slope_per_s", number(s.trend->slope_per_s, path + ".trend.slope_per_s")}};
   }
+  json load = nullptr;
+  if (s.load) {
+    load = {{"arrivals", s.load->arrivals},
+            {"margin", optional_number(s.load->margin, path + ".load.margin")},
+            {"growth_follows_load", s.load->growth_follows_load}};
+  }
   return {{"name", s.name},
           {"unit", s.unit},
           {"component", s.component},
@@ -91,7 +97,8 @@ json series_json(const Series& s, const std::string& path) {
           {"trend", trend},
           {"judged", s.judged},
           {"verdict", name(s.verdict)},
-          {"margin", optional_number(s.margin, path + ".margin")}};
+          {"margin", optional_number(s.margin, path + ".margin")},
+          {"load", load}};
 }
 
 json finding_json(const Finding& f, const std::string& path) {

@@ -115,6 +115,15 @@ struct TrendLine {
   friend bool operator==(const TrendLine&, const TrendLine&) = default;
 };
 
+// The trend read per unit of load, for a series whose owner counts the
+// arrivals that drive it (soak/verdict/verdict.h SeriesAnalysis).
+struct LoadReading {
+  std::string arrivals;           // the health.* series counting arrivals
+  std::optional<double> margin;   // that reading's margin
+  bool growth_follows_load = false;  // the raw trend fired, per unit of load it did not
+  friend bool operator==(const LoadReading&, const LoadReading&) = default;
+};
+
 struct Series {
   std::string name;       // e.g. "inventory.plans.execution_locks.entries"
   std::string unit;       // e.g. "entries", "bytes", "count"
@@ -129,6 +138,7 @@ struct Series {
   // Projected growth / the tolerance that applies, when the trend was judged
   // (under 1: within tolerance; see soak/verdict/verdict.h SeriesAnalysis::margin).
   std::optional<double> margin;
+  std::optional<LoadReading> load;  // set when the trend was also read per unit of load
   friend bool operator==(const Series&, const Series&) = default;
 };
 

@@ -33,6 +33,15 @@ struct ContainerReport {
   std::size_t entries = 0;
   std::size_t approx_bytes = 0;
   std::optional<std::size_t> bound_entries;  // the bound the component promises, if any
+  // For a container whose entries come and go with the load (each arrives,
+  // stays a while, leaves): the name of this component's health counter that
+  // counts arrivals (cumulative, see CounterReport). Its entries are then
+  // about arrival rate x time held (Little's law), so when the load's rate
+  // drifts, so does the count, leak or not. The verdict judges such a
+  // container per unit of load as well (docs/verdict.md, "Load that
+  // drifts"). Empty: the container does not follow a load, or its owner
+  // counts no arrivals.
+  std::string_view arrivals;
 };
 
 enum class CounterKind : std::uint8_t {

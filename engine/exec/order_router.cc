@@ -256,8 +256,9 @@ std::uint64_t OrderRouter::orders_purged() const {
 
 void OrderRouter::inventory(InventorySink& sink) const {
   MutexLock lock(mu_);
-  sink.container({kComponent, "order_meta", order_meta_.size(), meta_bytes_, std::nullopt});
-  sink.container({kComponent, "seen", seen_.size(), seen_bytes_, std::nullopt});
+  // Orders come and go with the load: "submitted" counts their arrivals.
+  sink.container({kComponent, "order_meta", order_meta_.size(), meta_bytes_, std::nullopt, "submitted"});
+  sink.container({kComponent, "seen", seen_.size(), seen_bytes_, std::nullopt, "submitted"});
   sink.counter({kComponent, "submitted", submitted_, CounterKind::kHealth});
   sink.counter({kComponent, "duplicates_refused", duplicates_refused_, CounterKind::kHealth});
   sink.counter({kComponent, "invalid_refused", invalid_refused_, CounterKind::kHealth});

@@ -56,7 +56,10 @@ void AutoExecutor::add_plan(const Plan& plan) {
 void AutoExecutor::watch(Plan plan) {
   const Symbol symbol = plan.symbol;
   const PlanId id = plan.id;
-  if (active_plans_.emplace(id, std::move(plan)).second) ++plans_per_symbol_[symbol];
+  if (active_plans_.emplace(id, std::move(plan)).second) {
+    ++plans_per_symbol_[symbol];
+    ++stats_.added;
+  }
 }
 
 CancelResult AutoExecutor::cancel_plan(const PlanId& id) {

@@ -98,6 +98,7 @@ struct ReloadResult {
 };
 
 struct AutoExecutorStats {
+  std::uint64_t added = 0;  // plans watched: added, or reloaded from the store
   std::uint64_t cycles = 0;
   std::uint64_t executed = 0;
   std::uint64_t failed = 0;  // plans failed after max_retries

@@ -29,7 +29,8 @@ void AutoExecutor::inventory(InventorySink& sink) const {
   for (const auto& [id, plan] : active_plans_) {
     bytes += hash_entry_bytes(id, sizeof(Plan)) + approx_heap_bytes(plan.id) + approx_heap_bytes(plan.symbol);
   }
-  report("active_plans", active_plans_.size(), bytes);
+  // Plans come and go with the load: "added" counts their arrivals.
+  sink.container({kComponent, "active_plans", active_plans_.size(), bytes, std::nullopt, "added"});
   bytes = 0;
   for (const auto& [symbol, count] : plans_per_symbol_) bytes += hash_entry_bytes(symbol, sizeof(std::size_t));
   report("plans_per_symbol", plans_per_symbol_.size(), bytes);
@@ -76,6 +77,7 @@ void AutoExecutor::inventory(InventorySink& sink) const {
   auto count = [&sink](std::string_view name, std::uint64_t value, CounterKind kind = CounterKind::kHealth) {
     sink.counter({kComponent, name, value, kind});
   };
+  count("added", stats_.added);
   count("cycles", stats_.cycles);
   count("executed", stats_.executed);
   count("failed", stats_.failed);

@@ -45,6 +45,8 @@ bool is_judged(const RecordedSeries& series) {
 }
 
 std::vector<SeriesInput> verdict_inputs(const SampleRecorder& recorder) {
+  std::map<std::string_view, const RecordedSeries*> by_name;
+  for (const RecordedSeries& s : recorder.series()) by_name[s.info.name] = &s;
   std::vector<SeriesInput> inputs;
   for (const RecordedSeries& s : recorder.series()) {
     if (s.samples.empty() || !is_judged(s)) continue;
@@ -56,6 +58,12 @@ std::vector<SeriesInput> verdict_inputs(const SampleRecorder& recorder) {
     in.samples = s.samples;
     in.bound = s.bound;
     in.never_zero = s.info.never_zero;
+    if (!s.info.arrivals.empty()) {
+      if (auto a = by_name.find(s.info.arrivals); a != by_name.end()) {
+        in.arrivals = a->second->samples;
+        in.arrivals_series = s.info.arrivals;
+      }
+    }
     inputs.push_back(std::move(in));
   }
   return inputs;

@@ -19,6 +19,11 @@ void describe_judged(const SeriesAnalysis& analysis, reports::Series& out) {
   for (const WindowMinimum& w : analysis.window_minima) out.window_minima.push_back({w.min_t_s, w.value});
   if (analysis.trend) out.trend = reports::TrendLine{analysis.trend->intercept, analysis.trend->slope_per_s};
   out.margin = analysis.margin;
+  out.load.reset();
+  if (!analysis.arrivals_series.empty()) {
+    out.load = reports::LoadReading{analysis.arrivals_series, analysis.load_adjusted_margin,
+                                    analysis.growth_follows_load};
+  }
   out.verdict = analysis.bounded() ? reports::Verdict::bounded : reports::Verdict::leak;
 }
 

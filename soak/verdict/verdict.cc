@@ -155,6 +155,38 @@ struct Reading {
   TrendEvaluation e;
 };
 
+// The window minima per unit of load: each minimum scaled by the median
+// arrival rate over the windows ÷ its own window's arrival rate, read from
+// a cumulative arrivals counter (a fall is a restart: the counter began
+// again at 0). A count that is arrival rate x time held (Little's law)
+// then stays level when only the rate drifts; one that holds what should
+// have gone still grows. Unset when some window saw no arrivals (no rate
+// to divide by) or the counter has no sample at or before the first window.
+std::optional<std::vector<Point>> per_unit_of_load(std::span<const Point> minima, std::span<const Point> arrivals,
+                                                   std::span<const WindowMinimum> windows) {
+  if (arrivals.empty() || windows.empty()) return std::nullopt;
+  std::vector<double> rates;
+  rates.reserve(windows.size());
+  std::size_t i = 0;
+  for (const WindowMinimum& w : windows) {
+    while (i + 1 < arrivals.size() && arrivals[i + 1].t_s <= w.start_s) ++i;
+    if (arrivals[i].t_s > w.start_s) return std::nullopt;
+    double arrived = 0;
+    std::size_t j = i;
+    for (; j + 1 < arrivals.size() && arrivals[j + 1].t_s < w.end_s; ++j) {
+      const double step = arrivals[j + 1].value - arrivals[j].value;
+      arrived += step >= 0 ? step : arrivals[j + 1].value;
+    }
+    if (!(arrived > 0)) return std::nullopt;
+    rates.push_back(arrived / (w.end_s - w.start_s));
+    i = j;
+  }
+  const double reference = median_of(rates);
+  std::vector<Point> adjusted(minima.begin(), minima.end());
+  for (std::size_t k = 0; k < adjusted.size(); ++k) adjusted[k].value *= reference / rates[k];
+  return adjusted;
+}
+
 // The longest stretch of the run without a restart: from the start or a
 // restart to the next restart or the horizon's end.
 double longest_stretch_s(const VerdictSettings& settings) {
@@ -310,16 +342,19 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
   // within stretches, pairs within one stretch between restarts, the growth
   // projected over the longest stretch (what a restart empties grows no
   // longer than that). A series fires when either reading fires.
-  std::vector<Reading> readings;
-  readings.push_back({rule, {}, evaluate_trend(points, rule)});
   const std::size_t stretches = a.window_minima.back().segment - a.window_minima.front().segment + 1;
-  if (stretches > 1) {
-    Reading within{rule, {}, {}};
-    within.rule.horizon_s = std::min(settings.horizon_s, longest_stretch_s(settings));
-    for (const WindowMinimum& w : a.window_minima) within.segments.push_back(w.segment);
-    within.e = evaluate_trend(points, within.rule, within.segments);
-    readings.push_back(std::move(within));
-  }
+  const auto read = [&](const std::vector<Point>& at) {
+    std::vector<Reading> readings;
+    readings.push_back({rule, {}, evaluate_trend(at, rule)});
+    if (stretches > 1) {
+      Reading within{rule, {}, {}};
+      within.rule.horizon_s = std::min(settings.horizon_s, longest_stretch_s(settings));
+      for (const WindowMinimum& w : a.window_minima) within.segments.push_back(w.segment);
+      within.e = evaluate_trend(at, within.rule, within.segments);
+      readings.push_back(std::move(within));
+    }
+    return readings;
+  };
   // The tolerance each reading's confident growth is compared with: the
   // absolute and relative ones, and the observed one scaled to the horizon.
   const auto margin_of = [&](const Reading& r) -> std::optional<double> {
@@ -333,12 +368,30 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
   };
   // The reading reported: a firing one (the larger margin if both fire),
   // else the one with the larger margin.
-  const Reading* shown = &readings.front();
-  for (const Reading& r : readings) {
-    if (&r == shown) continue;
-    const bool better_fire = r.e.fires && !shown->e.fires;
-    const bool same_fire = r.e.fires == shown->e.fires;
-    if (better_fire || (same_fire && margin_of(r).value_or(-1e300) > margin_of(*shown).value_or(-1e300))) shown = &r;
+  const auto shown_of = [&](const std::vector<Reading>& readings) {
+    const Reading* shown = &readings.front();
+    for (const Reading& r : readings) {
+      if (&r == shown) continue;
+      const bool better_fire = r.e.fires && !shown->e.fires;
+      const bool same_fire = r.e.fires == shown->e.fires;
+      if (better_fire || (same_fire && margin_of(r).value_or(-1e300) > margin_of(*shown).value_or(-1e300))) {
+        shown = &r;
+      }
+    }
+    return shown;
+  };
+  const std::vector<Reading> readings = read(points);
+  const Reading* shown = shown_of(readings);
+  // A container whose owner counts its arrivals is read per unit of load as
+  // well, and its growth is a leak only if it shows there too: a count that
+  // rose with the load's rate is the load, not a leak (docs/verdict.md,
+  // "Load that drifts").
+  const std::optional<std::vector<Point>> per_load = per_unit_of_load(points, series.arrivals, a.window_minima);
+  std::vector<Reading> load_readings;
+  const Reading* load_shown = nullptr;
+  if (per_load) {
+    load_readings = read(*per_load);
+    load_shown = shown_of(load_readings);
   }
   const TrendEvaluation& whole = shown->e;
   a.trend_judged = true;
@@ -354,16 +407,29 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
   a.confident_growth = whole.confident_growth;
   a.margin = margin_of(*shown);
   a.observed_span_s = observed_span_s(points, shown->segments);
-  if (!whole.fires) return a;
+  if (load_shown) {
+    a.arrivals_series = series.arrivals_series;
+    // Both readings must fire, so the run came as close as the lower one.
+    a.load_adjusted_margin = margin_of(*load_shown);
+    if (a.margin && a.load_adjusted_margin) a.margin = std::min(*a.margin, *a.load_adjusted_margin);
+    if (whole.fires && !load_shown->e.fires) a.growth_follows_load = true;
+  }
+  if (!whole.fires || a.growth_follows_load) return a;
 
   // Earliest prefix of windows on which a reading already fires; the whole
   // run fires, so one exists (trend_rule.h: O(n^2 log n) each).
-  std::size_t first_k = points.size();
-  for (const Reading& r : readings) {
-    if (!r.e.fires) continue;
-    first_k = std::min(first_k, first_firing_prefix(points, r.rule, settings.min_windows, r.segments)
-                                    .value_or(points.size()));
-  }
+  const auto first_prefix = [&](const std::vector<Reading>& rs, const std::vector<Point>& at) {
+    std::size_t k = at.size();
+    for (const Reading& r : rs) {
+      if (!r.e.fires) continue;
+      k = std::min(k, first_firing_prefix(at, r.rule, settings.min_windows, r.segments).value_or(at.size()));
+    }
+    return k;
+  };
+  // Per unit of load too, when read so: the later of the two (each prefix
+  // scaled by the whole run's median rate).
+  std::size_t first_k = first_prefix(readings, points);
+  if (per_load) first_k = std::max(first_k, first_prefix(load_readings, *per_load));
   const double detected_at_s = a.window_minima[first_k - 1].end_s;
   const double horizon_s = shown->rule.horizon_s;
 
@@ -396,6 +462,7 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
                {"within_p_value", whole.within_mk.p_value_upward},
                {"within_projected_growth", whole.within_projected_growth}};
   if (!settings.restarts_s.empty()) f.figures["stretches"] = static_cast<double>(stretches);
+  if (a.load_adjusted_margin) f.figures["load_adjusted_margin"] = *a.load_adjusted_margin;
   std::string restarts;
   if (!shown->segments.empty()) {
     restarts = "; it grows within each stretch between the run's " + std::to_string(settings.restarts_s.size()) +
@@ -422,7 +489,10 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
                                       ": " + with_unit(whole.within_slope_per_s * 3600, series.unit) +
                                       "/h, p = " + number(whole.within_mk.p_value_upward) + ")"
                                 : std::string("; it rose in several comparable steps, not one")) +
-              restarts + "; detectable at t = " + virtual_time(detected_at_s);
+              restarts +
+              (per_load ? "; it grows per unit of load too (arrivals counted by " + series.arrivals_series + ")"
+                        : std::string()) +
+              "; detectable at t = " + virtual_time(detected_at_s);
   a.findings.push_back(std::move(f));
   return a;
 }

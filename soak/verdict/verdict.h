@@ -66,6 +66,12 @@ struct SeriesInput {
   // sample after warm-up, it measured nothing, and judge() makes the run
   // inconclusive (Inconclusive::unmeasured) instead of calling it bounded.
   bool never_zero = false;
+  // For a series whose owner said what load drives it (probes::SeriesInfo::
+  // arrivals): that cumulative arrivals counter (a fall is a restart) and its
+  // name. The trend is then read per unit of load as well, and a trend
+  // finding needs both readings (docs/verdict.md, "Load that drifts").
+  std::vector<Point> arrivals;
+  std::string arrivals_series;
 };
 
 // An absolute tolerance for every series whose name starts with prefix AND
@@ -170,6 +176,13 @@ struct SeriesAnalysis {
   // change (end of the window before it, and its size), judged bounded.
   std::optional<double> level_change_t_s;
   std::optional<double> level_change;
+  // Set when the series was read per unit of load (SeriesInput::arrivals):
+  // that reading's margin (`margin` is then the lower of the two), and
+  // whether the raw trend fired but per unit of load it did not — growth
+  // the load's rate explains, judged bounded.
+  std::optional<double> load_adjusted_margin;
+  bool growth_follows_load = false;
+  std::string arrivals_series;  // SeriesInput::arrivals_series, when read per unit of load
   std::vector<Finding> findings;
   bool bounded() const noexcept { return findings.empty(); }
 };

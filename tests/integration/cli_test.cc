@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -59,6 +60,18 @@ BOOST_AUTO_TEST_CASE(clean_smoke_run_is_bounded_and_exits_0) {
   for (const char* file : {"series.csv", "junit.xml", "report.html", "summary.md"}) {
     BOOST_TEST(fs::exists(out / file), file);
   }
+  // Containers whose owners name their arrivals are read per unit of load
+  // too (docs/verdict.md, "Load that drifts"), end to end: engine -> probe ->
+  // runner -> verdict -> report.json.
+  std::map<std::string, std::string> arrivals;
+  for (const auto& series : report.at("series")) {
+    if (series.contains("load") && !series.at("load").is_null()) {
+      arrivals[series.at("name").get<std::string>()] = series.at("load").at("arrivals").get<std::string>();
+    }
+  }
+  BOOST_TEST(arrivals["inventory.router.order_meta.entries"] == "health.router.submitted");
+  BOOST_TEST(arrivals["inventory.plans.active_plans.entries"] == "health.plans.added");
+  BOOST_TEST(!arrivals.contains("inventory.plans.plans_per_symbol.entries"));
 }
 
 BOOST_AUTO_TEST_CASE(leaked_execution_locks_are_residue_of_the_plans_component_and_exit_1) {

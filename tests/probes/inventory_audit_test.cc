@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <map>
 #include <string>
 
 #include "engine/core/failpoints.h"
@@ -37,6 +38,28 @@ double value(const probes::ProbeRegistry& registry, std::string_view name) {
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(inventory)
+
+BOOST_AUTO_TEST_CASE(a_container_that_names_its_arrivals_carries_that_counter_on_both_series) {
+  // The owner's word, kept in one place: the verdict reads the container per
+  // unit of load from health.<component>.<arrivals> (docs/verdict.md).
+  probes::ProbeRegistry registry;
+  registry.emplace<probes::InventoryProbe>([](plateau::engine::InventorySink& sink) {
+    sink.container({"router", "order_meta", 3, 300, std::nullopt, "submitted"});
+    sink.container({"router", "journal", 1, 10, std::nullopt});
+    sink.counter({"router", "submitted", 7, plateau::engine::CounterKind::kHealth});
+  });
+  for (int pass = 0; pass < 2; ++pass) registry.sample_all(kStart + pass * 10s);  // the cached path too
+  std::map<std::string, std::string> arrivals;
+  for (const auto& sample : registry.last_batch().samples) {
+    const auto& info = registry.info(sample);
+    arrivals[info.name] = info.arrivals;
+  }
+  BOOST_TEST(arrivals.at("inventory.router.order_meta.entries") == "health.router.submitted");
+  BOOST_TEST(arrivals.at("inventory.router.order_meta.bytes") == "health.router.submitted");
+  BOOST_TEST(arrivals.at("inventory.router.journal.entries").empty());
+  BOOST_TEST(arrivals.at("health.router.submitted").empty());
+  BOOST_TEST(value(registry, "health.router.submitted") == 7);
+}
 
 BOOST_AUTO_TEST_CASE(values_equal_the_engine_counts_and_carry_bounds) {
   Failpoints failpoints;

@@ -120,6 +120,8 @@ Report leaking_run_report() {
   for (int i = 0; i < kSamples; ++i) ohlcv.samples.push_back({kSampleInterval * i, i < 60 ? 4000.0 + 15 * (i % 20) : 5250.0});
   ohlcv.judged = true;
   ohlcv.margin = 0.125;
+  // Read per unit of load as well (docs/verdict.md, "Load that drifts").
+  ohlcv.load = LoadReading{"health.market.ticks", 0.125, false};
   ohlcv.verdict = Verdict::leak;
 
   Series double_close;

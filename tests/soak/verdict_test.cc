@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -452,6 +453,148 @@ BOOST_AUTO_TEST_CASE(kind_names) {
   BOOST_TEST(!parse_series_kind("allocs").has_value());
   BOOST_TEST((series_kind_from_name("invariant.paper.double_closes") == SeriesKind::invariant));
   BOOST_TEST(!series_kind_from_name("heap.sites").has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// A container whose entries come and go with the load (docs/verdict.md,
+// "Load that drifts"): arrivals at a rate that may drift, each entry held
+// 10-30 minutes, some share of them never let go (a leak). Sampled every
+// 10 s over a gate-sized run, with the owner's cumulative arrivals counter.
+namespace {
+
+struct LoadedContainer {
+  double rate_start = 0.25;  // arrivals per second at t = 0
+  double rate_end = 0.25;    // ... at the end, linear in between
+  double leaked_share = 0;   // of arrivals, never let go
+  double counter_reset_at_s = -1;  // the arrivals counter begins again at 0 here (a restart of its owner)
+  std::uint64_t seed = 1;
+};
+
+struct LoadedRun {
+  std::vector<Point> entries;
+  std::vector<Point> arrivals;
+};
+
+LoadedRun loaded_container(const LoadedContainer& c) {
+  constexpr double kDuration = 6 * kHour;
+  constexpr double kStep = 10;
+  std::mt19937_64 rng(c.seed);
+  std::uniform_real_distribution<double> unit(0, 1), held(600, 1800);
+  std::vector<double> leaves;  // when each held entry leaves; infinity: never
+  LoadedRun run;
+  double counter = 0;
+  for (double t = 0; t <= kDuration; t += kStep) {
+    const double rate = c.rate_start + (c.rate_end - c.rate_start) * t / kDuration;
+    // Poisson arrivals in this step, by inversion (rate x step is small).
+    const double mean = rate * kStep;
+    double p = std::exp(-mean), cumulative = p, u = unit(rng);
+    int arrived = 0;
+    while (u > cumulative && arrived < 100) {
+      ++arrived;
+      p *= mean / arrived;
+      cumulative += p;
+    }
+    for (int i = 0; i < arrived; ++i) {
+      leaves.push_back(unit(rng) < c.leaked_share ? std::numeric_limits<double>::infinity() : t + held(rng));
+    }
+    std::erase_if(leaves, [t](double leave) { return leave <= t; });
+    if (c.counter_reset_at_s >= 0 && t >= c.counter_reset_at_s && t - kStep < c.counter_reset_at_s) counter = 0;
+    counter += arrived;
+    run.entries.push_back({t, static_cast<double>(leaves.size())});
+    run.arrivals.push_back({t, counter});
+  }
+  return run;
+}
+
+VerdictSettings gate_like() {
+  VerdictSettings gate;
+  gate.warm_up_end_s = 1 * kHour;
+  gate.window_s = kHour / 3;
+  gate.horizon_s = 6 * kHour;
+  gate.alpha = 0.001;
+  gate.relative_tolerance = 0.1;
+  gate.absolute_by_unit = {{"entries", 16}};
+  return gate;
+}
+
+SeriesInput with_arrivals(const LoadedRun& run) {
+  SeriesInput in = inventory(run.entries);
+  in.name = "inventory.router.order_meta.entries";
+  in.arrivals = run.arrivals;
+  in.arrivals_series = "health.router.submitted";
+  return in;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(verdict_load)
+
+BOOST_AUTO_TEST_CASE(a_count_that_rises_with_its_loads_rate_is_not_a_leak) {
+  // The rate of arrivals doubles over the run, and the count with it (about
+  // 200 -> 400 entries): read on its own it fires, read per unit of load it
+  // is level. Without the load reading (verdict.cc) this fails.
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    const LoadedRun run = loaded_container({.rate_start = 0.15, .rate_end = 0.3, .seed = seed});
+    const auto raw = analyse_series(inventory(run.entries), gate_like());
+    BOOST_TEST_INFO("seed " << seed << ", raw: " << describe(raw));
+    BOOST_TEST(!raw.findings.empty());
+
+    const auto per_load = analyse_series(with_arrivals(run), gate_like());
+    BOOST_TEST_INFO("seed " << seed << ", per unit of load: " << describe(per_load));
+    BOOST_TEST(per_load.findings.empty());
+    BOOST_TEST(per_load.growth_follows_load);
+    BOOST_REQUIRE(per_load.load_adjusted_margin.has_value());
+    BOOST_TEST(*per_load.load_adjusted_margin < 0.5);
+    BOOST_TEST(per_load.arrivals_series == "health.router.submitted");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_leak_under_a_rising_load_still_fires) {
+  // The same drift, and one arrival in twenty is never let go: it grows per
+  // unit of load too, and the finding says so.
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    const LoadedRun run = loaded_container({.rate_start = 0.15, .rate_end = 0.3, .leaked_share = 0.05, .seed = seed});
+    const auto a = analyse_series(with_arrivals(run), gate_like());
+    BOOST_TEST_INFO("seed " << seed << ": " << describe(a));
+    BOOST_REQUIRE(a.findings.size() == 1u);
+    BOOST_TEST(!a.growth_follows_load);
+    BOOST_TEST(a.findings[0].message.find("per unit of load too") != std::string::npos);
+    BOOST_TEST(a.findings[0].figure("load_adjusted_margin").value_or(0) > 1.0);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_leak_under_a_steady_load_fires_with_or_without_the_load_reading) {
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    const LoadedRun run = loaded_container({.leaked_share = 0.05, .seed = seed});
+    BOOST_TEST(analyse_series(inventory(run.entries), gate_like()).findings.size() == 1u);
+    BOOST_TEST(analyse_series(with_arrivals(run), gate_like()).findings.size() == 1u);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(an_arrivals_counter_that_begins_again_is_read_across_its_reset) {
+  // The owner restarted mid-window and its counter began again at 0: that
+  // window's arrivals are what came before the reset plus what came after,
+  // not a negative count, so the load reading stays (and stays level).
+  const LoadedRun run = loaded_container({.counter_reset_at_s = 3 * kHour + 600, .seed = 3});
+  const auto a = analyse_series(with_arrivals(run), gate_like());
+  BOOST_TEST_INFO(describe(a));
+  BOOST_TEST(a.findings.empty());
+  BOOST_REQUIRE(a.load_adjusted_margin.has_value());
+  BOOST_TEST(*a.load_adjusted_margin < 0.5);
+}
+
+BOOST_AUTO_TEST_CASE(arrivals_that_do_not_cover_the_windows_leave_the_raw_reading_alone) {
+  // The counter was first read after the measured phase began: no rate for
+  // the first windows, so the series is judged as it reads and says nothing
+  // of a load. A leak then fires as it would without an arrivals counter.
+  LoadedRun run = loaded_container({.leaked_share = 0.05, .seed = 4});
+  std::erase_if(run.arrivals, [](const Point& p) { return p.t_s < 2 * kHour; });
+  const auto a = analyse_series(with_arrivals(run), gate_like());
+  BOOST_TEST_INFO(describe(a));
+  BOOST_TEST(!a.load_adjusted_margin.has_value());
+  BOOST_TEST(a.arrivals_series.empty());
+  BOOST_TEST(a.findings.size() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
