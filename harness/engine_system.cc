@@ -1,8 +1,12 @@
 #include "harness/engine_system.h"
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/core/failpoints.h"
 #include "engine/core/inspect.h"
@@ -11,25 +15,51 @@ namespace plateau::harness {
 
 namespace {
 
+// Containers go out as they come; one that names its arrivals counter
+// (ContainerReport::arrivals) waits for that counter, which its component
+// reports after its containers, and goes out with its value at finish().
 class InventoryToSut final : public engine::InventorySink {
  public:
   explicit InventoryToSut(sut::Inventory& out) : out_(out) {}
   void container(const engine::ContainerReport& r) override {
     std::optional<std::uint64_t> bound;
     if (r.bound_entries) bound = *r.bound_entries;
-    out_.container(r.component, r.container, r.entries, r.approx_bytes, bound);
+    if (r.arrivals.empty()) {
+      out_.container(r.component, r.container, r.entries, r.approx_bytes, bound);
+      return;
+    }
+    waiting_.push_back({std::string(r.component), std::string(r.container), std::string(r.arrivals), r.entries,
+                        r.approx_bytes, bound});
   }
   void counter(const engine::CounterReport& r) override {
     // The SUT API has no counters: an invariant counter (must stay zero) is
     // a container bounded at 0, so any non-zero value is a bound finding.
     // Health counters only ever grow (cycles run, ...) and would read as a
-    // trend: they are left out.
-    if (r.kind != engine::CounterKind::kInvariant) return;
+    // trend: they are left out, but kept to give a container its arrivals.
+    if (r.kind != engine::CounterKind::kInvariant) {
+      counters_[{std::string(r.component), std::string(r.name)}] = r.value;
+      return;
+    }
     out_.container(r.component, "invariant." + std::string(r.name), r.value, 0, std::uint64_t{0});
+  }
+  void finish() {
+    for (const Waiting& w : waiting_) {
+      std::optional<std::uint64_t> arrivals;
+      if (auto c = counters_.find({w.component, w.arrivals}); c != counters_.end()) arrivals = c->second;
+      out_.container(w.component, w.container, w.entries, w.bytes, w.bound, arrivals);
+    }
+    waiting_.clear();
   }
 
  private:
+  struct Waiting {
+    std::string component, container, arrivals;
+    std::uint64_t entries = 0, bytes = 0;
+    std::optional<std::uint64_t> bound;
+  };
   sut::Inventory& out_;
+  std::vector<Waiting> waiting_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> counters_;
 };
 
 // An entry past its max age, named for the audit by its container and
@@ -105,6 +135,7 @@ std::vector<sut::Failpoint> EngineSystem::failpoints() {
 void EngineSystem::inventory(sut::Inventory& out) const {
   InventoryToSut sink(out);
   harness_.engine().inventory(sink);
+  sink.finish();
 }
 
 void EngineSystem::audit(sut::Audit& out) const {

@@ -34,16 +34,27 @@
 namespace plateau::sut {
 
 // Containers and their sizes, reported at every sample.
+//
+// `arrivals`, for a container whose entries come and go with the load (each
+// arrives, stays a while, leaves): how many entries were ever put in, a
+// running total (it may begin again at 0 if the service restarts). Such a
+// container holds about arrival rate x time held, so its count drifts when
+// the load's rate does; the verdict then reads it per unit of load as well
+// and calls it a leak only if it grows there too (docs/verdict.md, "Load
+// that drifts"). The runner records it as
+// inventory.<component>.<container>.arrivals, shown, not judged.
 class Inventory {
  public:
   struct Entry {
     std::string component, container;
     std::uint64_t entries = 0, bytes = 0;
-    std::optional<std::uint64_t> bound;  // the bound it promises on entries, if any
+    std::optional<std::uint64_t> bound;     // the bound it promises on entries, if any
+    std::optional<std::uint64_t> arrivals;  // entries ever put in, for a container that follows a load
   };
   void container(std::string_view component, std::string_view container, std::uint64_t entries,
-                 std::uint64_t bytes = 0, std::optional<std::uint64_t> bound = std::nullopt) {
-    entries_.push_back(Entry{std::string(component), std::string(container), entries, bytes, bound});
+                 std::uint64_t bytes = 0, std::optional<std::uint64_t> bound = std::nullopt,
+                 std::optional<std::uint64_t> arrivals = std::nullopt) {
+    entries_.push_back(Entry{std::string(component), std::string(container), entries, bytes, bound, arrivals});
   }
   const std::vector<Entry>& entries() const noexcept { return entries_; }
   void clear() noexcept { entries_.clear(); }

@@ -30,6 +30,7 @@ struct Recorded {
   std::vector<soak::Point> samples;
   bool never_zero = false;  // a process figure a running process never has at 0
   bool judged = true;       // false: recorded and shown, not judged
+  std::string arrivals;     // the series counting arrivals into this one (Inventory::Entry::arrivals)
 };
 
 // The process the soak runs in, sampled beside what the service declares:
@@ -212,6 +213,14 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
             c.bound ? std::optional<double>(static_cast<double>(*c.bound)) : std::nullopt);
         put(base + ".bytes", c.component, "bytes", soak::SeriesKind::inventory, e.t_s,
             static_cast<double>(c.bytes), std::nullopt);
+        if (c.arrivals) {
+          Recorded& arrivals = put(base + ".arrivals", c.component, "count", soak::SeriesKind::inventory, e.t_s,
+                                   static_cast<double>(*c.arrivals), std::nullopt);
+          arrivals.judged = false;
+          // By index: put() may have moved the series.
+          series[index.at(base + ".entries")].arrivals = arrivals.name;
+          series[index.at(base + ".bytes")].arrivals = arrivals.name;
+        }
       }
       audit.clear();
       sut.audit(audit);
@@ -265,6 +274,10 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
     if (!r.judged) continue;
     inputs.push_back(soak::SeriesInput{r.name, r.component, r.kind, r.unit, r.samples, r.bound});
     inputs.back().never_zero = r.never_zero;
+    if (auto a = index.find(r.arrivals); !r.arrivals.empty() && a != index.end()) {
+      inputs.back().arrivals = series[a->second].samples;
+      inputs.back().arrivals_series = r.arrivals;
+    }
   }
   const soak::VerdictResult verdict = soak::judge(inputs, settings);
   std::map<std::string, const soak::SeriesAnalysis*> analysis;

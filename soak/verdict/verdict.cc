@@ -155,35 +155,68 @@ struct Reading {
   TrendEvaluation e;
 };
 
-// The window minima per unit of load: each minimum scaled by the median
-// arrival rate over the windows ÷ its own window's arrival rate, read from
-// a cumulative arrivals counter (a fall is a restart: the counter began
-// again at 0). A count that is arrival rate x time held (Little's law)
-// then stays level when only the rate drifts; one that holds what should
-// have gone still grows. Unset when some window saw no arrivals (no rate
-// to divide by) or the counter has no sample at or before the first window.
-std::optional<std::vector<Point>> per_unit_of_load(std::span<const Point> minima, std::span<const Point> arrivals,
+// Arrivals as a running total that never falls: a cumulative counter that
+// falls began again at 0 (its owner restarted), so what it reads after the
+// fall is added to what it had reached.
+std::vector<Point> arrivals_total(std::span<const Point> counter) {
+  std::vector<Point> total;
+  total.reserve(counter.size());
+  double sum = 0;
+  for (std::size_t i = 0; i < counter.size(); ++i) {
+    if (i > 0) {
+      const double step = counter[i].value - counter[i - 1].value;
+      sum += step >= 0 ? step : counter[i].value;
+    }
+    total.push_back({counter[i].t_s, sum});
+  }
+  return total;
+}
+
+// The running total at t, linear between samples; unset outside them.
+std::optional<double> total_at(std::span<const Point> total, double t) {
+  if (total.empty() || t < total.front().t_s || t > total.back().t_s) return std::nullopt;
+  auto after = std::lower_bound(total.begin(), total.end(), t, [](const Point& p, double x) { return p.t_s < x; });
+  if (after->t_s == t || after == total.begin()) return after->value;
+  const Point& before = *(after - 1);
+  return before.value + (after->value - before.value) * (t - before.t_s) / (after->t_s - before.t_s);
+}
+
+// The window minima per unit of load. A container that holds arrival rate x
+// time held (Little's law) holds, at any instant, about what arrived over
+// the last `held` seconds, where held = its typical count ÷ its typical
+// rate over the measured phase. Each minimum is scaled by the median over
+// the windows of that trailing rate ÷ the trailing rate at its own instant:
+// the count the container would hold at the run's typical load. It then
+// stays level when only the load's rate drifts (a rate taken over the
+// minimum's whole window would lag a rising load and read as growth), and
+// what should have gone still grows. Unset when there is no rate to divide
+// by: the counter does not cover a minimum's lookback, or nothing arrived.
+std::optional<std::vector<Point>> per_unit_of_load(std::span<const Point> samples, std::span<const Point> arrivals,
                                                    std::span<const WindowMinimum> windows) {
   if (arrivals.empty() || windows.empty()) return std::nullopt;
+  const std::vector<Point> total = arrivals_total(arrivals);
+  const double from = windows.front().start_s, to = windows.back().end_s;
+  const std::optional<double> first = total_at(total, from), last = total_at(total, to);
+  if (!first || !last || !(*last > *first)) return std::nullopt;
+  std::vector<double> held_values;
+  for (const Point& p : samples) {
+    if (p.t_s >= from && p.t_s < to) held_values.push_back(p.value);
+  }
+  const double held_s = median_of(held_values) / ((*last - *first) / (to - from));
+  if (!(held_s > 0) || !std::isfinite(held_s)) return std::nullopt;
   std::vector<double> rates;
   rates.reserve(windows.size());
-  std::size_t i = 0;
   for (const WindowMinimum& w : windows) {
-    while (i + 1 < arrivals.size() && arrivals[i + 1].t_s <= w.start_s) ++i;
-    if (arrivals[i].t_s > w.start_s) return std::nullopt;
-    double arrived = 0;
-    std::size_t j = i;
-    for (; j + 1 < arrivals.size() && arrivals[j + 1].t_s < w.end_s; ++j) {
-      const double step = arrivals[j + 1].value - arrivals[j].value;
-      arrived += step >= 0 ? step : arrivals[j + 1].value;
-    }
-    if (!(arrived > 0)) return std::nullopt;
-    rates.push_back(arrived / (w.end_s - w.start_s));
-    i = j;
+    const std::optional<double> now = total_at(total, w.min_t_s), before = total_at(total, w.min_t_s - held_s);
+    if (!now || !before || !(*now > *before)) return std::nullopt;
+    rates.push_back((*now - *before) / held_s);
   }
   const double reference = median_of(rates);
-  std::vector<Point> adjusted(minima.begin(), minima.end());
-  for (std::size_t k = 0; k < adjusted.size(); ++k) adjusted[k].value *= reference / rates[k];
+  std::vector<Point> adjusted;
+  adjusted.reserve(windows.size());
+  for (std::size_t k = 0; k < windows.size(); ++k) {
+    adjusted.push_back({windows[k].mid_s(), windows[k].value * reference / rates[k]});
+  }
   return adjusted;
 }
 
@@ -386,7 +419,8 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
   // well, and its growth is a leak only if it shows there too: a count that
   // rose with the load's rate is the load, not a leak (docs/verdict.md,
   // "Load that drifts").
-  const std::optional<std::vector<Point>> per_load = per_unit_of_load(points, series.arrivals, a.window_minima);
+  const std::optional<std::vector<Point>> per_load =
+      per_unit_of_load(series.samples, series.arrivals, a.window_minima);
   std::vector<Reading> load_readings;
   const Reading* load_shown = nullptr;
   if (per_load) {

@@ -110,6 +110,16 @@ BOOST_AUTO_TEST_CASE(clean_engine_through_the_sut_api_is_bounded) {
     BOOST_TEST_INFO(expected);
     BOOST_TEST((std::find(names.begin(), names.end(), expected) != names.end()));
   }
+  // The engine's word on what drives its containers crosses the SUT API:
+  // the router's orders are read per unit of orders submitted.
+  bool router_per_load = false;
+  for (const auto& series : s.report.at("series")) {
+    if (series.at("name") != "inventory.router.order_meta.entries") continue;
+    BOOST_REQUIRE(!series.at("load").is_null());
+    BOOST_TEST(series.at("load").at("arrivals").get<std::string>() == "inventory.router.order_meta.arrivals");
+    router_per_load = true;
+  }
+  BOOST_TEST(router_per_load);
   BOOST_TEST(s.result.events > 10000u);
 }
 

@@ -9,12 +9,14 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <random>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -126,6 +128,52 @@ Soaked soak(Toy& toy, sut::SoakPlan plan, const std::string& name) {
   std::ostringstream log;
   Soaked out;
   out.result = sut::run_sut_soak(toy, plan, log);
+  out.log = log.str();
+  std::ifstream in(out.result.report_json);
+  out.report = nlohmann::json::parse(in);
+  return out;
+}
+
+// Sessions that follow a load whose rate drifts: requests arrive at a
+// steady 2/s, but more of them open a session as the soak goes on (30% at
+// the start, all by the end), and each session is held 10-30 minutes.
+// Its session count rises about threefold with no leak at all.
+class DriftingSessions final : public sut::SystemUnderTest {
+ public:
+  DriftingSessions(bool name_arrivals, double kept_share) : name_arrivals_(name_arrivals), kept_share_(kept_share) {}
+  std::string name() const override { return "drifting_sessions"; }
+  std::vector<sut::LoadStream> load_streams() override {
+    return {{"requests", 2.0, [this](double now, sut::Lifecycle&) {
+               if (unit_(rng_) > 0.3 + 0.7 * now / (6 * 3600.0)) return;
+               ++opened_;
+               const bool kept = unit_(rng_) < kept_share_;
+               ends_.push_back(kept ? 1e300 : now + 600 + 1200 * unit_(rng_));
+             }}};
+  }
+  std::vector<sut::Maintenance> maintenance() override {
+    return {{"expire", 60, [this](double now) { std::erase_if(ends_, [now](double end) { return end <= now; }); }}};
+  }
+  void inventory(sut::Inventory& out) const override {
+    out.container("web", "sessions", ends_.size(), ends_.size() * sizeof(double), std::nullopt,
+                  name_arrivals_ ? std::optional<std::uint64_t>(opened_) : std::nullopt);
+  }
+
+ private:
+  bool name_arrivals_;
+  double kept_share_;
+  std::mt19937_64 rng_{7};
+  std::uniform_real_distribution<double> unit_{0, 1};
+  std::vector<double> ends_;
+  std::uint64_t opened_ = 0;
+};
+
+template <typename Service>
+Soaked soak_service(Service& service, const std::string& name) {
+  sut::SoakPlan plan;
+  plan.out_dir = scratch(name);
+  std::ostringstream log;
+  Soaked out;
+  out.result = sut::run_sut_soak(service, plan, log);
   out.log = log.str();
   std::ifstream in(out.result.report_json);
   out.report = nlohmann::json::parse(in);
@@ -316,4 +364,41 @@ BOOST_AUTO_TEST_CASE(soak_mains_help_and_parser_read_the_same_flags) {
     for (const char* flag : {"--durration", "--duration", "--process-tolerance", "--failpoint", "--help"})
       BOOST_TEST(what.find(flag) != std::string::npos, what);
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_count_that_rises_with_its_load_is_bounded_once_its_arrivals_are_named) {
+  // Read as it is, the session count's rise is a trend (the control); with
+  // the service's count of sessions opened, it is level per unit of load.
+  DriftingSessions unnamed(false, 0);
+  const Soaked raw = soak_service(unnamed, "drifting-unnamed");
+  BOOST_TEST_INFO(raw.log);
+  BOOST_TEST(raw.result.exit_code == 1);
+  const auto raw_findings = finding_series(raw.report);
+  BOOST_TEST((std::find(raw_findings.begin(), raw_findings.end(), "inventory.web.sessions.entries") !=
+              raw_findings.end()));
+
+  DriftingSessions named(true, 0);
+  const Soaked per_load = soak_service(named, "drifting-named");
+  BOOST_TEST_INFO(per_load.log);
+  BOOST_TEST(per_load.result.exit_code == 0);
+  bool read_per_load = false;
+  for (const auto& series : per_load.report.at("series")) {
+    if (series.at("name") == "inventory.web.sessions.entries") {
+      BOOST_REQUIRE(!series.at("load").is_null());
+      BOOST_TEST(series.at("load").at("arrivals").get<std::string>() == "inventory.web.sessions.arrivals");
+      BOOST_TEST(series.at("load").at("growth_follows_load").get<bool>());
+      read_per_load = true;
+    }
+    if (series.at("name") == "inventory.web.sessions.arrivals") BOOST_TEST(!series.at("judged").get<bool>());
+  }
+  BOOST_TEST(read_per_load);
+}
+
+BOOST_AUTO_TEST_CASE(sessions_kept_under_a_drifting_load_still_fail_the_soak) {
+  DriftingSessions leaking(true, 0.05);
+  const Soaked s = soak_service(leaking, "drifting-leaking");
+  BOOST_TEST_INFO(s.log);
+  BOOST_TEST(s.result.exit_code == 1);
+  const auto findings = finding_series(s.report);
+  BOOST_TEST((std::find(findings.begin(), findings.end(), "inventory.web.sessions.entries") != findings.end()));
 }
