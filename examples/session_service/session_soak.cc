@@ -1,7 +1,9 @@
 // session_soak: SessionService registered as a plateau system under test.
 //   session_soak [--duration S] [--failpoint sessions.keep_on_logout|sessions.keep_request_log] [--out DIR] ...
 // Exit 0 bounded, 1 leak or residue, 2 bad input.
+#include <cstdint>
 #include <deque>
+#include <optional>
 #include <random>
 #include <utility>
 
@@ -17,7 +19,10 @@ class SessionSoak final : public plateau::sut::SystemUnderTest {
   std::vector<plateau::sut::LoadStream> load_streams() override {
     return {
         {"logins", 0.5,
-         [this](double now, plateau::sut::Lifecycle&) { open_.push_back({service_.login(now), now}); }},
+         [this](double now, plateau::sut::Lifecycle&) {
+           open_.push_back({service_.login(now), now});
+           ++logins_;
+         }},
         // A session lasts at least kSessionS; the oldest one past it logs out.
         // Logouts outpace logins, so open sessions hover around
         // 0.5/s x kSessionS: a load whose level is stationary, as a soak's
@@ -44,7 +49,10 @@ class SessionSoak final : public plateau::sut::SystemUnderTest {
              [this](bool on) { service_.keep_request_log = on; }}};
   }
   void inventory(plateau::sut::Inventory& out) const override {
-    out.container("sessions", "by_id", service_.sessions().size(), service_.sessions().size() * 64);
+    // Sessions come and go with the logins: their running total lets the
+    // verdict tell a count that rose with the login rate from a leak.
+    out.container("sessions", "by_id", service_.sessions().size(), service_.sessions().size() * 64, std::nullopt,
+                  logins_);
     out.container("cache", "responses", service_.cache_size(), service_.cache_size() * 48,
                   SessionService::cache_capacity);
   }
@@ -56,6 +64,7 @@ class SessionSoak final : public plateau::sut::SystemUnderTest {
   static constexpr double kSessionS = 600;
   SessionService service_;
   std::deque<std::pair<std::string, double>> open_;  // id, login time
+  std::uint64_t logins_ = 0;
 };
 
 }  // namespace

@@ -33,6 +33,19 @@ VerdictSettings nightly_settings() {
   return s;
 }
 
+// A 6 h run judged like the gate: 1 h warm-up, 20-minute windows, alpha
+// 0.001, 10% relative and 16 entries absolute tolerance.
+VerdictSettings gate_like() {
+  VerdictSettings gate;
+  gate.warm_up_end_s = 1 * kHour;
+  gate.window_s = kHour / 3;
+  gate.horizon_s = 6 * kHour;
+  gate.alpha = 0.001;
+  gate.relative_tolerance = 0.1;
+  gate.absolute_by_unit = {{"entries", 16}};
+  return gate;
+}
+
 SeriesInput inventory(std::vector<Point> samples, std::optional<double> bound = std::nullopt) {
   SeriesInput in;
   in.name = "inventory.plans.execution_locks.entries";
@@ -165,13 +178,7 @@ BOOST_AUTO_TEST_CASE(wandering_load_is_not_shown_to_grow) {
   // (the figure the margin used to be). The slope's lower 95% bound never
   // does: no finding, and every margin under 1. Breaking the rule back to
   // the point estimate (trend_rule.cc, passes) makes the margin check fail.
-  VerdictSettings gate;
-  gate.warm_up_end_s = 1 * kHour;
-  gate.window_s = kHour / 3;
-  gate.horizon_s = 6 * kHour;
-  gate.alpha = 0.001;
-  gate.relative_tolerance = 0.1;
-  gate.absolute_by_unit = {{"entries", 16}};
+  const VerdictSettings gate = gate_like();
   int estimate_past_tolerance = 0;
   double widest = -1;
   for (std::uint64_t seed = 1; seed <= 100; ++seed) {
@@ -505,17 +512,6 @@ LoadedRun loaded_container(const LoadedContainer& c) {
     run.arrivals.push_back({t, counter});
   }
   return run;
-}
-
-VerdictSettings gate_like() {
-  VerdictSettings gate;
-  gate.warm_up_end_s = 1 * kHour;
-  gate.window_s = kHour / 3;
-  gate.horizon_s = 6 * kHour;
-  gate.alpha = 0.001;
-  gate.relative_tolerance = 0.1;
-  gate.absolute_by_unit = {{"entries", 16}};
-  return gate;
 }
 
 SeriesInput with_arrivals(const LoadedRun& run) {
