@@ -365,7 +365,18 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
   }
   if (a.window_minima.size() < settings.min_windows) return a;
 
-  const double absolute = absolute_tolerance_for(settings, series.name, series.unit);
+  // A count its owner says comes and goes with the load (it names the
+  // arrivals) is a birth-death count: about Poisson around its level, so two
+  // readings of it differ by sqrt(2 x level) by chance. Growth within
+  // z(alpha) of that is what the load's own randomness shows at the
+  // confidence the trend test asks for; the absolute tolerance is at least
+  // that (docs/verdict.md, "Load that drifts").
+  double absolute = absolute_tolerance_for(settings, series.name, series.unit);
+  std::optional<double> count_noise_floor;
+  if (!series.arrivals_series.empty() && series.unit == "entries" && a.level && *a.level > 0) {
+    count_noise_floor = normal_upper_quantile(settings.alpha) * std::sqrt(2 * *a.level);
+    absolute = std::max(absolute, *count_noise_floor);
+  }
   const TrendRule rule{settings.alpha, 1 - settings.growth_confidence, settings.horizon_s,
                        settings.relative_tolerance, absolute, settings.observed_tolerance};
   const std::vector<Point> points = minima_points(a.window_minima);
@@ -497,6 +508,7 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
                {"within_projected_growth", whole.within_projected_growth}};
   if (!settings.restarts_s.empty()) f.figures["stretches"] = static_cast<double>(stretches);
   if (a.load_adjusted_margin) f.figures["load_adjusted_margin"] = *a.load_adjusted_margin;
+  if (count_noise_floor) f.figures["count_noise_floor"] = *count_noise_floor;
   std::string restarts;
   if (!shown->segments.empty()) {
     restarts = "; it grows within each stretch between the run's " + std::to_string(settings.restarts_s.size()) +

@@ -141,7 +141,9 @@ struct Finding {
   // "p_value", "mann_kendall_s", "z", "windows", "window_s",
   // "projected_growth", "confident_growth", "lower_slope_per_hour",
   // "horizon_s", "level", "relative_growth",
-  // "absolute_tolerance", "relative_tolerance", "max_observed".
+  // "absolute_tolerance", "relative_tolerance", "max_observed"; for a
+  // series read per unit of load also "load_adjusted_margin" and, for its
+  // entries, "count_noise_floor" (the absolute tolerance's floor).
   std::map<std::string, double> figures;
   std::optional<double> time_to_detect_s;  // earliest virtual time it would have fired
 

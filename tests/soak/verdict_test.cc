@@ -594,3 +594,56 @@ BOOST_AUTO_TEST_CASE(arrivals_that_do_not_cover_the_windows_leave_the_raw_readin
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(verdict_load_floor)
+
+BOOST_AUTO_TEST_CASE(a_birth_death_counts_own_scatter_stays_within_its_tolerance) {
+  // Steady load, no leak: the count scatters about sqrt(level) by chance.
+  // Named as load-following, its absolute tolerance is at least
+  // z(alpha) x sqrt(2 x level), and over 60 seeds it stays well inside.
+  double widest = -1e300, widest_raw = -1e300;
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    const LoadedRun run = loaded_container({.seed = seed});
+    const auto named = analyse_series(with_arrivals(run), gate_like());
+    const auto raw = analyse_series(inventory(run.entries), gate_like());
+    BOOST_TEST_INFO("seed " << seed << ": " << describe(named));
+    BOOST_TEST(named.findings.empty());
+    BOOST_REQUIRE(named.margin.has_value());
+    widest = std::max(widest, *named.margin);
+    if (raw.margin) widest_raw = std::max(widest_raw, *raw.margin);
+  }
+  BOOST_TEST_MESSAGE("birth-death count, 60 seeds: widest margin " << widest << " named, " << widest_raw << " raw");
+  BOOST_TEST(widest < 0.5);
+}
+
+BOOST_AUTO_TEST_CASE(a_named_count_is_judged_against_its_own_poisson_scatter) {
+  // A count of 300 at a steady arrival rate, growing by 60 over the horizon:
+  // past 10% of its level, so read alone it fires. Named as load-following,
+  // its absolute tolerance is z(0.001) x sqrt(2 x level) = 3.09 x sqrt(2 x
+  // ~330), about 79: growth its own randomness could show, so bounded. The
+  // same count growing by 240 fires, and says the floor it passed. Without
+  // the floor (verdict.cc) the first check fails.
+  const auto counted = [](double growth) {
+    LoadedRun run;
+    for (double t = 0; t <= 6 * kHour; t += 10) {
+      run.entries.push_back({t, std::round(300 + growth * t / (6 * kHour) + 3 * std::sin(t / 600))});
+      run.arrivals.push_back({t, 0.25 * t});
+    }
+    return run;
+  };
+  const LoadedRun small = counted(60);
+  BOOST_TEST(analyse_series(inventory(small.entries), gate_like()).findings.size() == 1u);
+  const auto named_small = analyse_series(with_arrivals(small), gate_like());
+  BOOST_TEST_INFO(describe(named_small));
+  BOOST_TEST(named_small.findings.empty());
+
+  const auto named_large = analyse_series(with_arrivals(counted(240)), gate_like());
+  BOOST_TEST_INFO(describe(named_large));
+  BOOST_REQUIRE(named_large.findings.size() == 1u);
+  const Finding& f = named_large.findings[0];
+  const double floor = 3.090232306167813 * std::sqrt(2 * *named_large.level);
+  BOOST_TEST(f.figure("count_noise_floor").value_or(0) == floor, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(f.figure("absolute_tolerance").value_or(0) == floor, boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
