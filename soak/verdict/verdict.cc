@@ -408,7 +408,13 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
       tolerance = std::max(tolerance, settings.observed_tolerance * r.rule.horizon_s / span_s);
     }
     if (!(tolerance > 0) || !r.e.confident_growth) return std::nullopt;
-    return *r.e.confident_growth / tolerance;
+    // When the largest rise stands alone, the across-step growth must pass
+    // the tolerance too (trend_rule.h): the run came as close as the lower.
+    double margin = *r.e.confident_growth / tolerance;
+    if (r.e.step_alone && r.e.within_confident_growth) {
+      margin = std::min(margin, *r.e.within_confident_growth / tolerance);
+    }
+    return margin;
   };
   // The reading reported: a firing one (the larger margin if both fire),
   // else the one with the larger margin.

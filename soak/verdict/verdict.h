@@ -165,8 +165,10 @@ struct SeriesAnalysis {
   std::optional<double> confident_growth;
   // Clean margin, when judged: confident_growth / the tolerance that applies
   // (the larger of the absolute tolerance and relative_tolerance x level),
-  // the figure the trend rule compares with 1. A clean run should stay well
-  // under it (target < 0.5); negative when the bound allows shrinking.
+  // the figure the trend rule compares with 1. When the largest rise stands
+  // alone, the lower of that and the across-step growth's, which must pass
+  // 1 as well. A clean run should stay well under it (target < 0.5);
+  // negative when the bound allows shrinking.
   std::optional<double> margin;
   // When judged: the time the reported reading sees growth over
   // (observed_span_s in trend_rule.h), what an observed_tolerance is

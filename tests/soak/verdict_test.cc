@@ -171,6 +171,26 @@ BOOST_AUTO_TEST_CASE(margin_is_confident_growth_over_the_tolerance_that_applies)
   BOOST_TEST(!analyse_series(residue, nightly_settings()).margin.has_value());
 }
 
+BOOST_AUTO_TEST_CASE(a_lone_steps_margin_is_the_lower_of_the_whole_run_and_the_across_step_growth) {
+  // A count of 1000 drifting up 40 over the run, that steps up 300 at
+  // 3 h 30: the whole-run slope bound projects a good part of the
+  // tolerance, but the rule also needs the growth either side of the step, which is only the
+  // drift's. The margin says how close the rule came: under 1, and under
+  // the whole-run figure alone.
+  std::vector<Point> samples;
+  for (double t = 0; t <= 6 * kHour; t += 10) {
+    samples.push_back({t, (t < 3.5 * kHour ? 1000.0 : 1300.0) + 40 * t / (6 * kHour) + 2 * std::sin(t / 300)});
+  }
+  const auto a = analyse_series(inventory(samples), gate_like());
+  BOOST_TEST_INFO(describe(a));
+  BOOST_TEST(a.findings.empty());
+  BOOST_REQUIRE(a.margin.has_value());
+  BOOST_REQUIRE(a.confident_growth.has_value());
+  const double whole = *a.confident_growth / std::max(16.0, 0.1 * *a.level);
+  BOOST_TEST(whole > 0.3);
+  BOOST_TEST(*a.margin < whole - 0.05);  // the drift alone: about 40 of a ~115 tolerance
+}
+
 BOOST_AUTO_TEST_CASE(wandering_load_is_not_shown_to_grow) {
   // A load-following count (open plans, say) over a gate-sized run: its
   // level wanders (sd 7.5%) from window to window, so the Theil–Sen estimate
