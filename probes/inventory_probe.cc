@@ -76,8 +76,9 @@ const InventoryProbe::Slot& InventoryProbe::resolve(std::size_t position, std::s
                               arrivals_series);
       name.resize(stem);
       name.append(".bytes");
-      slot.second = out.intern(name, "bytes", component, SeriesFamily::kInventory, SeriesRole::kJudged, false,
-                               arrivals_series);
+      // Not the bytes: Little's law takes the time held from the count of
+      // entries, which a series of bytes does not have.
+      slot.second = out.intern(name, "bytes", component, SeriesFamily::kInventory);
     }
     it = known_.emplace(key_buffer_, std::move(slot)).first;
   }

@@ -2,10 +2,10 @@
 //
 // Each pass calls the given `void(engine::InventorySink&)` callable (usually
 // `[&](auto& sink) { engine.inventory(sink); }`) and publishes
-//   inventory.<component>.<container>.entries  (bound = bound_entries)
+//   inventory.<component>.<container>.entries  (bound = bound_entries;
+//       SeriesInfo::arrivals = health.<component>.<arrivals> when the
+//       container names its arrivals counter)
 //   inventory.<component>.<container>.bytes    (approximate heap bytes)
-//       both with SeriesInfo::arrivals = health.<component>.<arrivals>
-//       when the container names its arrivals counter
 //   invariant.<component>.<counter>             (CounterKind::kInvariant)
 //   health.<component>.<counter>                (CounterKind::kHealth)
 // Series ids are remembered by report position: a component that reports the

@@ -217,9 +217,9 @@ SoakResult run_sut_soak(SystemUnderTest& sut, const SoakPlan& plan, std::ostream
           Recorded& arrivals = put(base + ".arrivals", c.component, "count", soak::SeriesKind::inventory, e.t_s,
                                    static_cast<double>(*c.arrivals), std::nullopt);
           arrivals.judged = false;
-          // By index: put() may have moved the series.
+          // By index: put() may have moved the series. The entries only:
+          // the time held comes from their count (docs/verdict.md).
           series[index.at(base + ".entries")].arrivals = arrivals.name;
-          series[index.at(base + ".bytes")].arrivals = arrivals.name;
         }
       }
       audit.clear();

@@ -370,10 +370,12 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
   // readings of it differ by sqrt(2 x level) by chance. Growth within
   // z(alpha) of that is what the load's own randomness shows at the
   // confidence the trend test asks for; the absolute tolerance is at least
-  // that (docs/verdict.md, "Load that drifts").
+  // that (docs/verdict.md, "Load that drifts"). Entries only: Little's law
+  // and the Poisson scatter are about a count of entries, not its bytes.
+  const bool load_following = !series.arrivals_series.empty() && series.unit == "entries";
   double absolute = absolute_tolerance_for(settings, series.name, series.unit);
   std::optional<double> count_noise_floor;
-  if (!series.arrivals_series.empty() && series.unit == "entries" && a.level && *a.level > 0) {
+  if (load_following && a.level && *a.level > 0) {
     count_noise_floor = normal_upper_quantile(settings.alpha) * std::sqrt(2 * *a.level);
     absolute = std::max(absolute, *count_noise_floor);
   }
@@ -437,7 +439,7 @@ SeriesAnalysis analyse_series(const SeriesInput& series, const VerdictSettings& 
   // rose with the load's rate is the load, not a leak (docs/verdict.md,
   // "Load that drifts").
   const std::optional<std::vector<Point>> per_load =
-      per_unit_of_load(series.samples, series.arrivals, a.window_minima);
+      load_following ? per_unit_of_load(series.samples, series.arrivals, a.window_minima) : std::nullopt;
   std::vector<Reading> load_readings;
   const Reading* load_shown = nullptr;
   if (per_load) {

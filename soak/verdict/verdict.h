@@ -66,10 +66,11 @@ struct SeriesInput {
   // sample after warm-up, it measured nothing, and judge() makes the run
   // inconclusive (Inconclusive::unmeasured) instead of calling it bounded.
   bool never_zero = false;
-  // For a series whose owner said what load drives it (probes::SeriesInfo::
-  // arrivals): that cumulative arrivals counter (a fall is a restart) and its
-  // name. The trend is then read per unit of load as well, and a trend
-  // finding needs both readings (docs/verdict.md, "Load that drifts").
+  // For a count of entries whose owner said what load drives it
+  // (probes::SeriesInfo::arrivals): that cumulative arrivals counter (a fall
+  // is a restart) and its name. The trend is then read per unit of load as
+  // well, and a trend finding needs both readings (docs/verdict.md, "Load
+  // that drifts"); ignored on a series of another unit.
   std::vector<Point> arrivals;
   std::string arrivals_series;
 };
