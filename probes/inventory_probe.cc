@@ -1,9 +1,22 @@
 #include "probes/inventory_probe.h"
 
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace plateau::probes {
+
+namespace {
+
+// invariant.<component>.<counter> or health.<component>.<counter>: the one
+// spelling, for a counter's own series and for a container naming it.
+std::string counter_series(engine::CounterKind kind, std::string_view component, std::string_view counter) {
+  std::string name(kind == engine::CounterKind::kInvariant ? "invariant." : "health.");
+  name.append(component).append(".").append(counter);
+  return name;
+}
+
+}  // namespace
 
 // Forwards each report to the probe, numbering reports in call order so the
 // probe can reuse last pass's series ids without hashing.
@@ -63,15 +76,14 @@ const InventoryProbe::Slot& InventoryProbe::resolve(std::size_t position, std::s
     std::string name;
     if (is_counter) {
       const bool invariant = kind == engine::CounterKind::kInvariant;
-      name.append(invariant ? "invariant." : "health.").append(component).append(".").append(item);
-      slot.first =
-          out.intern(name, "count", component, invariant ? SeriesFamily::kInvariant : SeriesFamily::kHealth);
+      slot.first = out.intern(counter_series(kind, component, item), "count", component,
+                              invariant ? SeriesFamily::kInvariant : SeriesFamily::kHealth);
     } else {
       name.append("inventory.").append(component).append(".").append(item);
       const std::size_t stem = name.size();
       name.append(".entries");
-      std::string arrivals_series;
-      if (!arrivals.empty()) arrivals_series.append("health.").append(component).append(".").append(arrivals);
+      const std::string arrivals_series =
+          arrivals.empty() ? std::string() : counter_series(engine::CounterKind::kHealth, component, arrivals);
       slot.first = out.intern(name, "entries", component, SeriesFamily::kInventory, SeriesRole::kJudged, false,
                               arrivals_series);
       name.resize(stem);
